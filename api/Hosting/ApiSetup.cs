@@ -1,0 +1,92 @@
+using System.Text.Json.Serialization;
+using Billing.Api.Apis;
+using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Hosting;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Orleans.Configuration;
+using Scalar.AspNetCore;
+
+namespace Billing.Api.Hosting;
+
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddBillingApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var config = builder.Configuration;
+        var settings = BillingSettings.From(config);
+        var adminKey = config["BILLING_ADMIN_KEY"];
+        var switchKey = config["BILLING_SWITCH_KEY"];
+        if (string.IsNullOrWhiteSpace(adminKey) || string.IsNullOrWhiteSpace(switchKey))
+            throw new InvalidOperationException("Defina BILLING_ADMIN_KEY e BILLING_SWITCH_KEY (o deploy/run.sh gera chaves em .data/keys.env).");
+        if (string.Equals(adminKey, switchKey, StringComparison.Ordinal))
+            throw new InvalidOperationException("BILLING_ADMIN_KEY e BILLING_SWITCH_KEY devem ser diferentes.");
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.Database).Build());
+
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = settings.ClusterId;
+                o.ServiceId = settings.ServiceId;
+            });
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = BillingSettings.Invariant;
+                o.ConnectionString = settings.Database;
+            });
+            client.UseConnectionRetryFilter(RetryForever);
+        });
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
+        services.AddExceptionHandler<BillingExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+
+        services.AddAuthentication(ApiKeyHandler.SchemeName)
+            .AddScheme<BillingKeyOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, o =>
+            {
+                o.AdminKey = adminKey;
+                o.SwitchKey = switchKey;
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Switch, p => p.RequireRole(Roles.Switch))
+            .AddPolicy(Policies.AdminOrSwitch, p => p.RequireRole(Roles.Admin, Roles.Switch))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());
+
+        services.AddOpenApi();
+        services.AddBillingHealth();
+        return builder;
+    }
+
+    private static async Task<bool> RetryForever(Exception exception, CancellationToken ct)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        return !ct.IsCancellationRequested;
+    }
+
+    public static WebApplication UseBillingApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
+        app.MapHealthApi();
+        app.MapSystemApi();
+        return app;
+    }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Starts the whole billing cluster on this machine: PostgreSQL (local, unless BILLING_DB is given),
+# N silos and the API on http://127.0.0.1:5080. Stays in the foreground; Ctrl-C stops everything it
+# started and keeps the data under .data/ for the next run.
+#   ./deploy/run.sh [--silos N] [--api-port P]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+. deploy/lib.sh
+
+SILOS=1
+API_PORT="${BILLING_API_PORT:-5080}"
+SILO_PORT_BASE="${BILLING_SILO_PORT_BASE:-11111}"
+GATEWAY_PORT_BASE="${BILLING_GATEWAY_PORT_BASE:-30000}"
+PG_PORT="${BILLING_PG_PORT:-55432}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --silos) SILOS="$2"; shift 2 ;;
+    --api-port) API_PORT="$2"; shift 2 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) log "argumento desconhecido: $1"; exit 2 ;;
+  esac
+done
+case "$SILOS" in ''|*[!0-9]*) log "--silos precisa de um número"; exit 2 ;; esac
+
+DATA="$ROOT/.data"
+mkdir -p "$DATA/logs"
+PIDS=()
+STARTED_PG=""
+
+cleanup() {
+  trap - INT TERM EXIT
+  log "parando..."
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  [ -n "$STARTED_PG" ] && pg_stop "$STARTED_PG"
+  log "parado; os dados ficam em $DATA"
+}
+trap cleanup INT TERM EXIT
+
+ensure_dotnet
+command -v curl >/dev/null || apt_install curl
+
+if [ -z "${BILLING_DB:-}" ]; then
+  ensure_postgres
+  pg_start "$DATA/pg" "$PG_PORT"
+  STARTED_PG="$DATA/pg"
+  export BILLING_DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=billing;Maximum Pool Size=100"
+  if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='billing'" | grep -q 1; then
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE billing" >/dev/null
+  fi
+  log "PostgreSQL local em 127.0.0.1:$PG_PORT (dados em $DATA/pg)"
+fi
+
+# Keys: from the environment, else generated once and kept in .data/keys.env (git-ignored).
+if [ -z "${BILLING_ADMIN_KEY:-}" ] || [ -z "${BILLING_SWITCH_KEY:-}" ]; then
+  if [ ! -f "$DATA/keys.env" ]; then
+    umask 077
+    printf 'BILLING_ADMIN_KEY=%s\nBILLING_SWITCH_KEY=%s\n' "$(random_key)" "$(random_key)" > "$DATA/keys.env"
+    umask 022
+  fi
+  set -a; . "$DATA/keys.env"; set +a
+fi
+
+log "compilando (Release)..."
+dotnet build -c Release -nologo -v q "$ROOT/silo/Billing.Silo.csproj" >"$DATA/logs/build-silo.log" 2>&1 || { cat "$DATA/logs/build-silo.log"; exit 1; }
+dotnet build -c Release -nologo -v q "$ROOT/api/Billing.Api.csproj" >"$DATA/logs/build-api.log" 2>&1 || { cat "$DATA/logs/build-api.log"; exit 1; }
+SILO_DLL="$ROOT/silo/bin/Release/net10.0/Billing.Silo.dll"
+API_DLL="$ROOT/api/bin/Release/net10.0/Billing.Api.dll"
+
+for i in $(seq 0 $((SILOS - 1))); do
+  (
+    cd "$(dirname "$SILO_DLL")"
+    export BILLING_SILO_PORT=$((SILO_PORT_BASE + i)) BILLING_GATEWAY_PORT=$((GATEWAY_PORT_BASE + i))
+    export BILLING_SILO_NAME="silo-$i" BILLING_ADVERTISED_IP="${BILLING_ADVERTISED_IP:-127.0.0.1}"
+    exec dotnet "$SILO_DLL"
+  ) >"$DATA/logs/silo-$i.log" 2>&1 &
+  PIDS+=($!)
+  log "silo-$i: porta $((SILO_PORT_BASE + i)), gateway $((GATEWAY_PORT_BASE + i)) (log: .data/logs/silo-$i.log)"
+  # the first silo applies the migrations; let it get ahead so the others find the schema
+  [ "$i" -eq 0 ] && sleep 2
+done
+
+(
+  cd "$(dirname "$API_DLL")"
+  exec dotnet "$API_DLL" --urls "http://127.0.0.1:$API_PORT"
+) >"$DATA/logs/api.log" 2>&1 &
+PIDS+=($!)
+
+if wait_http "http://127.0.0.1:$API_PORT/health/ready" 120; then
+  cat <<MSG
+
+  Billing cluster pronto ($SILOS silo(s))
+  API:          http://127.0.0.1:$API_PORT
+  Saúde:        http://127.0.0.1:$API_PORT/health/ready
+  OpenAPI:      http://127.0.0.1:$API_PORT/openapi/v1.json
+  Documentação: http://127.0.0.1:$API_PORT/scalar
+  Chave admin:  $BILLING_ADMIN_KEY
+  Chave switch: $BILLING_SWITCH_KEY
+  Logs:         $DATA/logs/
+  Ctrl-C para parar (os dados ficam).
+
+MSG
+else
+  log "a API não ficou pronta em 120 s; veja $DATA/logs/"
+  tail -n 30 "$DATA/logs/api.log" "$DATA/logs/silo-0.log" >&2 || true
+  exit 1
+fi
+
+# stay in the foreground until a child dies or we are interrupted
+wait -n "${PIDS[@]}" || true
+log "um processo terminou; parando o resto"

@@ -1,0 +1,48 @@
+using System.Net;
+using Billing.GrainInterfaces.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+
+namespace Billing.Silo.Hosting;
+
+/// <summary>The one place that wires a billing silo; used by Program and by the in-process test cluster.</summary>
+public static class SiloSetup
+{
+    public static ISiloBuilder AddBillingSilo(this ISiloBuilder silo, BillingSettings settings, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(settings);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
+        });
+        if (settings.SiloName is { } name)
+            silo.Configure<SiloOptions>(o => o.SiloName = name);
+
+        var advertised = settings.AdvertisedIp is { } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
+        silo.ConfigureEndpoints(advertised, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = BillingSettings.Invariant;
+            o.ConnectionString = settings.Database;
+        });
+        silo.AddAdoNetGrainStorage(BillingSettings.StorageName, o =>
+        {
+            o.Invariant = BillingSettings.Invariant;
+            o.ConnectionString = settings.Database;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = BillingSettings.Invariant;
+            o.ConnectionString = settings.Database;
+        });
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Billing:Membership"));
+
+        silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton(settings);
+        return silo;
+    }
+}

@@ -1,0 +1,1 @@
+Console.WriteLine("benchmarks: coming with the real-time calls issue");
