@@ -53,7 +53,7 @@ BEGIN
 END
 $$;
 
--- Generic audit log: every change to a customer, circuit, … (who, when, what changed).
+-- Generic audit log (also created by 0002 with the same shape; kept here so this file stands alone).
 -- changes: {"<field>": {"before": <old>, "after": <new>}, …}
 CREATE TABLE IF NOT EXISTS audit_log (
     id        bigserial   PRIMARY KEY,
@@ -64,6 +64,4 @@ CREATE TABLE IF NOT EXISTS audit_log (
     action    text        NOT NULL,   -- 'created', 'updated', 'deleted', 'contact_added', …
     changes   jsonb       NOT NULL DEFAULT '{}'::jsonb
 );
-
-CREATE INDEX IF NOT EXISTS ix_audit_log_entity ON audit_log (entity, entity_id, id);
-CREATE INDEX IF NOT EXISTS ix_audit_log_at ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_log_entity_idx ON audit_log (entity, entity_id, id);
