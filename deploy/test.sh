@@ -12,6 +12,7 @@ ensure_postgres
 command -v curl >/dev/null || apt_install curl
 
 PG_TMP="$(mktemp -d /tmp/billing-test-pg.XXXXXX)"
+chmod 755 "$PG_TMP"
 RESULTS="$(mktemp -d /tmp/billing-test-results.XXXXXX)"
 PORT="${BILLING_TEST_PG_PORT:-$(( 56000 + RANDOM % 2000 ))}"
 cleanup() {
