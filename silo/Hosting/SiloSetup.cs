@@ -43,6 +43,7 @@ public static class SiloSetup
 
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(settings);
+        silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.Database));
         return silo;
     }
 }
