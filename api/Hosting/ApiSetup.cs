@@ -87,6 +87,9 @@ public static class ApiSetup
         app.MapScalarApiReference().AllowAnonymous();
         app.MapHealthApi();
         app.MapSystemApi();
+        app.MapPlansApi();
+        app.MapRateDecksApi();
+        app.MapRatingApi();
         return app;
     }
 }
