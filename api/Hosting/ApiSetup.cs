@@ -91,6 +91,9 @@ public static class ApiSetup
         app.MapCallsApi();
         app.MapCustomersApi();
         app.MapAuditApi();
+        app.MapPlansApi();
+        app.MapRateDecksApi();
+        app.MapRatingApi();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using System.Collections.Immutable;
 
 namespace Billing.GrainInterfaces.Rating;
@@ -10,7 +11,7 @@ namespace Billing.GrainInterfaces.Rating;
 public interface IPlanGrain : IGrainWithStringKey
 {
     /// <summary>The plan, or null when it was never created.</summary>
-    [Alias("Get")]
+    [Alias("Get"), ReadOnly]
     Task<Plan?> Get();
 
     /// <summary>Creates the plan with its first version. Throws <see cref="InvalidOperationException"/> if it exists.</summary>
@@ -25,10 +26,10 @@ public interface IPlanGrain : IGrainWithStringKey
     Task<Plan> AddVersion(string? name, DateTimeOffset validFrom, ImmutableDictionary<CallType, PlanEntry> entries);
 
     /// <summary>The version in force at <paramref name="at"/>, or null.</summary>
-    [Alias("GetVersionAt")]
+    [Alias("GetVersionAt"), ReadOnly]
     Task<PlanVersion?> GetVersionAt(DateTimeOffset at);
 
     /// <summary>Classifies and rates a call of <paramref name="durationSeconds"/> that started at <paramref name="callStart"/>.</summary>
-    [Alias("Rate")]
+    [Alias("Rate"), ReadOnly]
     Task<CallRating> Rate(string areaCode, string destination, int durationSeconds, DateTimeOffset callStart);
 }

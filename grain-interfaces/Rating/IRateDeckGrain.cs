@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using System.Collections.Immutable;
 
 namespace Billing.GrainInterfaces.Rating;
@@ -29,10 +30,10 @@ public interface IRateDeckGrain : IGrainWithStringKey
     Task<DeckImportResult> Import(string name, string csv);
 
     /// <summary>The current version, or null when nothing was imported.</summary>
-    [Alias("GetInfo")]
+    [Alias("GetInfo"), ReadOnly]
     Task<RateDeckInfo?> GetInfo();
 
     /// <summary>The longest prefix matching the digits of <paramref name="number"/> (E.164, '+' optional), or null.</summary>
-    [Alias("Match")]
+    [Alias("Match"), ReadOnly]
     Task<DeckMatch?> Match(string number);
 }

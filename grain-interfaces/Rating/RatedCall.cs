@@ -28,6 +28,7 @@ public sealed record CallRating(
     string? Message)
 {
     public const string InvalidDestination = ClassificationResult.InvalidDestination;
+    public const string InvalidAreaCode = "ddd_invalido";
     public const string UnknownPlan = "plano_inexistente";
     public const string NoPlanVersion = "plano_sem_vigencia";
     public const string NotInPlan = "tipo_nao_tarifado";

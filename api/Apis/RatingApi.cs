@@ -1,0 +1,81 @@
+using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Rating;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Billing.Api.Apis;
+
+public sealed record RatingPreviewRequest(string? PlanId, string? AreaCode, string? Destination, int? DurationSeconds, DateTimeOffset? At);
+
+public sealed record RateDeckMatchResponse(string Id, int Version, string Prefix, string Destination);
+
+public sealed record RatingPreviewResponse(
+    string PlanId,
+    int PlanVersion,
+    CallType CallType,
+    MobileArea MobileArea,
+    string NormalizedNumber,
+    string? DestinationDdd,
+    string? CountryCode,
+    string? Csp,
+    int DurationSeconds,
+    int BilledSeconds,
+    decimal Cost,
+    Tariff Tariff,
+    RateDeckMatchResponse? RateDeck);
+
+/// <summary><c>POST /api/rating/preview</c>: how a call would be classified and charged, and why.</summary>
+public static class RatingApi
+{
+    public const int MaxDurationSeconds = 86_400;
+
+    public static IEndpointRouteBuilder MapRatingApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/rating").WithTags("Tarifação").RequireAuthorization(Policies.Admin);
+        group.MapPost("/preview", Preview);
+        return app;
+    }
+
+    private static async Task<Results<Ok<RatingPreviewResponse>, ValidationProblem, ProblemHttpResult>> Preview(
+        RatingPreviewRequest body, IClusterClient cluster, TimeProvider clock)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(body.PlanId)) errors.Add("planId", "Informe o plano.");
+        if (string.IsNullOrWhiteSpace(body.AreaCode)) errors.Add("areaCode", "Informe o DDD do circuito (2 dígitos).");
+        if (string.IsNullOrWhiteSpace(body.Destination)) errors.Add("destination", "Informe o número discado.");
+        if (body.DurationSeconds is null) errors.Add("durationSeconds", "Informe a duração em segundos.");
+        else if (body.DurationSeconds is < 0 or > MaxDurationSeconds)
+            errors.Add("durationSeconds", $"A duração vai de 0 a {MaxDurationSeconds} segundos.");
+        if (errors.Any) return errors.ToProblem();
+
+        var rating = await cluster.GetGrain<IPlanGrain>("plan:" + body.PlanId!.Trim())
+            .Rate(body.AreaCode!.Trim(), body.Destination!, body.DurationSeconds!.Value, body.At ?? clock.GetUtcNow());
+
+        if (rating is { Ok: true, Classification: { } c, Rated: { } rated, Tariff: { } tariff })
+        {
+            return TypedResults.Ok(new RatingPreviewResponse(
+                rating.PlanId!, rating.PlanVersion!.Value, c.CallType, c.MobileArea, c.NormalizedNumber, c.DestinationDdd,
+                c.CountryCode, c.Csp, body.DurationSeconds.Value, rated.BilledSeconds, rated.Cost, tariff,
+                rating.DeckMatch is { } m ? new RateDeckMatchResponse(m.RateDeckId, m.Version, m.Prefix, m.Destination) : null));
+        }
+
+        var code = rating.Error ?? "erro";
+        var message = rating.Message ?? "A chamada não pode ser tarifada.";
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        var field = code switch
+        {
+            CallRating.InvalidDestination => "destination",
+            CallRating.InvalidAreaCode => "areaCode",
+            CallRating.UnknownPlan => "planId",
+            _ => null,
+        };
+        if (field is not null)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [field] = [message] },
+                detail: code == CallRating.InvalidDestination ? "Destino inválido: " + message : message,
+                title: "Dados inválidos",
+                extensions: extensions);
+        }
+        return TypedResults.Problem(detail: message, statusCode: 422, title: Problems.TitleFor(422), extensions: extensions);
+    }
+}

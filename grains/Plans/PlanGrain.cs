@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+using Billing.GrainInterfaces.Hosting;
+using Billing.GrainInterfaces.Rating;
+using Billing.Grains.Numbering;
+using Billing.Grains.Rating;
+using Npgsql;
+
+namespace Billing.Grains.Plans;
+
+[GenerateSerializer, Alias("Billing.PlanState")]
+public sealed class PlanState
+{
+    [Id(0)] public Plan? Plan { get; set; }
+}
+
+/// <summary>A versioned tariff plan (key <c>plan:&lt;id&gt;</c>); keeps the <c>plans</c> read model up to date.</summary>
+public sealed class PlanGrain(
+    [PersistentState("plan", BillingSettings.StorageName)] IPersistentState<PlanState> state,
+    NpgsqlDataSource db,
+    IGrainFactory grains)
+    : Grain, IPlanGrain
+{
+    public const string KeyPrefix = "plan:";
+
+    private string PlanId => StripPrefix(this.GetPrimaryKeyString());
+
+    public static string StripPrefix(string key) =>
+        key.StartsWith(KeyPrefix, StringComparison.Ordinal) ? key[KeyPrefix.Length..] : key;
+
+    public Task<Plan?> Get() => Task.FromResult(state.State.Plan);
+
+    public async Task<Plan> Create(string name, DateTimeOffset validFrom, ImmutableDictionary<CallType, PlanEntry> entries)
+    {
+        if (state.State.Plan is not null) throw new InvalidOperationException($"O plano '{PlanId}' já existe.");
+        Check(name, entries);
+        var plan = new Plan(PlanId, name.Trim(), [new PlanVersion(1, validFrom, entries)]);
+        await Save(plan);
+        return plan;
+    }
+
+    public async Task<Plan> AddVersion(string? name, DateTimeOffset validFrom, ImmutableDictionary<CallType, PlanEntry> entries)
+    {
+        var plan = state.State.Plan ?? throw new KeyNotFoundException($"O plano '{PlanId}' não existe.");
+        var latest = plan.Latest!;
+        if (validFrom <= latest.ValidFrom)
+            throw new ArgumentException(
+                $"A nova versão deve valer a partir de uma data posterior à da versão {latest.Version} ({latest.ValidFrom:O}).", nameof(validFrom));
+        Check(name ?? plan.Name, entries);
+        var updated = plan with
+        {
+            Name = string.IsNullOrWhiteSpace(name) ? plan.Name : name.Trim(),
+            Versions = plan.Versions.Add(new PlanVersion(latest.Version + 1, validFrom, entries)),
+        };
+        await Save(updated);
+        return updated;
+    }
+
+    public Task<PlanVersion?> GetVersionAt(DateTimeOffset at) => Task.FromResult(state.State.Plan?.VersionAt(at));
+
+    public async Task<CallRating> Rate(string areaCode, string destination, int durationSeconds, DateTimeOffset callStart)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(durationSeconds);
+        if (!Ddds.IsValid(areaCode))
+            return CallRating.Fail(CallRating.InvalidAreaCode, $"DDD do circuito inexistente: '{areaCode}'.");
+        var plan = state.State.Plan;
+        if (plan is null) return CallRating.Fail(CallRating.UnknownPlan, $"O plano '{PlanId}' não existe.");
+
+        var classified = NumberClassifier.Classify(areaCode, destination ?? "");
+        if (classified.Classification is not { } c)
+            return CallRating.Fail(CallRating.InvalidDestination, classified.Reason!, planId: plan.Id);
+
+        var version = plan.VersionAt(callStart);
+        if (version is null)
+            return CallRating.Fail(CallRating.NoPlanVersion, $"O plano '{plan.Id}' ainda não estava em vigor em {callStart:O}.", c, plan.Id);
+
+        var entry = CallRater.EntryFor(version, c.CallType);
+        if (entry is null)
+            return CallRating.Fail(CallRating.NotInPlan, "O plano não tarifa este tipo de chamada.", c, plan.Id, version.Version);
+        if (entry.Tariff is { } tariff)
+            return CallRater.Rate(plan.Id, version, c, tariff, durationSeconds);
+
+        var match = await grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + entry.RateDeckId).Match(c.NormalizedNumber);
+        if (match is null)
+            return CallRating.Fail(CallRating.NoRoute, $"Nenhum prefixo da tabela '{entry.RateDeckId}' atende {c.NormalizedNumber}.", c, plan.Id, version.Version);
+        return CallRater.Rate(plan.Id, version, c, match.Tariff, durationSeconds, match);
+    }
+
+    private static void Check(string name, ImmutableDictionary<CallType, PlanEntry> entries)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Informe o nome do plano.", nameof(name));
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var (type, entry) in entries)
+        {
+            if ((entry.Tariff is null) == string.IsNullOrWhiteSpace(entry.RateDeckId))
+                throw new ArgumentException($"O tipo {type} deve ter uma tarifa ou uma tabela de destinos, não ambos.", nameof(entries));
+            if (entry.Tariff?.Validate() is { Count: > 0 } errors)
+                throw new ArgumentException($"Tarifa inválida para {type}: {errors[0].Value}", nameof(entries));
+        }
+    }
+
+    private async Task Save(Plan plan)
+    {
+        state.State.Plan = plan;
+        await state.WriteStateAsync();
+        var latest = plan.Latest!;
+        await using var cmd = db.CreateCommand(
+            """
+            INSERT INTO plans (id, name, versions, latest_version, latest_valid_from, updated_at)
+            VALUES (@id, @name, @versions, @latest, @validFrom, now())
+            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, versions = EXCLUDED.versions,
+                latest_version = EXCLUDED.latest_version, latest_valid_from = EXCLUDED.latest_valid_from, updated_at = now()
+            """);
+        cmd.Parameters.AddWithValue("id", plan.Id);
+        cmd.Parameters.AddWithValue("name", plan.Name);
+        cmd.Parameters.AddWithValue("versions", plan.Versions.Length);
+        cmd.Parameters.AddWithValue("latest", latest.Version);
+        cmd.Parameters.AddWithValue("validFrom", latest.ValidFrom.ToUniversalTime());
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
