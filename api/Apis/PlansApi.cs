@@ -1,7 +1,7 @@
 using System.Globalization;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Rating;
-using Billing.GrainInterfaces.System;
+using Billing.GrainInterfaces.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Rating;
-using Billing.GrainInterfaces.System;
+using Billing.GrainInterfaces.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
