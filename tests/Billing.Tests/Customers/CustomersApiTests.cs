@@ -400,6 +400,24 @@ public sealed class CustomersApiTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenTheReadModelRowIsLost_ThenTheNextActivationRestoresItFromTheGrainState()
+    {
+        using var http = cluster.AsAdmin();
+        var cpf = Docs.Cpf();
+        var id = (await CreateOk(http, Body("Reparo " + Tag(), cpf))).GetProperty("id").GetInt64();
+        await using (var del = cluster.Db.CreateCommand("DELETE FROM customers WHERE id = @id"))
+        {
+            del.Parameters.AddWithValue("id", id);
+            await del.ExecuteNonQueryAsync();
+        }
+        await Task.Delay(50);
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/customers/{id}")).StatusCode);
+        Assert.Equal(1, await CountRows("SELECT count(*) FROM customers WHERE id = @id AND documento = @d", ("id", id), ("d", cpf)));
+    }
+
+    [Fact]
     public async Task WhenTheSwitchKeyCallsTheCustomersApi_Then403()
     {
         using var http = cluster.AsSwitch();
