@@ -1,1 +1,120 @@
-Console.WriteLine("benchmarks: coming with the real-time calls issue");
+// Benchmarks (not part of the test run). Usage:
+//   ./deploy/bench.sh [completes] [--circuits N] [--concurrency N] [--seconds N]
+// or, against a PostgreSQL server of your own:
+//   BILLING_BENCH_DB="Host=...;Username=...;Database=postgres" dotnet run -c Release --project tests/Billing.Benchmarks -- completes
+// Prints one table (throughput, p50/p99/p99.9, ratio to the baseline) and writes bench-results/<scenario>-<utc>.json.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Benchmarks;
+using HdrHistogram;
+using Npgsql;
+
+var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "completes";
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, "--" + name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+var circuits = Arg("circuits", 200);
+var concurrency = Arg("concurrency", 64);
+var seconds = Arg("seconds", 10);
+if (scenario != "completes")
+{
+    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponível: completes");
+    return 2;
+}
+var server = Environment.GetEnvironmentVariable("BILLING_BENCH_DB")
+             ?? throw new InvalidOperationException("Defina BILLING_BENCH_DB (ou use ./deploy/bench.sh, que sobe um PostgreSQL).");
+
+await using var env = await BenchEnvironment.StartAsync(server, circuits);
+Console.WriteLine($"cenário {scenario}: {circuits} circuitos, concorrência {concurrency}, {seconds} s por medição, {Environment.ProcessorCount} núcleos");
+
+var baseline = await Measure("SQL ingênuo (BEGIN; UPDATE saldo; INSERT cdr; COMMIT por chamada)", concurrency, seconds,
+    (worker, n) => env.NaiveCompleteAsync(env.Accounts[(worker * 7919 + n) % circuits], $"naive-{worker}-{n}"));
+
+HistogramBase? balanceHist = null;
+using var stopBalance = new CancellationTokenSource();
+var balanceTask = Task.Run(async () =>
+{
+    var h = new LongHistogram(TimeStamp.Seconds(10), 3);
+    var i = 0;
+    while (!stopBalance.IsCancellationRequested)
+    {
+        var t = Stopwatch.GetTimestamp();
+        var r = await env.Http.GetAsync($"/api/circuits/{env.Accounts[i++ % circuits]}/balance");
+        r.EnsureSuccessStatusCode();
+        h.RecordValue(Stopwatch.GetTimestamp() - t);
+        await Task.Delay(2);
+    }
+    balanceHist = h;
+});
+var cluster = await Measure("cluster via HTTP (authorize + complete duráveis, group commit)", concurrency, seconds,
+    async (worker, n) =>
+    {
+        var account = env.Accounts[(worker * 7919 + n) % circuits];
+        var callId = $"bench-{worker}-{n}-{Guid.NewGuid():N}";
+        // complete of a call the switch did not authorize: one durable ledger row per request
+        var r = await env.Http.PostAsJsonAsync($"/api/calls/{callId}/complete",
+            new { durationSeconds = 60, account, destination = "1133334444" });
+        r.EnsureSuccessStatusCode();
+    });
+stopBalance.Cancel();
+await balanceTask;
+
+var ratio = cluster.Throughput / baseline.Throughput;
+Console.WriteLine();
+Console.WriteLine($"{"medição",-70} {"ops/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"razão",7}");
+foreach (var m in new[] { baseline, cluster })
+    Console.WriteLine($"{m.Name,-70} {m.Throughput,10:F0} {m.P50,8:F2} {m.P99,8:F2} {m.P999,9:F2} {m.Throughput / baseline.Throughput,7:F2}");
+var bp99 = Ms(balanceHist!, 99);
+Console.WriteLine($"{"GET /api/circuits/{account}/balance durante os completes",-70} {balanceHist!.TotalCount / (double)seconds,10:F0} {Ms(balanceHist, 50),8:F2} {bp99,8:F2} {Ms(balanceHist, 99.9),9:F2} {"-",7}");
+Console.WriteLine();
+Console.WriteLine($"completes duráveis: {ratio:F1}× o SQL ingênuo (meta ≥ 10×); balance p99 {bp99:F2} ms (meta < 5 ms)");
+
+var ledgerCheck = await env.CheckLedgerAsync();
+Console.WriteLine(ledgerCheck);
+
+Directory.CreateDirectory("bench-results");
+var file = Path.Combine("bench-results", $"{scenario}-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
+await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+{
+    scenario, circuits, concurrency, seconds, cores = Environment.ProcessorCount,
+    baseline, cluster, ratio,
+    balance = new { p50 = Ms(balanceHist, 50), p99 = bp99, p999 = Ms(balanceHist, 99.9), count = balanceHist.TotalCount },
+    ledgerCheck,
+}, new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine($"resultado em {file}");
+return 0;
+
+static double Ms(HistogramBase h, double percentile) => h.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
+
+static async Task<Result> Measure(string name, int concurrency, int seconds, Func<int, int, Task> op)
+{
+    // warm-up
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => op(w, -1 - w)));
+    var histograms = Enumerable.Range(0, concurrency).Select(_ => new LongHistogram(TimeStamp.Seconds(30), 3)).ToArray();
+    var counts = new long[concurrency];
+    var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
+    var started = Stopwatch.GetTimestamp();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+    {
+        var n = 0;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await op(w, n++);
+            histograms[w].RecordValue(Stopwatch.GetTimestamp() - t);
+            counts[w]++;
+        }
+    })));
+    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    var all = new LongHistogram(TimeStamp.Seconds(30), 3);
+    foreach (var h in histograms) all.Add(h);
+    var result = new Result(name, counts.Sum() / elapsed, Ms(all, 50), Ms(all, 99), Ms(all, 99.9), counts.Sum());
+    Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s");
+    return result;
+}
+
+internal sealed record Result(string Name, double Throughput, double P50, double P99, double P999, long Operations);

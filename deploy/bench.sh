@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs a benchmark (tests/Billing.Benchmarks) against a throwaway local PostgreSQL (fsync on, as in production).
+#   ./deploy/bench.sh [completes] [--circuits 200] [--concurrency 64] [--seconds 10]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+. deploy/lib.sh
+ensure_dotnet
+ensure_postgres
+PG_TMP="$(mktemp -d /tmp/billing-bench-pg.XXXXXX)"
+chmod 755 "$PG_TMP"
+PORT="${BILLING_BENCH_PG_PORT:-$(( 58000 + RANDOM % 1000 ))}"
+trap 'pg_stop "$PG_TMP/data"; rm -rf "$PG_TMP"' EXIT INT TERM
+pg_start "$PG_TMP/data" "$PORT"
+export BILLING_BENCH_DB="Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres;Maximum Pool Size=200"
+dotnet run -c Release --project tests/Billing.Benchmarks -- "$@"

@@ -1,0 +1,167 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Billing.Api.Hosting;
+using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Hosting;
+using Billing.GrainInterfaces.Rating;
+using Billing.GrainInterfaces.Registration;
+using Billing.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Billing.Benchmarks;
+
+/// <summary>A fresh database, one silo and the API (real Kestrel on loopback), circuits with credit, and the naive baseline's tables.</summary>
+public sealed class BenchEnvironment : IAsyncDisposable
+{
+    private IHost _silo = null!;
+    private WebApplication _api = null!;
+    private string _server = "";
+    public string Database { get; private set; } = "";
+    public NpgsqlDataSource Db { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IReadOnlyList<string> Accounts { get; private set; } = [];
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public static async Task<BenchEnvironment> StartAsync(string server, int circuits)
+    {
+        var env = new BenchEnvironment { _server = server };
+        var name = "billing_bench_" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        await using (var conn = new NpgsqlConnection(server))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        env.Database = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+        await Migrator.ApplyAsync(env.Database);
+        env.Db = NpgsqlDataSource.Create(env.Database);
+
+        var config = new Dictionary<string, string?>
+        {
+            ["BILLING_DB"] = env.Database,
+            ["BILLING_CLUSTER_ID"] = "bench",
+            ["BILLING_SILO_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["BILLING_GATEWAY_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["BILLING_ADMIN_KEY"] = "bench-admin-" + Guid.NewGuid().ToString("N"),
+            ["BILLING_SWITCH_KEY"] = "bench-switch-" + Guid.NewGuid().ToString("N"),
+        };
+        var sb = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        sb.Configuration.AddInMemoryCollection(config);
+        sb.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
+        var settings = BillingSettings.From(sb.Configuration);
+        sb.UseOrleans(s => s.AddBillingSilo(settings, sb.Configuration));
+        env._silo = sb.Build();
+        await env._silo.StartAsync();
+
+        var port = FreePort();
+        var ab = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        ab.Configuration.AddInMemoryCollection(config);
+        ab.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+        ab.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        ab.AddBillingApi();
+        env._api = ab.Build();
+        env._api.UseBillingApi();
+        await env._api.StartAsync();
+        env.Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        env.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", config["BILLING_SWITCH_KEY"]);
+
+        var grains = env._silo.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<ICustomerGrain>("cus:1").Create(new CustomerData { Nome = "Cliente benchmark", Documento = "11144477735" }, "bench");
+        var tariff = Tariff.Simple(0.10m, 6, minimumSeconds: 30);
+        await grains.GetGrain<IPlanGrain>("plan:bench").Create("Plano benchmark", DateTimeOffset.UtcNow.AddDays(-1),
+            ImmutableDictionary<CallType, PlanEntry>.Empty.Add(CallType.LocalFixo, PlanEntry.Of(tariff)));
+        var accounts = Enumerable.Range(0, circuits).Select(i => (800_000_000 + i).ToString(CultureInfo.InvariantCulture)).ToList();
+        await Task.WhenAll(accounts.Select(async a =>
+        {
+            var g = grains.GetGrain<ICircuitGrain>("ckt:" + a);
+            var r = await g.Create(new CircuitData { Name = a, CustomerId = 1, PlanId = "bench", AreaCode = "11" }, "bench");
+            if (!r.IsOk) throw new InvalidOperationException(r.Message);
+            await g.Credit(new CreditRequest(1_000_000m, "carga do benchmark", "bench-open-" + a, "bench"));
+        }));
+        env.Accounts = accounts;
+
+        await using (var cmd = env.Db.CreateCommand(
+            """
+            CREATE TABLE naive_balance (account text PRIMARY KEY, balance numeric(14,2) NOT NULL);
+            CREATE TABLE naive_cdr (call_id text PRIMARY KEY, account text NOT NULL, amount numeric(14,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+            INSERT INTO naive_balance SELECT unnest(@a), 1000000;
+            """))
+        {
+            cmd.Parameters.AddWithValue("a", accounts.ToArray());
+            await cmd.ExecuteNonQueryAsync();
+        }
+        return env;
+    }
+
+    /// <summary>The baseline: one transaction per call.</summary>
+    public async Task NaiveCompleteAsync(string account, string callId)
+    {
+        await using var conn = await Db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await using (var up = new NpgsqlCommand("UPDATE naive_balance SET balance = balance - @c WHERE account = @a", conn, tx))
+        {
+            up.Parameters.AddWithValue("a", account);
+            up.Parameters.AddWithValue("c", 0.10m);
+            await up.ExecuteNonQueryAsync();
+        }
+        await using (var ins = new NpgsqlCommand("INSERT INTO naive_cdr (call_id, account, amount) VALUES (@id, @a, @c) ON CONFLICT DO NOTHING", conn, tx))
+        {
+            ins.Parameters.AddWithValue("id", callId);
+            ins.Parameters.AddWithValue("a", account);
+            ins.Parameters.AddWithValue("c", 0.10m);
+            await ins.ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
+    }
+
+    /// <summary>Every circuit's live balance equals the ledger's sum.</summary>
+    public async Task<string> CheckLedgerAsync()
+    {
+        var grains = _silo.Services.GetRequiredService<IGrainFactory>();
+        var mismatches = 0;
+        long rows;
+        await using (var cmd = Db.CreateCommand("SELECT count(*) FROM ledger WHERE kind = 'call'"))
+            rows = (long)(await cmd.ExecuteScalarAsync())!;
+        foreach (var a in Accounts)
+        {
+            await using var cmd = Db.CreateCommand("SELECT coalesce(sum(amount), 0) FROM ledger WHERE account = @a");
+            cmd.Parameters.AddWithValue("a", a);
+            var sum = (decimal)(await cmd.ExecuteScalarAsync())!;
+            var live = await grains.GetGrain<ICircuitGrain>("ckt:" + a).GetBalance();
+            if (live!.Balance != sum) mismatches++;
+        }
+        return $"razão: {rows} chamadas gravadas; circuitos com saldo diferente do razão: {mismatches}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_api is not null) await _api.DisposeAsync();
+        if (_silo is not null)
+        {
+            await _silo.StopAsync();
+            _silo.Dispose();
+        }
+        if (Db is not null) await Db.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var conn = new NpgsqlConnection(_server);
+        await conn.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(Database).Database}\" WITH (FORCE)", conn);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
