@@ -48,7 +48,7 @@ if [ -z "${BILLING_DB:-}" ]; then
   ensure_postgres
   pg_start "$DATA/pg" "$PG_PORT"
   STARTED_PG="$DATA/pg"
-  export BILLING_DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=billing;Maximum Pool Size=100"
+  export BILLING_DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=billing;Maximum Pool Size=40"
   if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='billing'" | grep -q 1; then
     "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE billing" >/dev/null
   fi

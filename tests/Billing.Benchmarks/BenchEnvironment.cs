@@ -47,7 +47,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
             await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
             await cmd.ExecuteNonQueryAsync();
         }
-        env.Database = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+        env.Database = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 40 }.ConnectionString;
         await Migrator.ApplyAsync(env.Database);
         env.Db = NpgsqlDataSource.Create(env.Database);
 
@@ -86,8 +86,11 @@ public sealed class BenchEnvironment : IAsyncDisposable
         await grains.GetGrain<IPlanGrain>("plan:bench").Create("Plano benchmark", DateTimeOffset.UtcNow.AddDays(-1),
             ImmutableDictionary<CallType, PlanEntry>.Empty.Add(CallType.LocalFixo, PlanEntry.Of(tariff)));
         var accounts = Enumerable.Range(0, circuits).Select(i => (800_000_000 + i).ToString(CultureInfo.InvariantCulture)).ToList();
+        using var gate = new SemaphoreSlim(8);
         await Task.WhenAll(accounts.Select(async a =>
         {
+            await gate.WaitAsync();
+            using var _ = new Releaser(gate);
             var g = grains.GetGrain<ICircuitGrain>("ckt:" + a);
             var r = await g.Create(new CircuitData { Name = a, CustomerId = 1, PlanId = "bench", AreaCode = "11" }, "bench");
             if (!r.IsOk) throw new InvalidOperationException(r.Message);
@@ -163,5 +166,10 @@ public sealed class BenchEnvironment : IAsyncDisposable
         await conn.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(Database).Database}\" WITH (FORCE)", conn);
         await drop.ExecuteNonQueryAsync();
+    }
+
+    private readonly struct Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
     }
 }

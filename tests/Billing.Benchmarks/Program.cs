@@ -93,7 +93,7 @@ static double Ms(HistogramBase h, double percentile) => h.GetValueAtPercentile(p
 static async Task<Result> Measure(string name, int concurrency, int seconds, Func<int, int, Task> op)
 {
     // warm-up
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => op(w, -1 - w)));
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => op(w, 1_000_000_000 + w)));
     var histograms = Enumerable.Range(0, concurrency).Select(_ => new LongHistogram(TimeStamp.Seconds(30), 3)).ToArray();
     var counts = new long[concurrency];
     var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
