@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Billing.GrainInterfaces.System;
+using Billing.GrainInterfaces.Platform;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;

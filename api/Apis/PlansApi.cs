@@ -1,7 +1,7 @@
 using System.Globalization;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Rating;
-using Billing.GrainInterfaces.System;
+using Billing.GrainInterfaces.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -12,8 +12,6 @@ public sealed record PlanCreateRequest(string? Id, string? Name, DateTimeOffset?
 public sealed record PlanUpdateRequest(string? Name, DateTimeOffset? ValidFrom, Dictionary<string, PlanEntryDto?>? Entries);
 
 public sealed record PlanListItem(string Id, string Name, int Versions, int LatestVersion, DateTimeOffset LatestValidFrom, DateTimeOffset UpdatedAt);
-
-public sealed record PlanList(IReadOnlyList<PlanListItem> Items, int Page, int PageSize, long Total);
 
 /// <summary>
 /// Tariff plans: <c>POST/GET /api/plans</c>, <c>GET/PUT /api/plans/{id}</c>. A PUT adds a new version in force
@@ -86,7 +84,7 @@ public static class PlansApi
         return plan is null ? Problems.NotFound($"O plano '{id}' não existe.") : TypedResults.Ok(RatingJson.ToResponse(plan));
     }
 
-    private static async Task<Results<Ok<PlanList>, ValidationProblem>> List(NpgsqlDataSource db, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedResult<PlanListItem>>, ValidationProblem>> List(NpgsqlDataSource db, int? page, int? pageSize)
     {
         var errors = new FieldErrors();
         var (p, size) = Paging.Check(page, pageSize, errors);
@@ -104,7 +102,7 @@ public static class PlansApi
         while (await r.ReadAsync())
             items.Add(new PlanListItem(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3),
                 r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5)));
-        return TypedResults.Ok(new PlanList(items, p, size, total));
+        return TypedResults.Ok(new PagedResult<PlanListItem>(items, p, size, total, (total + size - 1) / size));
     }
 
     private static void CheckName(string? name, FieldErrors errors, bool required)

@@ -1,5 +1,5 @@
 using Billing.Api.Infrastructure;
-using Billing.GrainInterfaces.System;
+using Billing.GrainInterfaces.Platform;
 
 namespace Billing.Api.Apis;
 

@@ -2,6 +2,10 @@ using System.Net;
 using Billing.GrainInterfaces.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Billing.Grains.Circuits;
+using Billing.Grains.Ledger;
+using Billing.Silo.Ledger;
+using Npgsql;
 using Orleans.Configuration;
 
 namespace Billing.Silo.Hosting;
@@ -43,7 +47,12 @@ public static class SiloSetup
 
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(settings);
-        silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.Database));
+        silo.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.Database).Build());
+        silo.Services.AddSingleton<LedgerMetrics>();
+        silo.Services.AddSingleton<PostgresLedger>();
+        silo.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<PostgresLedger>());
+        silo.Services.AddSingleton<CircuitStore>();
+        silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
         return silo;
     }
 }

@@ -1,4 +1,4 @@
-using Billing.GrainInterfaces.System;
+using Billing.GrainInterfaces.Platform;
 using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.Foundation;

@@ -1,7 +1,7 @@
-using Billing.GrainInterfaces.System;
+using Billing.GrainInterfaces.Platform;
 using Orleans.Concurrency;
 
-namespace Billing.Grains.System;
+namespace Billing.Grains.Platform;
 
 [StatelessWorker]
 public sealed class PingGrain(ILocalSiloDetails silo) : Grain, IPingGrain

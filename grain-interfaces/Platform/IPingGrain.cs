@@ -1,4 +1,4 @@
-namespace Billing.GrainInterfaces.System;
+namespace Billing.GrainInterfaces.Platform;
 
 /// <summary>Stateless grain the API calls to prove the cluster answers (readiness).</summary>
 [Alias("Billing.IPingGrain")]

@@ -1,7 +1,7 @@
 using Billing.GrainInterfaces.Hosting;
-using Billing.GrainInterfaces.System;
+using Billing.GrainInterfaces.Platform;
 
-namespace Billing.Grains.System;
+namespace Billing.Grains.Platform;
 
 [GenerateSerializer, Alias("Billing.SequenceState")]
 public sealed class SequenceState

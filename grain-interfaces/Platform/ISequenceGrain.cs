@@ -1,4 +1,4 @@
-namespace Billing.GrainInterfaces.System;
+namespace Billing.GrainInterfaces.Platform;
 
 /// <summary>
 /// A durable gap-free counter (key <c>seq:&lt;name&gt;</c>), e.g. invoice document numbers per issuer.

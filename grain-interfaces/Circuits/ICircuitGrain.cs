@@ -1,0 +1,70 @@
+using Billing.GrainInterfaces.Common;
+
+namespace Billing.GrainInterfaces.Circuits;
+
+/// <summary>
+/// A circuit (SIP account), key <c>ckt:&lt;account&gt;</c>. Holds the registration data and, in memory,
+/// the live balance, the reservations of calls in progress and the open period totals. Rates every
+/// call of this circuit; every rated call and credit is in the PostgreSQL ledger before the answer
+/// leaves. State = snapshot (grain storage, written now and then) + ledger rows after it.
+/// <c>actor</c> on every admin command is who asks (key or user), recorded in the audit log.
+/// </summary>
+[Alias("Billing.ICircuitGrain")]
+public interface ICircuitGrain : IGrainWithStringKey
+{
+    [Alias("Create")]
+    Task<CommandResult> Create(CircuitData data, string actor);
+
+    [Alias("Update")]
+    Task<CommandResult> Update(CircuitData data, string actor);
+
+    /// <summary>Null when the circuit does not exist (or was deleted).</summary>
+    [Alias("Get")]
+    Task<CircuitView?> Get();
+
+    /// <summary>Refused (Conflict) while calls are in progress or invoices are not closed; history is kept.</summary>
+    [Alias("Delete")]
+    Task<CommandResult> Delete(string actor);
+
+    [Alias("Move")]
+    Task<CommandResult> Move(long customerId, string actor);
+
+    [Alias("SetWebPassword")]
+    Task<CommandResult> SetWebPassword(string password, string actor);
+
+    [Alias("VerifyWebPassword")]
+    Task<bool> VerifyWebPassword(string password);
+
+    [Alias("ReportRegistration")]
+    Task<CommandResult> ReportRegistration(string ip, int latencyMs);
+
+    [Alias("Authorize")]
+    Task<AuthorizeResult> Authorize(AuthorizeRequest request);
+
+    [Alias("Extend")]
+    Task<ExtendResult> Extend(string callId);
+
+    [Alias("Complete")]
+    Task<CompleteResult> Complete(CompleteRequest request);
+
+    [Alias("GetBalance")]
+    Task<BalanceView?> GetBalance();
+
+    [Alias("Credit")]
+    Task<CreditResult> Credit(CreditRequest request);
+
+    [Alias("GetPeriodTotals")]
+    Task<PeriodTotals?> GetPeriodTotals(string period);
+}
+
+/// <summary>Remembers which circuit a call belongs to (key <c>call:&lt;callId&gt;</c>), so that
+/// extend/complete, which carry only the call id, reach the circuit that authorized it.</summary>
+[Alias("Billing.ICallRouteGrain")]
+public interface ICallRouteGrain : IGrainWithStringKey
+{
+    [Alias("Bind")]
+    Task Bind(string account);
+
+    [Alias("GetAccount")]
+    Task<string?> GetAccount();
+}

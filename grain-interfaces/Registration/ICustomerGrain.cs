@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace Billing.GrainInterfaces.Registration;
+
+/// <summary>
+/// A customer ("cliente"), key <c>cus:&lt;id&gt;</c> where the id is a <c>long</c> taken from the
+/// PostgreSQL sequence <c>customers_id_seq</c> (see <see cref="CustomerKeys"/>).
+/// Holds the registration and the contacts and keeps the read-model tables <c>customers</c> and
+/// <c>audit_log</c> current: every command validates again, writes the read model and the audit entry
+/// in one transaction and persists the grain state before committing it.
+/// <paramref name="actor"/> on every command is who asks (API key or user name), recorded in the audit log.
+/// </summary>
+[Alias("Billing.ICustomerGrain")]
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    /// <summary>Registers the customer. Conflict when the id is taken or the CPF/CNPJ belongs to another customer.</summary>
+    [Alias("Create")]
+    Task<CustomerResult> Create(CustomerData data, string actor);
+
+    /// <summary>Replaces the registration (all fields). NotFound when absent or deleted.</summary>
+    [Alias("Update")]
+    Task<CustomerResult> Update(CustomerData data, string actor);
+
+    /// <summary>Soft-deletes the customer (history kept). Conflict while circuits are still linked to it.</summary>
+    [Alias("Delete")]
+    Task<CustomerResult> Delete(string actor);
+
+    /// <summary>The customer, or null when it does not exist or was deleted.</summary>
+    [Alias("Get")]
+    Task<CustomerView?> Get();
+
+    [Alias("AddContact")]
+    Task<ContactResult> AddContact(ContactData data, string actor);
+
+    [Alias("UpdateContact")]
+    Task<ContactResult> UpdateContact(long contactId, ContactData data, string actor);
+
+    [Alias("RemoveContact")]
+    Task<ContactResult> RemoveContact(long contactId, string actor);
+}
+
+public static class CustomerKeys
+{
+    public const string Prefix = "cus:";
+
+    public static string For(long id) => Prefix + id.ToString(CultureInfo.InvariantCulture);
+
+    public static bool TryParse(string key, out long id)
+    {
+        id = 0;
+        return key is not null && key.StartsWith(Prefix, StringComparison.Ordinal)
+            && long.TryParse(key.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out id)
+            && id > 0;
+    }
+
+    public static ICustomerGrain Customer(this IGrainFactory grains, long id)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<ICustomerGrain>(For(id));
+    }
+}

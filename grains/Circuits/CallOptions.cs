@@ -1,0 +1,23 @@
+namespace Billing.Grains.Circuits;
+
+/// <summary>Hot-path settings (section <c>Billing:Calls</c>).</summary>
+public sealed class CallOptions
+{
+    /// <summary>Seconds of credit granted per authorize/extend (like a Diameter CCR quota).</summary>
+    public int ChunkSeconds { get; set; } = 300;
+
+    /// <summary>A reservation whose call never completes is freed this long after its granted time ends.</summary>
+    public int ReservationGraceSeconds { get; set; } = 120;
+
+    /// <summary>Write the grain snapshot after this many new ledger rows (and on a timer, and on deactivation).</summary>
+    public int SnapshotEveryRows { get; set; } = 500;
+
+    /// <summary>A call longer than this is refused as absurd (24 h).</summary>
+    public int MaxDurationSeconds { get; set; } = 86_400;
+
+    /// <summary>"OK (n ms)" while the last registration report is younger than this.</summary>
+    public int RegistrationTtlSeconds { get; set; } = 180;
+
+    /// <summary>How many completed call ids an activation remembers in memory (older ones: the ledger's unique index).</summary>
+    public int RememberCalls { get; set; } = 20_000;
+}

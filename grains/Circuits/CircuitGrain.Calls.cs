@@ -1,0 +1,557 @@
+using System.Text.Json;
+using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Rating;
+using Billing.Grains.Ledger;
+using Billing.Grains.Numbering;
+using Billing.Grains.Rating;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Grains.Circuits;
+
+public sealed partial class CircuitGrain
+{
+    private sealed record Reservation(
+        string CallId, string Destination, string Normalized, string CallType, CallDirection Direction, string? Caller,
+        DateTimeOffset StartedAt, Tariff Tariff, int GrantedSeconds, decimal Amount, DateTimeOffset ExpiresAt);
+
+    /// <summary>Durable snapshot being built: registration + every resolved ledger row up to LastSeq.</summary>
+    private CircuitState _s = new();
+
+    // live view (includes charges whose ledger write is in flight)
+    private decimal _balance;
+    private decimal _reserved;
+    private long _nextSeq = 1;
+    private Dictionary<string, Dictionary<string, TotalsAcc>> _live = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompleteResult> _completed = new(StringComparer.Ordinal);
+    private readonly Queue<string> _completedOrder = new();
+    private readonly Dictionary<string, Task<CompleteResult>> _inflight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CreditResult> _credits = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<CreditResult>> _creditInflight = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, LedgerEntry?> _resolved = new();
+    private readonly SemaphoreSlim _persistLock = new(1, 1);
+    private bool _snapshotDirty;
+    private bool _poisoned;
+
+    private static readonly JsonNamingPolicy Snake = JsonNamingPolicy.SnakeCaseLower;
+    private const string InboundType = "recebida";
+
+    public static string Wire(CallType t) => Snake.ConvertName(t.ToString());
+
+    private static CircuitState Clone(CircuitState s) => new()
+    {
+        Exists = s.Exists,
+        Deleted = s.Deleted,
+        Data = s.Data,
+        WebPasswordHash = s.WebPasswordHash,
+        CreatedAt = s.CreatedAt,
+        Balance = s.Balance,
+        LastSeq = s.LastSeq,
+        Periods = ClonePeriods(s.Periods),
+    };
+
+    private static Dictionary<string, Dictionary<string, TotalsAcc>> ClonePeriods(Dictionary<string, Dictionary<string, TotalsAcc>> p) =>
+        p.ToDictionary(
+            kv => kv.Key,
+            kv => kv.Value.ToDictionary(
+                t => t.Key,
+                t => new TotalsAcc { Count = t.Value.Count, Seconds = t.Value.Seconds, Amount = t.Value.Amount },
+                StringComparer.Ordinal),
+            StringComparer.Ordinal);
+
+    private async Task PersistAsync()
+    {
+        await _persistLock.WaitAsync();
+        try
+        {
+            state.State = Clone(_s);
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _persistLock.Release();
+        }
+    }
+
+    private async Task ReplayAsync(CancellationToken ct)
+    {
+        var rows = await ledger.ReadAfterAsync(_account, _s.LastSeq, ct);
+        foreach (var row in rows)
+        {
+            Accumulate(_s.Periods, row, +1);
+            _s.Balance += row.Amount;
+            _s.LastSeq = row.Seq;
+            Remember(row);
+        }
+        _balance = _s.Balance;
+        _live = ClonePeriods(_s.Periods);
+        _nextSeq = _s.LastSeq + 1;
+        _snapshotDirty = rows.Count > 0;
+        if (rows.Count > 0)
+            log.LogInformation("Circuito {Account}: {Rows} lançamentos reaplicados do razão após o snapshot", _account, rows.Count);
+    }
+
+    private void Remember(LedgerEntry row)
+    {
+        if (row.Kind == LedgerKind.Call && row.CallId is { } id)
+            RememberCall(id, ResultOf(row, CompleteStatus.Rated));
+        else if (row.IdempotencyKey is { } key)
+            _credits[key] = new CreditResult(true, false, row.Amount, row.BalanceAfter, row.Seq);
+    }
+
+    private void RememberCall(string id, CompleteResult result)
+    {
+        if (_completed.TryAdd(id, result)) _completedOrder.Enqueue(id);
+        while (_completedOrder.Count > _opt.RememberCalls) _completed.Remove(_completedOrder.Dequeue());
+    }
+
+    private static CompleteResult ResultOf(LedgerEntry row, CompleteStatus status) => new()
+    {
+        Status = status,
+        CallId = row.CallId ?? "",
+        CallType = row.CallType,
+        BilledSeconds = row.BilledSeconds ?? 0,
+        Cost = -row.Amount,
+        Balance = row.BalanceAfter,
+    };
+
+    private static void Accumulate(Dictionary<string, Dictionary<string, TotalsAcc>> periods, LedgerEntry row, int sign)
+    {
+        if (row.Kind != LedgerKind.Call || row.Period is null) return;
+        if (!periods.TryGetValue(row.Period, out var byType))
+            periods[row.Period] = byType = new Dictionary<string, TotalsAcc>(StringComparer.Ordinal);
+        var key = (row.CallType ?? "") + "|" + (row.Direction ?? "");
+        if (!byType.TryGetValue(key, out var acc)) byType[key] = acc = new TotalsAcc();
+        acc.Count += sign;
+        acc.Seconds += sign * (row.BilledSeconds ?? 0);
+        acc.Amount += sign * -row.Amount;
+    }
+
+    /// <summary>Moves the durable watermark: rows are folded into the snapshot in seq order, failed seqs skipped.</summary>
+    private void Resolve(long seq, LedgerEntry? written)
+    {
+        _resolved[seq] = written;
+        while (_resolved.Remove(_s.LastSeq + 1, out var next))
+        {
+            if (next is not null)
+            {
+                Accumulate(_s.Periods, next, +1);
+                _s.Balance += next.Amount;
+            }
+            _s.LastSeq++;
+            _snapshotDirty = true;
+        }
+    }
+
+    private async Task TryWriteSnapshotAsync()
+    {
+        if (_poisoned) return;
+        try
+        {
+            await PersistAsync();
+            _snapshotDirty = false;
+            await store.UpdateBalanceAsync(_account, _s.Balance, Now);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.LogWarning(e, "Circuito {Account}: snapshot não gravado (o razão continua a fonte da verdade)", _account);
+        }
+    }
+
+    private async Task OnTimerAsync(CancellationToken ct)
+    {
+        var now = Now;
+        foreach (var r in _reservations.Values.Where(r => r.ExpiresAt < now).ToList())
+        {
+            _reservations.Remove(r.CallId);
+            _reserved -= r.Amount;
+            log.LogInformation("Circuito {Account}: reserva da chamada {CallId} expirou sem complete", _account, r.CallId);
+        }
+        if (_snapshotDirty && Live) await TryWriteSnapshotAsync();
+    }
+
+    private decimal Available => _balance + _s.Data.CreditLimit - _reserved;
+
+    public Task<BalanceView?> GetBalance() => Task.FromResult(Live
+        ? new BalanceView(_balance, _reserved, Available, _s.Data.CreditLimit, "BRL", Now)
+        : null);
+
+    public Task<PeriodTotals?> GetPeriodTotals(string period)
+    {
+        if (!Live) return Task.FromResult<PeriodTotals?>(null);
+        _live.TryGetValue(period, out var byType);
+        var list = (byType ?? new Dictionary<string, TotalsAcc>(StringComparer.Ordinal))
+            .Where(kv => kv.Value.Count != 0)
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv =>
+            {
+                var parts = kv.Key.Split('|');
+                return new TypeTotals(parts[0], parts[1], kv.Value.Count, kv.Value.Seconds, kv.Value.Amount);
+            })
+            .ToList();
+        return Task.FromResult<PeriodTotals?>(new PeriodTotals(period, list, list.Sum(t => t.Amount)));
+    }
+
+    // ---------------------------------------------------------------- authorize / extend
+
+    public async Task<AuthorizeResult> Authorize(AuthorizeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Live) return AuthorizeResult.Refused(RefusalReasons.CircuitoDesconhecido);
+        if (_reservations.TryGetValue(request.CallId, out var existing))
+            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null);
+        if (_completed.ContainsKey(request.CallId) || _inflight.ContainsKey(request.CallId))
+            return AuthorizeResult.Refused(RefusalReasons.ChamadaEncerrada);
+
+        var now = Now;
+        var chunk = _opt.ChunkSeconds;
+        if (request.Direction == CallDirection.Inbound)
+        {
+            if (_s.Data.Status == CircuitStatus.Bloqueado) return Refuse(request.CallId, RefusalReasons.CircuitoBloqueado);
+            Reserve(new Reservation(request.CallId, request.Destination, request.Destination, InboundType, CallDirection.Inbound,
+                request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds)));
+            return new AuthorizeResult(true, chunk, InboundType, 0m, null);
+        }
+
+        var classified = NumberClassifier.Classify(_s.Data.AreaCode, request.Destination);
+        if (!classified.IsValid) return Refuse(request.CallId, RefusalReasons.DestinoInvalido);
+        var c = classified.Classification!;
+        if (c.CallType == CallType.Emergencia)
+        {
+            // emergency and utility numbers: free, never blocked by status or balance
+            Reserve(new Reservation(request.CallId, request.Destination, c.NormalizedNumber, Wire(c.CallType), CallDirection.Outbound,
+                request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds)));
+            return new AuthorizeResult(true, chunk, Wire(c.CallType), 0m, null);
+        }
+        if (_s.Data.Status == CircuitStatus.Bloqueado) return Refuse(request.CallId, RefusalReasons.CircuitoBloqueado);
+        if (_s.Data.PlanId is not { } planId) return Refuse(request.CallId, RefusalReasons.DestinoNaoPermitido);
+
+        var rating = await GrainFactory.GetGrain<IPlanGrain>("plan:" + planId).Rate(_s.Data.AreaCode, request.Destination, 0, now);
+        if (!rating.Ok || rating.Tariff is null)
+            return Refuse(request.CallId, rating.Error == CallRating.InvalidDestination
+                ? RefusalReasons.DestinoInvalido
+                : RefusalReasons.DestinoNaoPermitido);
+
+        // after the await: the same call may have been authorized meanwhile (retry of the switch)
+        if (_reservations.TryGetValue(request.CallId, out existing))
+            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null);
+
+        var tariff = rating.Tariff;
+        var granted = Grant(tariff, 0, Available, chunk);
+        if (granted == 0) return Refuse(request.CallId, RefusalReasons.SaldoInsuficiente);
+        var amount = TariffCalculator.Rate(tariff, granted).Cost;
+        var type = Wire(rating.Classification!.CallType);
+        Reserve(new Reservation(request.CallId, request.Destination, rating.Classification.NormalizedNumber, type,
+            CallDirection.Outbound, request.Caller, now, tariff, granted, amount,
+            now.AddSeconds(granted + _opt.ReservationGraceSeconds)));
+        return new AuthorizeResult(true, granted, type, FirstPrice(tariff), null);
+    }
+
+    /// <summary>
+    /// Seconds that can be granted on top of <paramref name="already"/> (at most <paramref name="chunk"/> more)
+    /// with <paramref name="budget"/> available besides what is already reserved for them; 0 = nothing useful.
+    /// </summary>
+    private static int Grant(Tariff tariff, int already, decimal budget, int chunk)
+    {
+        var target = already + chunk;
+        var reservedForAlready = already == 0 ? 0m : TariffCalculator.Rate(tariff, already).Cost;
+        if (TariffCalculator.Rate(tariff, target).Cost == 0m) return chunk; // free destination
+        var total = TariffCalculator.MaxSecondsWithin(tariff, budget + reservedForAlready, target);
+        var more = total - already;
+        // seconds inside the free allowance cost nothing and are no real grant
+        return total <= tariff.FreeSeconds || more <= 0 ? 0 : more;
+    }
+
+    private static decimal FirstPrice(Tariff t) => t.Slots.IsDefaultOrEmpty ? 0m : t.Slots[0].PricePerMinute;
+
+    private void Reserve(Reservation r)
+    {
+        _reservations[r.CallId] = r;
+        _reserved += r.Amount;
+        _refused.Remove(r.CallId);
+    }
+
+    private AuthorizeResult Refuse(string callId, string reason)
+    {
+        if (_refused.Count > 10_000) _refused.Clear();
+        _refused.Add(callId);
+        return AuthorizeResult.Refused(reason);
+    }
+
+    public Task<ExtendResult> Extend(string callId)
+    {
+        if (!Live) return Task.FromResult(new ExtendResult(false, 0, 0, RefusalReasons.CircuitoDesconhecido));
+        if (!_reservations.TryGetValue(callId, out var r))
+            return Task.FromResult(new ExtendResult(false, 0, 0,
+                _completed.ContainsKey(callId) ? RefusalReasons.ChamadaEncerrada : RefusalReasons.ChamadaDesconhecida));
+        var now = Now;
+        var chunk = _opt.ChunkSeconds;
+        if (r.Amount == 0m && TariffCalculator.Rate(r.Tariff, r.GrantedSeconds + chunk).Cost == 0m)
+        {
+            var free = r with { GrantedSeconds = r.GrantedSeconds + chunk, ExpiresAt = now.AddSeconds(chunk + _opt.ReservationGraceSeconds) };
+            _reservations[callId] = free;
+            return Task.FromResult(new ExtendResult(true, chunk, free.GrantedSeconds, null));
+        }
+        if (r.Direction == CallDirection.Outbound && _s.Data.Status == CircuitStatus.Bloqueado && r.CallType != Wire(CallType.Emergencia))
+            return Task.FromResult(new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.CircuitoBloqueado));
+        var more = Grant(r.Tariff, r.GrantedSeconds, Available, chunk);
+        if (more == 0) return Task.FromResult(new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.SaldoInsuficiente));
+        var total = r.GrantedSeconds + more;
+        var amount = TariffCalculator.Rate(r.Tariff, total).Cost;
+        _reserved += amount - r.Amount;
+        _reservations[callId] = r with { GrantedSeconds = total, Amount = amount, ExpiresAt = now.AddSeconds(more + _opt.ReservationGraceSeconds) };
+        return Task.FromResult(new ExtendResult(true, more, total, null));
+    }
+
+    // ---------------------------------------------------------------- complete
+
+    public async Task<CompleteResult> Complete(CompleteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Live) return new CompleteResult { Status = CompleteStatus.UnknownCircuit, CallId = request.CallId, Reason = RefusalReasons.CircuitoDesconhecido };
+        if (request.DurationSeconds < 0 || request.DurationSeconds > _opt.MaxDurationSeconds)
+            return Invalid(request.CallId, "durationSeconds", $"A duração deve estar entre 0 e {_opt.MaxDurationSeconds} segundos.");
+        if (_completed.TryGetValue(request.CallId, out var done)) return done with { Status = CompleteStatus.Duplicate };
+        if (_inflight.TryGetValue(request.CallId, out var running)) return (await running) with { Status = CompleteStatus.Duplicate };
+
+        var tcs = new TaskCompletionSource<CompleteResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inflight[request.CallId] = tcs.Task;
+        try
+        {
+            var result = await CompleteCoreAsync(request);
+            tcs.SetResult(result);
+            return result;
+        }
+        catch (Exception e)
+        {
+            tcs.SetException(e);
+            _ = tcs.Task.Exception; // observed
+            throw;
+        }
+        finally
+        {
+            _inflight.Remove(request.CallId);
+        }
+    }
+
+    private static CompleteResult Invalid(string callId, string field, string reason) =>
+        new() { Status = CompleteStatus.Invalid, CallId = callId, Field = field, Reason = reason };
+
+    private async Task<CompleteResult> CompleteCoreAsync(CompleteRequest request)
+    {
+        var now = Now;
+        var duration = request.DurationSeconds;
+        Tariff tariff;
+        string destination, normalized, callType;
+        CallDirection direction;
+        string? caller;
+        DateTimeOffset startedAt;
+
+        if (_reservations.TryGetValue(request.CallId, out var r))
+        {
+            (tariff, destination, normalized, callType, direction, caller) = (r.Tariff, r.Destination, r.Normalized, r.CallType, r.Direction, r.Caller);
+            startedAt = request.AnsweredAt ?? request.StartedAt ?? r.StartedAt;
+        }
+        else
+        {
+            // a switch that did not ask (or a CDR import): rate from the CDR itself
+            if (_refused.Contains(request.CallId) && request.Source == "api")
+                return Invalid(request.CallId, "callId", "Esta chamada foi recusada na autorização e não pode ser tarifada.");
+            if (string.IsNullOrWhiteSpace(request.Destination))
+                return new CompleteResult
+                {
+                    Status = CompleteStatus.UnknownCall, CallId = request.CallId, Field = "destination",
+                    Reason = "Chamada sem autorização prévia: informe account e destination no complete.",
+                };
+            destination = request.Destination;
+            direction = request.Direction;
+            caller = request.Caller;
+            startedAt = request.AnsweredAt ?? request.StartedAt ?? now.AddSeconds(-duration);
+            if (direction == CallDirection.Inbound)
+            {
+                (tariff, normalized, callType) = (Tariff.Free, destination, InboundType);
+            }
+            else
+            {
+                var classified = NumberClassifier.Classify(_s.Data.AreaCode, destination);
+                if (!classified.IsValid)
+                    return Invalid(request.CallId, "destination", classified.Reason ?? "Destino inválido.");
+                var c = classified.Classification!;
+                if (c.CallType == CallType.Emergencia)
+                {
+                    (tariff, normalized, callType) = (Tariff.Free, c.NormalizedNumber, Wire(c.CallType));
+                }
+                else
+                {
+                    if (_s.Data.PlanId is not { } planId)
+                        return Invalid(request.CallId, "destination", "O circuito não tem plano: destino não permitido.");
+                    var rating = await GrainFactory.GetGrain<IPlanGrain>("plan:" + planId).Rate(_s.Data.AreaCode, destination, duration, startedAt);
+                    if (!rating.Ok || rating.Tariff is null)
+                        return Invalid(request.CallId, "destination", rating.Message ?? "Destino não permitido pelo plano.");
+                    (tariff, normalized, callType) = (rating.Tariff, rating.Classification!.NormalizedNumber, Wire(rating.Classification.CallType));
+                }
+            }
+            if (_completed.TryGetValue(request.CallId, out var meanwhile)) return meanwhile with { Status = CompleteStatus.Duplicate };
+        }
+
+        // synchronous from here to the append: settle the reservation and charge the live balance
+        var rated = TariffCalculator.Rate(tariff, duration);
+        if (_reservations.Remove(request.CallId, out var settled)) _reserved -= settled.Amount;
+        var entry = new LedgerEntry
+        {
+            Account = _account,
+            Seq = _nextSeq++,
+            Kind = LedgerKind.Call,
+            Amount = -rated.Cost,
+            BalanceAfter = _balance - rated.Cost,
+            CallId = request.CallId,
+            Direction = direction == CallDirection.Inbound ? "inbound" : "outbound",
+            Destination = destination,
+            Normalized = normalized,
+            CallType = callType,
+            StartedAt = startedAt,
+            AnsweredAt = request.AnsweredAt,
+            DurationSeconds = duration,
+            BilledSeconds = rated.BilledSeconds,
+            PricePerMinute = FirstPrice(tariff),
+            HangupCause = request.HangupCause,
+            Caller = caller,
+            Period = Periods.Of(startedAt, _s.Data.Invoice.ClosingDay),
+            Source = request.Source,
+            CreatedAt = now,
+        };
+        _balance -= rated.Cost;
+        Accumulate(_live, entry, +1);
+
+        AppendOutcome outcome;
+        try
+        {
+            outcome = await ledger.AppendAsync(entry);
+        }
+        catch
+        {
+            // outcome unknown: the row may be committed. Undo in memory, never snapshot this activation
+            // again, and let the next activation rebuild from the ledger.
+            Revert(entry);
+            _poisoned = true;
+            DeactivateOnIdle();
+            throw;
+        }
+
+        switch (outcome)
+        {
+            case AppendOutcome.Written:
+            {
+                Resolve(entry.Seq, entry);
+                var result = ResultOf(entry, CompleteStatus.Rated);
+                RememberCall(request.CallId, result);
+                return result;
+            }
+            case AppendOutcome.Duplicate:
+            {
+                Revert(entry);
+                Resolve(entry.Seq, null);
+                var first = await ledger.FindCallAsync(request.CallId)
+                            ?? throw new InvalidOperationException("Chamada duplicada não encontrada no razão.");
+                var result = ResultOf(first, CompleteStatus.Rated);
+                RememberCall(request.CallId, result);
+                return result with { Status = CompleteStatus.Duplicate };
+            }
+            default:
+                Revert(entry);
+                _poisoned = true;
+                DeactivateOnIdle();
+                throw new InvalidOperationException($"Circuito {_account}: sequência {entry.Seq} já usada por outra ativação; recarregando.");
+        }
+    }
+
+    private void Revert(LedgerEntry entry)
+    {
+        _balance -= entry.Amount;
+        Accumulate(_live, entry, -1);
+    }
+
+    // ---------------------------------------------------------------- credits
+
+    public async Task<CreditResult> Credit(CreditRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Live) return new CreditResult(false, false, 0, 0, 0);
+        if (request.Amount == 0 || decimal.Round(request.Amount, 2) != request.Amount || Math.Abs(request.Amount) > CircuitRules.MaxMoney)
+            throw new ArgumentException("Valor inválido.", nameof(request));
+        if (_credits.TryGetValue(request.IdempotencyKey, out var done)) return done with { Duplicate = true };
+        if (_creditInflight.TryGetValue(request.IdempotencyKey, out var running)) return (await running) with { Duplicate = true };
+
+        var tcs = new TaskCompletionSource<CreditResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _creditInflight[request.IdempotencyKey] = tcs.Task;
+        try
+        {
+            var result = await CreditCoreAsync(request);
+            tcs.SetResult(result);
+            return result;
+        }
+        catch (Exception e)
+        {
+            tcs.SetException(e);
+            _ = tcs.Task.Exception;
+            throw;
+        }
+        finally
+        {
+            _creditInflight.Remove(request.IdempotencyKey);
+        }
+    }
+
+    private async Task<CreditResult> CreditCoreAsync(CreditRequest request)
+    {
+        var entry = new LedgerEntry
+        {
+            Account = _account,
+            Seq = _nextSeq++,
+            Kind = LedgerKind.Credit,
+            Amount = request.Amount,
+            BalanceAfter = _balance + request.Amount,
+            IdempotencyKey = request.IdempotencyKey,
+            Description = request.Description,
+            CreatedAt = Now,
+            Actor = request.Actor,
+        };
+        // a debit counts at once (conservative); a credit only once it is durable (never spend money not yet recorded)
+        if (entry.Amount < 0) _balance += entry.Amount;
+        AppendOutcome outcome;
+        try
+        {
+            outcome = await ledger.AppendAsync(entry);
+        }
+        catch
+        {
+            if (entry.Amount < 0) _balance -= entry.Amount;
+            _poisoned = true;
+            DeactivateOnIdle();
+            throw;
+        }
+        if (outcome == AppendOutcome.Written)
+        {
+            if (entry.Amount > 0) _balance += entry.Amount;
+            Resolve(entry.Seq, entry);
+            var result = new CreditResult(true, false, entry.Amount, _balance, entry.Seq);
+            _credits[request.IdempotencyKey] = result;
+            return result;
+        }
+        if (entry.Amount < 0) _balance -= entry.Amount;
+        Resolve(entry.Seq, null);
+        if (outcome == AppendOutcome.Duplicate)
+        {
+            var first = await ledger.FindCreditAsync(_account, request.IdempotencyKey)
+                        ?? throw new InvalidOperationException("Crédito duplicado não encontrado no razão.");
+            var result = new CreditResult(true, true, first.Amount, first.BalanceAfter, first.Seq);
+            _credits[request.IdempotencyKey] = result with { Duplicate = false };
+            return result;
+        }
+        _poisoned = true;
+        DeactivateOnIdle();
+        throw new InvalidOperationException($"Circuito {_account}: sequência {entry.Seq} já usada por outra ativação; recarregando.");
+    }
+}

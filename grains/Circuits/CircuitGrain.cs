@@ -1,0 +1,296 @@
+using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Common;
+using Billing.GrainInterfaces.Hosting;
+using Billing.GrainInterfaces.Rating;
+using Billing.Grains.Audit;
+using Billing.Grains.Ledger;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Billing.Grains.Circuits;
+
+/// <summary>
+/// A circuit (SIP account): registration data, and the live balance, reservations and period totals
+/// of its calls. Reentrant: every state change happens in a synchronous block; awaits are for
+/// durability (ledger, storage) only, so calls of one circuit pipeline into the ledger's group commit.
+/// </summary>
+[Reentrant]
+public sealed partial class CircuitGrain(
+    [PersistentState("circuit", BillingSettings.StorageName)] IPersistentState<CircuitState> state,
+    CircuitStore store,
+    ILedger ledger,
+    TimeProvider clock,
+    IOptions<CallOptions> options,
+    ILogger<CircuitGrain> log)
+    : Grain, ICircuitGrain
+{
+    private readonly CallOptions _opt = options.Value;
+    private readonly SemaphoreSlim _adminLock = new(1, 1);
+    private string _account = "";
+
+    private string? _ip;
+    private int? _latencyMs;
+    private DateTimeOffset? _registeredAt;
+
+    private bool Live => _s.Exists && !_s.Deleted;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        _account = key.StartsWith(CircuitKeys.Prefix, StringComparison.Ordinal) ? key[CircuitKeys.Prefix.Length..] : key;
+        _s = Clone(state.State);
+        if (_s.Exists) await ReplayAsync(cancellationToken);
+        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10))
+        {
+            Interleave = true,
+            KeepAlive = false,
+        });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_s.Exists && _snapshotDirty) await TryWriteSnapshotAsync();
+    }
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    public Task<CircuitView?> Get() => Task.FromResult(Live ? View() : null);
+
+    private CircuitView View() => new()
+    {
+        Account = _account,
+        Data = _s.Data,
+        Balance = _balance,
+        HasWebPassword = _s.WebPasswordHash is not null,
+        Ip = _ip,
+        LatencyMs = _latencyMs,
+        RegisteredAt = _registeredAt,
+        RegistrationStatus = CircuitKeys.RegistrationStatus(_registeredAt, _latencyMs, Now, TimeSpan.FromSeconds(_opt.RegistrationTtlSeconds)),
+        CreatedAt = _s.CreatedAt,
+        ActiveCalls = _reservations.Count,
+    };
+
+    private async Task<CommandResult?> CheckReferencesAsync(CircuitData data)
+    {
+        var errors = CircuitRules.Validate(data);
+        if (errors.Count > 0) return CommandResult.Invalid(errors);
+        if (!await store.CustomerExistsAsync(data.CustomerId))
+            return CommandResult.Invalid("customerId", "Cliente não encontrado.");
+        if (data.PlanId is { } planId && await GrainFactory.GetGrain<IPlanGrain>("plan:" + planId).Get() is null)
+            return CommandResult.Invalid("planId", "Plano não encontrado.");
+        return null;
+    }
+
+    public async Task<CommandResult> Create(CircuitData data, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!CircuitKeys.IsValidAccount(_account))
+            return CommandResult.Invalid("account", "O número do circuito deve ter de 1 a 20 dígitos.");
+        await _adminLock.WaitAsync();
+        try
+        {
+            if (_s.Exists || await store.AccountTakenAsync(_account))
+                return CommandResult.Conflict($"O circuito {_account} já existe (números de circuito não são reaproveitados).");
+            if (await CheckReferencesAsync(data) is { } problem) return problem;
+
+            var now = Now;
+            await using var conn = await store.Db.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await CircuitStore.UpsertAsync(conn, tx, _account, data, 0m, now, now);
+            await AuditLog.WriteAsync(conn, tx, now, actor, "circuit", _account, "create",
+                AuditLog.Diff(null, CircuitRules.Flatten(data)));
+            _s.Exists = true;
+            _s.Deleted = false;
+            _s.Data = data;
+            _s.CreatedAt = now;
+            try
+            {
+                await PersistAsync();
+            }
+            catch
+            {
+                _s.Exists = false;
+                throw;
+            }
+            await tx.CommitAsync();
+            return CommandResult.Ok;
+        }
+        finally
+        {
+            _adminLock.Release();
+        }
+    }
+
+    public async Task<CommandResult> Update(CircuitData data, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        await _adminLock.WaitAsync();
+        try
+        {
+            if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
+            if (data.CustomerId != _s.Data.CustomerId)
+                return CommandResult.Invalid("customerId", "Para trocar o cliente use POST /api/circuits/{account}/move.");
+            if (await CheckReferencesAsync(data) is { } problem) return problem;
+            var before = _s.Data;
+            var changes = AuditLog.Diff(CircuitRules.Flatten(before), CircuitRules.Flatten(data));
+            if (changes.Count == 0) return CommandResult.Ok;
+            await SaveAdminChangeAsync(data, actor, "update", changes);
+            return CommandResult.Ok;
+        }
+        finally
+        {
+            _adminLock.Release();
+        }
+    }
+
+    private async Task SaveAdminChangeAsync(CircuitData data, string actor, string action,
+        IReadOnlyDictionary<string, FieldChange> changes, Func<Npgsql.NpgsqlConnection, Npgsql.NpgsqlTransaction, Task>? extra = null)
+    {
+        var now = Now;
+        var before = _s.Data;
+        await using var conn = await store.Db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await CircuitStore.UpsertAsync(conn, tx, _account, data, _s.Balance, _s.CreatedAt, now);
+        await AuditLog.WriteAsync(conn, tx, now, actor, "circuit", _account, action, changes);
+        if (extra is not null) await extra(conn, tx);
+        _s.Data = data;
+        try
+        {
+            await PersistAsync();
+        }
+        catch
+        {
+            _s.Data = before;
+            throw;
+        }
+        _snapshotDirty = false;
+        await tx.CommitAsync();
+    }
+
+    public async Task<CommandResult> Delete(string actor)
+    {
+        await _adminLock.WaitAsync();
+        try
+        {
+            if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
+            if (_reservations.Count > 0)
+                return CommandResult.Conflict($"O circuito tem {_reservations.Count} chamada(s) em andamento; tente de novo quando terminarem.");
+            var open = await store.OpenInvoicesAsync(_account);
+            if (open > 0)
+                return CommandResult.Conflict($"O circuito tem {open} fatura(s) ainda não fechada(s).");
+            var now = Now;
+            await using var conn = await store.Db.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await using (var cmd = new Npgsql.NpgsqlCommand("UPDATE circuits SET deleted_at = @now, updated_at = @now WHERE account = @a", conn, tx))
+            {
+                cmd.Parameters.AddWithValue("a", _account);
+                cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            await AuditLog.WriteAsync(conn, tx, now, actor, "circuit", _account, "delete",
+                AuditLog.Diff(CircuitRules.Flatten(_s.Data), null));
+            _s.Deleted = true;
+            try
+            {
+                await PersistAsync();
+            }
+            catch
+            {
+                _s.Deleted = false;
+                throw;
+            }
+            await tx.CommitAsync();
+            return CommandResult.Ok;
+        }
+        finally
+        {
+            _adminLock.Release();
+        }
+    }
+
+    public async Task<CommandResult> Move(long customerId, string actor)
+    {
+        await _adminLock.WaitAsync();
+        try
+        {
+            if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
+            var from = _s.Data.CustomerId;
+            if (customerId == from) return CommandResult.Invalid("customerId", "O circuito já pertence a este cliente.");
+            if (customerId <= 0 || !await store.CustomerExistsAsync(customerId))
+                return CommandResult.Invalid("customerId", "Cliente não encontrado.");
+            var now = Now;
+            var period = Periods.Of(now, _s.Data.Invoice.ClosingDay);
+            var data = _s.Data with { CustomerId = customerId };
+            await SaveAdminChangeAsync(data, actor, "move", AuditLog.Diff(CircuitRules.Flatten(_s.Data), CircuitRules.Flatten(data)),
+                async (conn, tx) =>
+                {
+                    await using var cmd = new Npgsql.NpgsqlCommand(
+                        """
+                        INSERT INTO circuit_moves (account, from_customer_id, to_customer_id, moved_at, effective_period, actor)
+                        VALUES (@a, @f, @t, @at, @p, @actor)
+                        """, conn, tx);
+                    cmd.Parameters.AddWithValue("a", _account);
+                    cmd.Parameters.AddWithValue("f", from);
+                    cmd.Parameters.AddWithValue("t", customerId);
+                    cmd.Parameters.AddWithValue("at", now.UtcDateTime);
+                    cmd.Parameters.AddWithValue("p", period);
+                    cmd.Parameters.AddWithValue("actor", actor);
+                    await cmd.ExecuteNonQueryAsync();
+                });
+            return CommandResult.Ok;
+        }
+        finally
+        {
+            _adminLock.Release();
+        }
+    }
+
+    public async Task<CommandResult> SetWebPassword(string password, string actor)
+    {
+        if (WebPassword.Problem(password) is { } problem) return CommandResult.Invalid("password", problem);
+        await _adminLock.WaitAsync();
+        try
+        {
+            if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
+            var previous = _s.WebPasswordHash;
+            var now = Now;
+            await using var conn = await store.Db.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await AuditLog.WriteAsync(conn, tx, now, actor, "circuit", _account, "set-web-password",
+                new Dictionary<string, FieldChange> { ["webPassword"] = new(previous is null ? null : "***", "***") });
+            _s.WebPasswordHash = WebPassword.Hash(password);
+            try
+            {
+                await PersistAsync();
+            }
+            catch
+            {
+                _s.WebPasswordHash = previous;
+                throw;
+            }
+            await tx.CommitAsync();
+            return CommandResult.Ok;
+        }
+        finally
+        {
+            _adminLock.Release();
+        }
+    }
+
+    public Task<bool> VerifyWebPassword(string password) =>
+        Task.FromResult(Live && _s.Data.Flags.Web && WebPassword.Verify(password, _s.WebPasswordHash));
+
+    public async Task<CommandResult> ReportRegistration(string ip, int latencyMs)
+    {
+        if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
+        if (!System.Net.IPAddress.TryParse(ip, out _)) return CommandResult.Invalid("ip", "Endereço IP inválido.");
+        if (latencyMs is < 0 or > 60_000) return CommandResult.Invalid("latencyMs", "Latência deve estar entre 0 e 60000 ms.");
+        var now = Now;
+        _ip = ip;
+        _latencyMs = latencyMs;
+        _registeredAt = now;
+        await store.UpdateRegistrationAsync(_account, ip, latencyMs, now);
+        return CommandResult.Ok;
+    }
+}

@@ -1,0 +1,93 @@
+using Billing.GrainInterfaces.Circuits;
+using Npgsql;
+
+namespace Billing.Grains.Circuits;
+
+/// <summary>The circuits read model (table <c>circuits</c>) and the lookups a circuit needs from PostgreSQL.</summary>
+public sealed class CircuitStore(NpgsqlDataSource db)
+{
+    public NpgsqlDataSource Db => db;
+
+    public static string SearchText(string account, CircuitData d) =>
+        string.Join(' ', account, d.Name, d.Central ?? "", d.PlanId ?? "").ToLowerInvariant();
+
+    public static async Task UpsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string account, CircuitData d,
+        decimal balance, DateTimeOffset createdAt, DateTimeOffset now)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO circuits (account, name, customer_id, plan_id, area_code, central, billing_mode, credit_limit,
+                                  status, balance, created_at, updated_at, search)
+            VALUES (@account, @name, @customer, @plan, @area, @central, @mode, @limit, @status, @balance, @created, @now, @search)
+            ON CONFLICT (account) DO UPDATE SET
+                name = EXCLUDED.name, customer_id = EXCLUDED.customer_id, plan_id = EXCLUDED.plan_id,
+                area_code = EXCLUDED.area_code, central = EXCLUDED.central, billing_mode = EXCLUDED.billing_mode,
+                credit_limit = EXCLUDED.credit_limit, status = EXCLUDED.status, balance = EXCLUDED.balance,
+                updated_at = EXCLUDED.updated_at, search = EXCLUDED.search
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("account", account);
+        cmd.Parameters.AddWithValue("name", d.Name);
+        cmd.Parameters.AddWithValue("customer", d.CustomerId);
+        cmd.Parameters.AddWithValue("plan", (object?)d.PlanId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("area", d.AreaCode);
+        cmd.Parameters.AddWithValue("central", (object?)d.Central ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("mode", d.BillingMode == BillingMode.Prepaid ? "prepaid" : "postpaid");
+        cmd.Parameters.AddWithValue("limit", d.CreditLimit);
+        cmd.Parameters.AddWithValue("status", d.Status == CircuitStatus.Ativo ? "ativo" : "bloqueado");
+        cmd.Parameters.AddWithValue("balance", balance);
+        cmd.Parameters.AddWithValue("created", createdAt.UtcDateTime);
+        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+        cmd.Parameters.AddWithValue("search", SearchText(account, d));
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<bool> AccountTakenAsync(string account)
+    {
+        await using var cmd = db.CreateCommand("SELECT 1 FROM circuits WHERE account = @a");
+        cmd.Parameters.AddWithValue("a", account);
+        return await cmd.ExecuteScalarAsync() is not null;
+    }
+
+    public async Task<bool> CustomerExistsAsync(long customerId)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT CASE WHEN to_regclass('public.customers') IS NULL THEN NULL
+                        ELSE (SELECT count(*) FROM customers WHERE id = @id AND deleted_at IS NULL) END
+            """);
+        cmd.Parameters.AddWithValue("id", customerId);
+        var r = await cmd.ExecuteScalarAsync();
+        // before the customers read model exists every positive id is accepted
+        return r is null or DBNull ? customerId > 0 : Convert.ToInt64(r, System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    public async Task<int> OpenInvoicesAsync(string account)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT CASE WHEN to_regclass('public.invoices') IS NULL THEN 0
+                        ELSE (SELECT count(*) FROM invoices WHERE account = @a AND status NOT IN ('FECHADO', 'ANULADO')) END
+            """);
+        cmd.Parameters.AddWithValue("a", account);
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task UpdateBalanceAsync(string account, decimal balance, DateTimeOffset now)
+    {
+        await using var cmd = db.CreateCommand("UPDATE circuits SET balance = @b, updated_at = @now WHERE account = @a AND balance <> @b");
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("b", balance);
+        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task UpdateRegistrationAsync(string account, string ip, int latencyMs, DateTimeOffset at)
+    {
+        await using var cmd = db.CreateCommand("UPDATE circuits SET ip = @ip, latency_ms = @l, registered_at = @at WHERE account = @a");
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("ip", ip);
+        cmd.Parameters.AddWithValue("l", latencyMs);
+        cmd.Parameters.AddWithValue("at", at.UtcDateTime);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}

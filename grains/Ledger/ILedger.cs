@@ -1,0 +1,61 @@
+namespace Billing.Grains.Ledger;
+
+public enum LedgerKind
+{
+    Call,
+    Credit,
+}
+
+/// <summary>One row of the ledger table: a rated call or a credit/adjustment of a circuit.</summary>
+public sealed record LedgerEntry
+{
+    public required string Account { get; init; }
+    public required long Seq { get; init; }
+    public required LedgerKind Kind { get; init; }
+    /// <summary>Signed: a credit is positive, a call's charge negative.</summary>
+    public required decimal Amount { get; init; }
+    public required decimal BalanceAfter { get; init; }
+    public string? CallId { get; init; }
+    public string? IdempotencyKey { get; init; }
+    public string? Description { get; init; }
+    public string? Direction { get; init; }
+    public string? Destination { get; init; }
+    public string? Normalized { get; init; }
+    public string? CallType { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? AnsweredAt { get; init; }
+    public int? DurationSeconds { get; init; }
+    public int? BilledSeconds { get; init; }
+    public decimal? PricePerMinute { get; init; }
+    public string? HangupCause { get; init; }
+    public string? Caller { get; init; }
+    public string? Period { get; init; }
+    public string Source { get; init; } = "api";
+    public required DateTimeOffset CreatedAt { get; init; }
+    public string? Actor { get; init; }
+}
+
+public enum AppendOutcome
+{
+    /// <summary>The row is committed (durable).</summary>
+    Written,
+    /// <summary>A row with the same call id (or credit idempotency key) already exists: nothing written.</summary>
+    Duplicate,
+    /// <summary>The (account, seq) pair is taken: another activation wrote for this circuit. Nothing written.</summary>
+    SeqConflict,
+}
+
+/// <summary>
+/// The durable ledger. <see cref="AppendAsync"/> completes only when the row is committed; writes of many
+/// grains are grouped into one round trip (group commit).
+/// </summary>
+public interface ILedger
+{
+    Task<AppendOutcome> AppendAsync(LedgerEntry entry);
+
+    Task<IReadOnlyList<LedgerEntry>> ReadAfterAsync(string account, long afterSeq, CancellationToken ct = default);
+
+    Task<LedgerEntry?> FindCallAsync(string callId, CancellationToken ct = default);
+
+    Task<LedgerEntry?> FindCreditAsync(string account, string idempotencyKey, CancellationToken ct = default);
+}

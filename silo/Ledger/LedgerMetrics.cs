@@ -1,0 +1,26 @@
+using System.Diagnostics.Metrics;
+
+namespace Billing.Silo.Ledger;
+
+/// <summary>Ledger batch size and latency (OpenTelemetry-compatible System.Diagnostics.Metrics).</summary>
+public sealed class LedgerMetrics : IDisposable
+{
+    public const string MeterName = "Billing.Ledger";
+    private readonly Meter _meter = new(MeterName);
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _batchMs;
+
+    public LedgerMetrics()
+    {
+        _batchSize = _meter.CreateHistogram<int>("billing.ledger.batch.size", "{rows}", "Rows per ledger group commit");
+        _batchMs = _meter.CreateHistogram<double>("billing.ledger.batch.duration", "ms", "Ledger group commit latency");
+    }
+
+    public void RecordBatch(int rows, TimeSpan elapsed)
+    {
+        _batchSize.Record(rows);
+        _batchMs.Record(elapsed.TotalMilliseconds);
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,216 @@
+using System.Threading.Channels;
+using Billing.Grains.Ledger;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Silo.Ledger;
+
+/// <summary>
+/// Group-commit ledger writer: grains hand rows to a channel; <see cref="Writers"/> loops each take
+/// everything waiting (up to <see cref="MaxBatch"/>) and insert it with one multi-row
+/// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> in one implicit transaction,
+/// then complete every caller: Written, or Duplicate/SeqConflict for rows a unique index refused.
+/// A row is acknowledged only after its commit (synchronous_commit on), so nothing acknowledged is lost.
+/// </summary>
+public sealed class PostgresLedger : ILedger, IAsyncDisposable
+{
+    public const int MaxBatch = 2000;
+    public const int Writers = 2;
+
+    private readonly NpgsqlDataSource _db;
+    private readonly ILogger<PostgresLedger> _log;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Task[] _loops;
+    private readonly LedgerMetrics _metrics;
+
+    private sealed record Pending(LedgerEntry Entry, TaskCompletionSource<AppendOutcome> Done);
+
+    public PostgresLedger(NpgsqlDataSource db, ILogger<PostgresLedger> log, LedgerMetrics metrics)
+    {
+        _db = db;
+        _log = log;
+        _metrics = metrics;
+        _loops = Enumerable.Range(0, Writers).Select(_ => Task.Run(LoopAsync)).ToArray();
+    }
+
+    public int Backlog => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
+
+    public Task<AppendOutcome> AppendAsync(LedgerEntry entry)
+    {
+        var p = new Pending(entry, new TaskCompletionSource<AppendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(p))
+            throw new InvalidOperationException("O gravador do razão está parado.");
+        return p.Done.Task;
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
+            if (batch.Count == 0) continue;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                var inserted = await InsertAsync(batch);
+                foreach (var p in batch)
+                {
+                    if (inserted.Contains((p.Entry.Account, p.Entry.Seq)))
+                        p.Done.TrySetResult(AppendOutcome.Written);
+                    else
+                        p.Done.TrySetResult(await ClassifyConflictAsync(p.Entry));
+                }
+                _metrics.RecordBatch(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Falha ao gravar lote de {Count} lançamentos no razão", batch.Count);
+                foreach (var p in batch) p.Done.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task<AppendOutcome> ClassifyConflictAsync(LedgerEntry e)
+    {
+        var existing = e.Kind == LedgerKind.Call
+            ? await FindCallAsync(e.CallId!)
+            : await FindCreditAsync(e.Account, e.IdempotencyKey!);
+        return existing is not null ? AppendOutcome.Duplicate : AppendOutcome.SeqConflict;
+    }
+
+    private async Task<HashSet<(string, long)>> InsertAsync(List<Pending> batch)
+    {
+        var n = batch.Count;
+        T[] Col<T>(Func<LedgerEntry, T> f)
+        {
+            var a = new T[n];
+            for (var i = 0; i < n; i++) a[i] = f(batch[i].Entry);
+            return a;
+        }
+
+        await using var cmd = _db.CreateCommand(
+            """
+            INSERT INTO ledger (account, seq, kind, amount, balance_after, call_id, idempotency_key, description,
+                                direction, destination, normalized, call_type, started_at, answered_at,
+                                duration_seconds, billed_seconds, price_per_minute, hangup_cause, caller, period,
+                                source, created_at, actor)
+            SELECT * FROM unnest(@account, @seq, @kind, @amount, @balance_after, @call_id, @idempotency_key, @description,
+                                 @direction, @destination, @normalized, @call_type, @started_at, @answered_at,
+                                 @duration_seconds, @billed_seconds, @price_per_minute, @hangup_cause, @caller, @period,
+                                 @source, @created_at, @actor)
+            ON CONFLICT DO NOTHING
+            RETURNING account, seq
+            """);
+        var p = cmd.Parameters;
+        p.Add(new NpgsqlParameter("account", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Col(e => e.Account) });
+        p.Add(new NpgsqlParameter("seq", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = Col(e => e.Seq) });
+        p.Add(new NpgsqlParameter("kind", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Col(e => e.Kind == LedgerKind.Call ? "call" : "credit") });
+        p.Add(new NpgsqlParameter("amount", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = Col(e => e.Amount) });
+        p.Add(new NpgsqlParameter("balance_after", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = Col(e => e.BalanceAfter) });
+        p.Add(Text("call_id", Col(e => e.CallId)));
+        p.Add(Text("idempotency_key", Col(e => e.IdempotencyKey)));
+        p.Add(Text("description", Col(e => e.Description)));
+        p.Add(Text("direction", Col(e => e.Direction)));
+        p.Add(Text("destination", Col(e => e.Destination)));
+        p.Add(Text("normalized", Col(e => e.Normalized)));
+        p.Add(Text("call_type", Col(e => e.CallType)));
+        p.Add(new NpgsqlParameter("started_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = Col(e => e.StartedAt?.UtcDateTime) });
+        p.Add(new NpgsqlParameter("answered_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = Col(e => e.AnsweredAt?.UtcDateTime) });
+        p.Add(new NpgsqlParameter("duration_seconds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = Col(e => e.DurationSeconds) });
+        p.Add(new NpgsqlParameter("billed_seconds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = Col(e => e.BilledSeconds) });
+        p.Add(new NpgsqlParameter("price_per_minute", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = Col(e => e.PricePerMinute) });
+        p.Add(Text("hangup_cause", Col(e => e.HangupCause)));
+        p.Add(Text("caller", Col(e => e.Caller)));
+        p.Add(Text("period", Col(e => e.Period)));
+        p.Add(Text("source", Col(e => (string?)e.Source)));
+        p.Add(new NpgsqlParameter("created_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = Col(e => e.CreatedAt.UtcDateTime) });
+        p.Add(Text("actor", Col(e => e.Actor)));
+
+        var inserted = new HashSet<(string, long)>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) inserted.Add((r.GetString(0), r.GetInt64(1)));
+        return inserted;
+    }
+
+    private static NpgsqlParameter Text(string name, string?[] values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values };
+
+    private const string SelectColumns =
+        """
+        SELECT account, seq, kind, amount, balance_after, call_id, idempotency_key, description, direction,
+               destination, normalized, call_type, started_at, answered_at, duration_seconds, billed_seconds,
+               price_per_minute, hangup_cause, caller, period, source, created_at, actor
+        FROM ledger
+        """;
+
+    public async Task<IReadOnlyList<LedgerEntry>> ReadAfterAsync(string account, long afterSeq, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand(SelectColumns + " WHERE account = @a AND seq > @s ORDER BY seq");
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("s", afterSeq);
+        return await ReadAll(cmd, ct);
+    }
+
+    public async Task<LedgerEntry?> FindCallAsync(string callId, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand(SelectColumns + " WHERE kind = 'call' AND call_id = @c");
+        cmd.Parameters.AddWithValue("c", callId);
+        return (await ReadAll(cmd, ct)).FirstOrDefault();
+    }
+
+    public async Task<LedgerEntry?> FindCreditAsync(string account, string idempotencyKey, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand(SelectColumns + " WHERE kind = 'credit' AND account = @a AND idempotency_key = @k");
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("k", idempotencyKey);
+        return (await ReadAll(cmd, ct)).FirstOrDefault();
+    }
+
+    private static async Task<IReadOnlyList<LedgerEntry>> ReadAll(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var list = new List<LedgerEntry>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            DateTimeOffset? T(int i) => r.IsDBNull(i) ? null : new DateTimeOffset(r.GetDateTime(i), TimeSpan.Zero);
+            int? I(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+            list.Add(new LedgerEntry
+            {
+                Account = r.GetString(0),
+                Seq = r.GetInt64(1),
+                Kind = r.GetString(2) == "call" ? LedgerKind.Call : LedgerKind.Credit,
+                Amount = r.GetDecimal(3),
+                BalanceAfter = r.GetDecimal(4),
+                CallId = S(5),
+                IdempotencyKey = S(6),
+                Description = S(7),
+                Direction = S(8),
+                Destination = S(9),
+                Normalized = S(10),
+                CallType = S(11),
+                StartedAt = T(12),
+                AnsweredAt = T(13),
+                DurationSeconds = I(14),
+                BilledSeconds = I(15),
+                PricePerMinute = r.IsDBNull(16) ? null : r.GetDecimal(16),
+                HangupCause = S(17),
+                Caller = S(18),
+                Period = S(19),
+                Source = r.GetString(20),
+                CreatedAt = new DateTimeOffset(r.GetDateTime(21), TimeSpan.Zero),
+                Actor = S(22),
+            });
+        }
+        return list;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+}
