@@ -87,7 +87,7 @@ public static class PlansApi
     private static async Task<Results<Ok<PagedResult<PlanListItem>>, ValidationProblem>> List(NpgsqlDataSource db, int? page, int? pageSize)
     {
         var errors = new FieldErrors();
-        var (p, size) = Paging.Check(page, pageSize, errors);
+        var (p, size) = Paging.Read(page, pageSize, errors);
         if (errors.Any) return errors.ToProblem();
 
         long total;
@@ -124,19 +124,5 @@ public static class PlansApi
             if (await cluster.GetGrain<IRateDeckGrain>("deck:" + deck).GetInfo() is null)
                 errors.Add($"entries.{RatingJson.Name(type)}.rateDeckId", $"A tabela de destinos '{deck}' não existe; importe-a antes em POST /api/rate-decks.");
         }
-    }
-}
-
-internal static class Paging
-{
-    public const int MaxPageSize = 500;
-
-    public static (int Page, int PageSize) Check(int? page, int? pageSize, FieldErrors errors)
-    {
-        var p = page ?? 1;
-        var size = pageSize ?? 50;
-        if (p < 1) errors.Add("page", "A página começa em 1.");
-        if (size is < 1 or > MaxPageSize) errors.Add("pageSize", $"O tamanho da página vai de 1 a {MaxPageSize}.");
-        return (p, size);
     }
 }

@@ -99,7 +99,7 @@ public static class RateDecksApi
         string id, NpgsqlDataSource db, string? prefix, int? page, int? pageSize, CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var (p, size) = Paging.Check(page, pageSize, errors);
+        var (p, size) = Paging.Read(page, pageSize, errors);
         var search = prefix?.Trim().TrimStart('+');
         if (search is { Length: > 0 } && !search.All(char.IsAsciiDigit)) errors.Add("prefix", "O prefixo tem só dígitos.");
         if (errors.Any) return errors.ToProblem();

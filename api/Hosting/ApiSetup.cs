@@ -87,6 +87,8 @@ public static class ApiSetup
         app.MapScalarApiReference().AllowAnonymous();
         app.MapHealthApi();
         app.MapSystemApi();
+        app.MapCircuitsApi();
+        app.MapCallsApi();
         app.MapCustomersApi();
         app.MapAuditApi();
         app.MapPlansApi();

@@ -362,6 +362,62 @@ public sealed class CustomersApiTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenTwoCustomersWithTheSameDocumentAreCreatedAtOnce_ThenExactlyOneWins()
+    {
+        using var http = cluster.AsAdmin();
+        var cnpj = Docs.Cnpj();
+        var tag = Tag();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            http.PostAsJsonAsync("/api/customers", Body($"Corrida {tag} {i}", i % 2 == 0 ? cnpj : TaxId.Format(cnpj)))));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal(1, await CountRows("SELECT count(*) FROM customers WHERE documento = @d", ("d", cnpj)));
+        Assert.Equal(1, await CountRows(
+            "SELECT count(*) FROM audit_log a JOIN customers c ON c.id::text = a.entity_id WHERE a.entity = 'customer' AND c.documento = @d",
+            ("d", cnpj)));
+    }
+
+    [Fact]
+    public async Task WhenTheAuditIsFilteredByIdWithoutEntity_Then400()
+    {
+        using var http = cluster.AsAdmin();
+        var r = await http.GetAsync("/api/audit?id=1");
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.True((await Json(r)).GetProperty("errors").TryGetProperty("entity", out _));
+        var all = await Json(await http.GetAsync("/api/audit?entity=customer&pageSize=1"));
+        Assert.Equal(1, all.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task WhenMigration0004RunsAgain_ThenItSucceedsAndKeepsTheData()
+    {
+        var sql = Billing.Silo.Hosting.Migrator.Scripts().Single(s => s.Version == "0004_customers").Sql;
+        var before = await CountRows("SELECT count(*) FROM customers");
+        await using (var cmd = cluster.Db.CreateCommand(sql))
+            await cmd.ExecuteNonQueryAsync();
+        Assert.Equal(before, await CountRows("SELECT count(*) FROM customers"));
+        Assert.Equal(1, await CountRows("SELECT count(*) FROM pg_indexes WHERE indexname = 'ux_customers_documento'"));
+    }
+
+    [Fact]
+    public async Task WhenTheReadModelRowIsLost_ThenTheNextActivationRestoresItFromTheGrainState()
+    {
+        using var http = cluster.AsAdmin();
+        var cpf = Docs.Cpf();
+        var id = (await CreateOk(http, Body("Reparo " + Tag(), cpf))).GetProperty("id").GetInt64();
+        await using (var del = cluster.Db.CreateCommand("DELETE FROM customers WHERE id = @id"))
+        {
+            del.Parameters.AddWithValue("id", id);
+            await del.ExecuteNonQueryAsync();
+        }
+        await Task.Delay(50);
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/customers/{id}")).StatusCode);
+        Assert.Equal(1, await CountRows("SELECT count(*) FROM customers WHERE id = @id AND documento = @d", ("id", id), ("d", cpf)));
+    }
+
+    [Fact]
     public async Task WhenTheSwitchKeyCallsTheCustomersApi_Then403()
     {
         using var http = cluster.AsSwitch();

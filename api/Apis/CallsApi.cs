@@ -1,0 +1,325 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Circuits;
+using CsvHelper;
+using Npgsql;
+
+namespace Billing.Api.Apis;
+
+public sealed record AuthorizeBody(string? CallId, string? Account, string? Destination, CallDirection? Direction, string? Caller, string? Did);
+
+public sealed record CompleteBody(
+    int? DurationSeconds, DateTimeOffset? AnsweredAt, string? HangupCause,
+    string? Account, string? Destination, CallDirection? Direction, DateTimeOffset? StartedAt, string? Caller);
+
+public sealed record CompleteResponse(string CallId, string? CallType, int BilledSeconds, decimal Cost, decimal Balance);
+
+public sealed record CdrRow(string? CallId, string? Account, string? Destination, string? Direction, DateTimeOffset? Start, int? DurationSeconds);
+
+public sealed record CdrRejection(int Line, string Field, string Reason);
+
+public sealed record CdrImportResult(int Accepted, int Duplicates, IReadOnlyList<CdrRejection> Rejected);
+
+/// <summary>The softswitch's hot path: authorize, extend, complete, and batch CDR import.</summary>
+public static class CallsApi
+{
+    public const int MaxCdrsPerImport = 50_000;
+
+    public static IEndpointRouteBuilder MapCallsApi(this IEndpointRouteBuilder app)
+    {
+        var sw = app.MapGroup("/api").WithTags("Chamadas").RequireAuthorization(Policies.Switch);
+        sw.MapPost("/calls/authorize", Authorize);
+        sw.MapPost("/calls/{callId}/extend", Extend);
+        sw.MapPost("/calls/{callId}/complete", Complete);
+        sw.MapPost("/cdrs", ImportCdrs).DisableAntiforgery();
+        return app;
+    }
+
+    private static bool ValidCallId(string? id) => id is { Length: > 0 and <= 128 } && !id.Any(char.IsControl);
+
+    private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
+        if (string.IsNullOrWhiteSpace(body.Account)) errors.Add("account", "Informe o circuito (conta SIP).");
+        if (string.IsNullOrWhiteSpace(body.Destination)) errors.Add("destination", "Informe o número de destino.");
+        else if (body.Destination.Length > 64) errors.Add("destination", "Destino longo demais.");
+        if (errors.Any) return errors.ToProblem();
+        if (!CircuitKeys.IsValidAccount(body.Account))
+            return TypedResults.Ok(new { allowed = false, reason = RefusalReasons.CircuitoDesconhecido });
+
+        var request = new AuthorizeRequest(body.CallId!, body.Destination!.Trim(), body.Direction ?? CallDirection.Outbound, body.Caller);
+        var bind = cluster.GetGrain<ICallRouteGrain>("call:" + body.CallId).Bind(body.Account!);
+        var result = await cluster.Circuit(body.Account!).Authorize(request);
+        await bind;
+        return result.Allowed
+            ? TypedResults.Ok<object>(new { allowed = true, maxSeconds = result.MaxSeconds, callType = result.CallType, pricePerMinute = result.PricePerMinute })
+            : TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
+    }
+
+    private static async Task<IResult> Extend(string callId, IClusterClient cluster)
+    {
+        if (!ValidCallId(callId)) return Problems.Field("callId", "Identificador de chamada inválido.");
+        var account = await cluster.GetGrain<ICallRouteGrain>("call:" + callId).GetAccount();
+        if (account is null) return TypedResults.Ok(new { allowed = false, maxSeconds = 0, reason = RefusalReasons.ChamadaDesconhecida });
+        var r = await cluster.Circuit(account).Extend(callId);
+        return r.Allowed
+            ? TypedResults.Ok<object>(new { allowed = true, maxSeconds = r.MaxSeconds, totalSeconds = r.TotalSeconds })
+            : TypedResults.Ok<object>(new { allowed = false, maxSeconds = 0, reason = r.Reason });
+    }
+
+    private static async Task<IResult> Complete(string callId, CompleteBody body, IClusterClient cluster, NpgsqlDataSource db)
+    {
+        var errors = new FieldErrors();
+        if (!ValidCallId(callId)) errors.Add("callId", "Identificador de chamada inválido.");
+        if (body.DurationSeconds is null) errors.Add("durationSeconds", "Informe a duração atendida em segundos.");
+        else if (body.DurationSeconds is < 0 or > 86_400) errors.Add("durationSeconds", "A duração deve estar entre 0 e 86400 segundos.");
+        if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Circuito inválido.");
+        if (body.HangupCause is { Length: > 64 }) errors.Add("hangupCause", "Causa de desligamento longa demais.");
+        if (errors.Any) return errors.ToProblem();
+
+        var account = body.Account ?? await cluster.GetGrain<ICallRouteGrain>("call:" + callId).GetAccount();
+        if (account is null)
+        {
+            // the route is gone (e.g. its silo died): a retried complete is answered from the ledger
+            await using var cmd = db.CreateCommand("SELECT account FROM ledger WHERE kind = 'call' AND call_id = @c");
+            cmd.Parameters.AddWithValue("c", callId);
+            account = await cmd.ExecuteScalarAsync() as string;
+            if (account is null)
+                return Problems.NotFound($"Chamada {callId} desconhecida: envie 'account' e 'destination' no complete de chamadas não autorizadas.");
+        }
+        var r = await cluster.Circuit(account).Complete(new CompleteRequest
+        {
+            CallId = callId,
+            DurationSeconds = body.DurationSeconds!.Value,
+            AnsweredAt = body.AnsweredAt,
+            HangupCause = body.HangupCause,
+            Destination = body.Destination,
+            Direction = body.Direction ?? CallDirection.Outbound,
+            StartedAt = body.StartedAt,
+            Caller = body.Caller,
+        });
+        return r.Status switch
+        {
+            CompleteStatus.Rated or CompleteStatus.Duplicate =>
+                TypedResults.Ok(new CompleteResponse(r.CallId, r.CallType, r.BilledSeconds, r.Cost, r.Balance)),
+            CompleteStatus.UnknownCircuit => Problems.NotFound($"Circuito {account} não encontrado."),
+            CompleteStatus.UnknownCall => Problems.NotFound(r.Reason ?? $"Chamada {callId} desconhecida."),
+            _ => Problems.Field(r.Field ?? "body", r.Reason ?? "Chamada inválida."),
+        };
+    }
+
+    // ------------------------------------------------------------------ CDR import
+
+    private static async Task<IResult> ImportCdrs(HttpRequest http, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock)
+    {
+        List<(int Line, CdrRow Row, string Raw)> rows;
+        var rejected = new List<CdrRejection>();
+        try
+        {
+            rows = await ReadRowsAsync(http, rejected);
+        }
+        catch (CdrFormatException e)
+        {
+            return Problems.Field(e.Field, e.Message);
+        }
+        if (rows.Count + rejected.Count > MaxCdrsPerImport)
+            return Problems.Field("body", $"No máximo {MaxCdrsPerImport} CDRs por envio.");
+
+        var rawByLine = rows.ToDictionary(r => r.Line, r => r.Raw);
+        var accepted = 0;
+        var duplicates = 0;
+        var good = new List<(int Line, CdrRow Row)>();
+        foreach (var (line, row, _) in rows)
+        {
+            var field = Check(row, out var reason);
+            if (field is null) good.Add((line, row));
+            else rejected.Add(new CdrRejection(line, field, reason!));
+        }
+        // the same call id twice in one file: the first wins, the rest are duplicates
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var unique = new List<(int Line, CdrRow Row)>();
+        foreach (var g in good)
+        {
+            if (seen.Add(g.Row.CallId!)) unique.Add(g);
+            else duplicates++;
+        }
+
+        using var gate = new SemaphoreSlim(64);
+        var outcomes = await Task.WhenAll(unique.Select(async g =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var r = await cluster.Circuit(g.Row.Account!).Complete(new CompleteRequest
+                {
+                    CallId = g.Row.CallId!,
+                    DurationSeconds = g.Row.DurationSeconds!.Value,
+                    Destination = g.Row.Destination,
+                    Direction = g.Row.Direction == "inbound" ? CallDirection.Inbound : CallDirection.Outbound,
+                    StartedAt = g.Row.Start,
+                    AnsweredAt = g.Row.Start,
+                    Source = "import",
+                });
+                return (g.Line, r);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        foreach (var (line, r) in outcomes)
+        {
+            switch (r.Status)
+            {
+                case CompleteStatus.Rated: accepted++; break;
+                case CompleteStatus.Duplicate: duplicates++; break;
+                case CompleteStatus.UnknownCircuit: rejected.Add(new CdrRejection(line, "account", "Circuito não encontrado.")); break;
+                default: rejected.Add(new CdrRejection(line, r.Field ?? "destination", r.Reason ?? "CDR inválido.")); break;
+            }
+        }
+        rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
+        if (rejected.Count > 0)
+        {
+            await using var batch = db.CreateBatch();
+            var now = clock.GetUtcNow().UtcDateTime;
+            foreach (var rej in rejected)
+            {
+                var cmd = new NpgsqlBatchCommand("INSERT INTO cdr_rejected (received_at, line, field, reason, raw) VALUES (@at, @l, @f, @r, @raw)");
+                cmd.Parameters.AddWithValue("at", now);
+                cmd.Parameters.AddWithValue("l", rej.Line);
+                cmd.Parameters.AddWithValue("f", rej.Field);
+                cmd.Parameters.AddWithValue("r", rej.Reason);
+                cmd.Parameters.AddWithValue("raw", rawByLine.GetValueOrDefault(rej.Line, ""));
+                batch.BatchCommands.Add(cmd);
+            }
+            await batch.ExecuteNonQueryAsync();
+        }
+        return TypedResults.Ok(new CdrImportResult(accepted, duplicates, rejected));
+    }
+
+    private static string? Check(CdrRow r, out string? reason)
+    {
+        reason = null;
+        if (!ValidCallId(r.CallId)) { reason = "Identificador de chamada ausente ou inválido."; return "callId"; }
+        if (!CircuitKeys.IsValidAccount(r.Account)) { reason = "Circuito ausente ou inválido."; return "account"; }
+        if (string.IsNullOrWhiteSpace(r.Destination) || r.Destination.Length > 64) { reason = "Destino ausente ou inválido."; return "destination"; }
+        if (r.Direction is not ("outbound" or "inbound")) { reason = "Use 'outbound' ou 'inbound'."; return "direction"; }
+        if (r.Start is null) { reason = "Início da chamada ausente ou inválido (ISO 8601)."; return "start"; }
+        if (r.DurationSeconds is null or < 0 or > 86_400) { reason = "Duração deve estar entre 0 e 86400 segundos."; return "durationSeconds"; }
+        return null;
+    }
+
+    private sealed class CdrFormatException(string field, string message) : Exception(message)
+    {
+        public string Field { get; } = field;
+    }
+
+    private static async Task<List<(int, CdrRow, string)>> ReadRowsAsync(HttpRequest http, List<CdrRejection> rejected)
+    {
+        string text;
+        bool csv;
+        if (http.HasFormContentType)
+        {
+            var form = await http.ReadFormAsync();
+            var file = form.Files.FirstOrDefault() ?? throw new CdrFormatException("file", "Envie o arquivo de CDRs no campo 'file'.");
+            using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
+            text = await reader.ReadToEndAsync();
+            csv = !text.TrimStart().StartsWith('[');
+        }
+        else
+        {
+            using var reader = new StreamReader(http.Body, Encoding.UTF8);
+            text = await reader.ReadToEndAsync();
+            var type = http.ContentType ?? "";
+            csv = type.Contains("csv", StringComparison.OrdinalIgnoreCase) || type.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase);
+            if (!csv && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
+                throw new CdrFormatException("body", "Envie um array JSON (application/json) ou um CSV (text/csv).");
+        }
+        return csv ? ParseCsv(text, rejected) : ParseJson(text, rejected);
+    }
+
+    private static List<(int, CdrRow, string)> ParseJson(string text, List<CdrRejection> rejected)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(text);
+        }
+        catch (JsonException)
+        {
+            throw new CdrFormatException("body", "JSON malformado.");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+                throw new CdrFormatException("body", "O corpo deve ser um array JSON de CDRs.");
+            var list = new List<(int, CdrRow, string)>();
+            var line = 0;
+            foreach (var e in doc.RootElement.EnumerateArray())
+            {
+                line++;
+                if (e.ValueKind != JsonValueKind.Object)
+                {
+                    rejected.Add(new CdrRejection(line, "body", "Cada CDR deve ser um objeto JSON."));
+                    continue;
+                }
+                string? Str(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                DateTimeOffset? start = e.TryGetProperty("start", out var s) && s.ValueKind == JsonValueKind.String && s.TryGetDateTimeOffset(out var dt) ? dt : null;
+                int? duration = e.TryGetProperty("durationSeconds", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var di) ? di : null;
+                list.Add((line, new CdrRow(Str("callId"), Str("account"), Str("destination"), Str("direction"), start, duration), e.GetRawText()));
+            }
+            return list;
+        }
+    }
+
+    private static readonly string[] CsvColumns = ["callId", "account", "destination", "direction", "start", "durationSeconds"];
+
+    private static List<(int, CdrRow, string)> ParseCsv(string text, List<CdrRejection> rejected)
+    {
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var firstLine = text.Split('\n', 2)[0];
+        if (string.IsNullOrWhiteSpace(firstLine))
+            throw new CdrFormatException("body", "CSV vazio: a primeira linha deve ser o cabeçalho " + string.Join(',', CsvColumns) + ".");
+        var separator = firstLine.Count(c => c == ';') > firstLine.Count(c => c == ',') ? ';' : ',';
+        var options = CsvReaderOptions.Default with
+        {
+            Separator = separator,
+            HasHeader = true,
+            TrackLineNumbers = true,
+            TrimWhitespace = true,
+            SkipEmptyLines = true,
+            FormatProvider = CultureInfo.InvariantCulture,
+            MalformedData = CsvMalformedDataHandling.Skip,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            MissingField = CsvMissingFieldHandling.ReturnEmpty,
+        };
+        using var reader = CsvReader.FromText(text, options);
+        var header = reader.Headers.Select(h => h.Trim()).ToList();
+        var missing = CsvColumns.Where(c => !header.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (missing.Count > 0)
+            throw new CdrFormatException("header", "Colunas ausentes no cabeçalho: " + string.Join(", ", missing) + ".");
+        var idx = CsvColumns.ToDictionary(c => c, c => header.FindIndex(h => string.Equals(h, c, StringComparison.OrdinalIgnoreCase)), StringComparer.Ordinal);
+        var list = new List<(int, CdrRow, string)>();
+        while (reader.Read())
+        {
+            var line = (int)reader.LineNumber;
+            var count = reader.FieldCount;
+            string? F(string c)
+            {
+                var i = idx[c];
+                var v = i < count ? reader.GetString(i)?.Trim() : null;
+                return string.IsNullOrEmpty(v) ? null : v;
+            }
+            var raw = string.Join(separator, Enumerable.Range(0, count).Select(i => reader.GetString(i) ?? ""));
+            DateTimeOffset? start = DateTimeOffset.TryParse(F("start"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var st) ? st : null;
+            int? duration = int.TryParse(F("durationSeconds"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var du) ? du : null;
+            if (F("start") is not null && start is null) { rejected.Add(new CdrRejection(line, "start", "Data/hora inválida (use ISO 8601).")); continue; }
+            if (F("durationSeconds") is not null && duration is null) { rejected.Add(new CdrRejection(line, "durationSeconds", "Duração não é um número inteiro.")); continue; }
+            list.Add((line, new CdrRow(F("callId"), F("account"), F("destination"), F("direction")?.ToLowerInvariant(), start, duration), raw));
+        }
+        return list;
+    }
+}

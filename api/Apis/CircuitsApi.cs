@@ -1,0 +1,365 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Circuits;
+using Npgsql;
+
+namespace Billing.Api.Apis;
+
+public sealed record CircuitRequest(
+    string? Account, string? Name, long? CustomerId, string? PlanId, string? AreaCode, string? Central,
+    BillingMode? BillingMode, decimal? CreditLimit, CircuitStatus? Status, WebFlags? Flags, InvoiceConfigRequest? Invoice,
+    string? WebPassword);
+
+public sealed record InvoiceConfigRequest(int? ClosingDay, int? DueDays, decimal? MonthlyFee, IReadOnlyList<InvoiceCustomField>? CustomFields);
+
+public sealed record CircuitResponse(
+    string Account, string Name, long CustomerId, string? PlanId, string AreaCode, string? Central, BillingMode BillingMode,
+    decimal CreditLimit, CircuitStatus Status, WebFlags Flags, InvoiceConfigRequest Invoice, decimal Balance,
+    bool HasWebPassword, string? Ip, int? LatencyMs, DateTimeOffset? RegisteredAt, string Registration, int ActiveCalls,
+    DateTimeOffset CreatedAt);
+
+public sealed record CircuitListItem(
+    string Account, string Name, long CustomerId, string? PlanId, string? Central, decimal Balance, string? Ip,
+    CircuitStatus Status, string Registration, BillingMode BillingMode);
+
+public sealed record BatchRequest(IReadOnlyList<string>? Accounts, BatchRange? Range, CircuitRequest? Settings);
+
+public sealed record BatchRange(long? From, long? To);
+
+public sealed record MoveRequest(long? CustomerId);
+
+public sealed record RegistrationRequest(string? Ip, int? LatencyMs);
+
+public sealed record PasswordRequest(string? Password);
+
+public sealed record CreditBody(decimal? Amount, string? Description, string? IdempotencyKey);
+
+public sealed record CreditResponse(string Account, decimal Amount, decimal Balance, bool Duplicate, string IdempotencyKey);
+
+public sealed record CallHistoryItem(
+    string CallId, string? Direction, string? Destination, string? Normalized, string? CallType, DateTimeOffset? StartedAt,
+    int? DurationSeconds, int? BilledSeconds, decimal Cost, decimal? PricePerMinute, string? HangupCause, string? Caller);
+
+/// <summary>Circuits (SIP accounts): CRUD, "Novo Lote", move, registration, Senha Web, balance, credits, call history.</summary>
+public static class CircuitsApi
+{
+    public const int MaxBatch = 1000;
+
+    public static IEndpointRouteBuilder MapCircuitsApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/circuits").WithTags("Circuitos").RequireAuthorization(Policies.Admin);
+        admin.MapPost("/", Create);
+        admin.MapGet("/", List);
+        admin.MapPost("/batch", Batch);
+        admin.MapGet("/{account}", Get);
+        admin.MapPut("/{account}", Update);
+        admin.MapDelete("/{account}", Delete);
+        admin.MapPost("/{account}/move", Move);
+        admin.MapPut("/{account}/web-password", SetPassword);
+        admin.MapPost("/{account}/credits", Credit);
+        admin.MapGet("/{account}/calls", Calls);
+
+        app.MapPut("/api/circuits/{account}/registration", Registration).WithTags("Circuitos").RequireAuthorization(Policies.Switch);
+        app.MapGet("/api/circuits/{account}/balance", Balance).WithTags("Circuitos").RequireAuthorization(Policies.AdminOrSwitch);
+        return app;
+    }
+
+    private static CircuitData ToData(CircuitRequest r, CircuitData? current = null)
+    {
+        var inv = current?.Invoice ?? new InvoiceConfig();
+        if (r.Invoice is { } i)
+        {
+            inv = new InvoiceConfig
+            {
+                ClosingDay = i.ClosingDay ?? inv.ClosingDay,
+                DueDays = i.DueDays ?? inv.DueDays,
+                MonthlyFee = i.MonthlyFee ?? inv.MonthlyFee,
+                CustomFields = i.CustomFields is null ? inv.CustomFields : [.. i.CustomFields],
+            };
+        }
+        return new CircuitData
+        {
+            Name = r.Name?.Trim() ?? current?.Name ?? "",
+            CustomerId = r.CustomerId ?? current?.CustomerId ?? 0,
+            PlanId = r.PlanId is null ? current?.PlanId : (r.PlanId.Trim().Length == 0 ? null : r.PlanId.Trim()),
+            AreaCode = r.AreaCode?.Trim() ?? current?.AreaCode ?? "",
+            Central = r.Central is null ? current?.Central : (r.Central.Trim().Length == 0 ? null : r.Central.Trim()),
+            BillingMode = r.BillingMode ?? current?.BillingMode ?? BillingMode.Prepaid,
+            CreditLimit = r.CreditLimit ?? current?.CreditLimit ?? 0m,
+            Status = r.Status ?? current?.Status ?? CircuitStatus.Ativo,
+            Flags = r.Flags ?? current?.Flags ?? new WebFlags(),
+            Invoice = inv,
+        };
+    }
+
+    private static CircuitResponse ToResponse(CircuitView v) => new(
+        v.Account, v.Data.Name, v.Data.CustomerId, v.Data.PlanId, v.Data.AreaCode, v.Data.Central, v.Data.BillingMode,
+        v.Data.CreditLimit, v.Data.Status, v.Data.Flags,
+        new InvoiceConfigRequest(v.Data.Invoice.ClosingDay, v.Data.Invoice.DueDays, v.Data.Invoice.MonthlyFee,
+            v.Data.Invoice.CustomFields.IsDefault ? [] : v.Data.Invoice.CustomFields),
+        v.Balance, v.HasWebPassword, v.Ip, v.LatencyMs, v.RegisteredAt, v.RegistrationStatus, v.ActiveCalls, v.CreatedAt);
+
+    private static async Task<IResult> Create(CircuitRequest body, IClusterClient cluster, HttpContext http)
+    {
+        if (!CircuitKeys.IsValidAccount(body.Account))
+            return Problems.Field("account", "Informe o número do circuito (1 a 20 dígitos).");
+        var grain = cluster.Circuit(body.Account!);
+        var result = await grain.Create(ToData(body), CommandResults.Actor(http));
+        if (!result.IsOk) return CommandResults.ToProblem(result);
+        if (!string.IsNullOrEmpty(body.WebPassword))
+        {
+            var pw = await grain.SetWebPassword(body.WebPassword, CommandResults.Actor(http));
+            if (!pw.IsOk) return CommandResults.ToProblem(pw);
+        }
+        var view = await grain.Get();
+        return TypedResults.Created($"/api/circuits/{body.Account}", ToResponse(view!));
+    }
+
+    private static async Task<IResult> Get(string account, IClusterClient cluster)
+    {
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var view = await cluster.Circuit(account).Get();
+        return view is null ? Problems.NotFound($"Circuito {account} não encontrado.") : TypedResults.Ok(ToResponse(view));
+    }
+
+    private static async Task<IResult> Update(string account, CircuitRequest body, IClusterClient cluster, HttpContext http)
+    {
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        if (body.Account is not null && body.Account != account)
+            return Problems.Field("account", "O número do circuito não pode ser alterado.");
+        var grain = cluster.Circuit(account);
+        var current = await grain.Get();
+        if (current is null) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var result = await grain.Update(ToData(body, current.Data), CommandResults.Actor(http));
+        if (!result.IsOk) return CommandResults.ToProblem(result);
+        if (!string.IsNullOrEmpty(body.WebPassword))
+        {
+            var pw = await grain.SetWebPassword(body.WebPassword, CommandResults.Actor(http));
+            if (!pw.IsOk) return CommandResults.ToProblem(pw);
+        }
+        return TypedResults.Ok(ToResponse((await grain.Get())!));
+    }
+
+    private static async Task<IResult> Delete(string account, IClusterClient cluster, HttpContext http)
+    {
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var result = await cluster.Circuit(account).Delete(CommandResults.Actor(http));
+        return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
+    }
+
+    private static async Task<IResult> Move(string account, MoveRequest body, IClusterClient cluster, HttpContext http)
+    {
+        if (body.CustomerId is not { } customerId || customerId <= 0)
+            return Problems.Field("customerId", "Informe o cliente de destino.");
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var result = await cluster.Circuit(account).Move(customerId, CommandResults.Actor(http));
+        if (!result.IsOk) return CommandResults.ToProblem(result);
+        return TypedResults.Ok(ToResponse((await cluster.Circuit(account).Get())!));
+    }
+
+    private static async Task<IResult> SetPassword(string account, PasswordRequest body, IClusterClient cluster, HttpContext http)
+    {
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var result = await cluster.Circuit(account).SetWebPassword(body.Password ?? "", CommandResults.Actor(http));
+        return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
+    }
+
+    private static async Task<IResult> Registration(string account, RegistrationRequest body, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(body.Ip)) errors.Add("ip", "Informe o IP de registro.");
+        if (body.LatencyMs is null) errors.Add("latencyMs", "Informe a latência em ms.");
+        if (errors.Any) return errors.ToProblem();
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var result = await cluster.Circuit(account).ReportRegistration(body.Ip!.Trim(), body.LatencyMs!.Value);
+        return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
+    }
+
+    private static async Task<IResult> Balance(string account, IClusterClient cluster)
+    {
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var b = await cluster.Circuit(account).GetBalance();
+        return b is null ? Problems.NotFound($"Circuito {account} não encontrado.") : TypedResults.Ok(b);
+    }
+
+    private static async Task<IResult> Credit(string account, CreditBody body, IClusterClient cluster, HttpContext http)
+    {
+        var errors = new FieldErrors();
+        if (body.Amount is not { } amount || amount == 0) errors.Add("amount", "Informe um valor diferente de zero (negativo = débito).");
+        else if (decimal.Round(amount, 2) != amount) errors.Add("amount", "Use no máximo 2 casas decimais (centavos).");
+        else if (Math.Abs(amount) > 10_000_000m) errors.Add("amount", "Valor grande demais.");
+        if (string.IsNullOrWhiteSpace(body.Description)) errors.Add("description", "Informe a descrição do lançamento.");
+        else if (body.Description.Length > 200) errors.Add("description", "A descrição pode ter no máximo 200 caracteres.");
+        if (string.IsNullOrWhiteSpace(body.IdempotencyKey)) errors.Add("idempotencyKey", "Informe a chave de idempotência.");
+        else if (body.IdempotencyKey.Length > 100) errors.Add("idempotencyKey", "A chave pode ter no máximo 100 caracteres.");
+        if (errors.Any) return errors.ToProblem();
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var r = await cluster.Circuit(account).Credit(new CreditRequest(body.Amount!.Value, body.Description!.Trim(),
+            body.IdempotencyKey!.Trim(), CommandResults.Actor(http)));
+        if (!r.Found) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var response = new CreditResponse(account, r.Amount, r.Balance, r.Duplicate, body.IdempotencyKey.Trim());
+        return r.Duplicate ? TypedResults.Ok(response) : TypedResults.Created($"/api/circuits/{account}/calls", response);
+    }
+
+    private static async Task<IResult> List(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct,
+        string? search = null, long? customerId = null, string? status = null, int? page = null, int? pageSize = null)
+    {
+        var errors = new FieldErrors();
+        var (p, size) = Paging.Read(page, pageSize, errors);
+        if (status is not null && status is not ("ativo" or "bloqueado")) errors.Add("status", "Use 'ativo' ou 'bloqueado'.");
+        if (errors.Any) return errors.ToProblem();
+        var where = "deleted_at IS NULL";
+        await using var cmd = db.CreateCommand();
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            where += " AND search LIKE @search";
+            cmd.Parameters.AddWithValue("search", "%" + search.Trim().ToLowerInvariant().Replace("%", "", StringComparison.Ordinal) + "%");
+        }
+        if (customerId is not null)
+        {
+            where += " AND customer_id = @customer";
+            cmd.Parameters.AddWithValue("customer", customerId.Value);
+        }
+        if (status is not null)
+        {
+            where += " AND status = @status";
+            cmd.Parameters.AddWithValue("status", status);
+        }
+        cmd.CommandText =
+            $"""
+             SELECT account, name, customer_id, plan_id, central, balance, ip, status, registered_at, latency_ms, billing_mode,
+                    count(*) OVER () AS total
+             FROM circuits WHERE {where}
+             ORDER BY name, account
+             LIMIT @limit OFFSET @offset
+             """;
+        cmd.Parameters.AddWithValue("limit", size);
+        cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
+        var items = new List<CircuitListItem>();
+        long total = 0;
+        var now = clock.GetUtcNow();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                DateTimeOffset? at = r.IsDBNull(8) ? null : new DateTimeOffset(r.GetDateTime(8), TimeSpan.Zero);
+                int? latency = r.IsDBNull(9) ? null : r.GetInt32(9);
+                items.Add(new CircuitListItem(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3),
+                    r.IsDBNull(4) ? null : r.GetString(4), r.GetDecimal(5), r.IsDBNull(6) ? null : r.GetString(6),
+                    r.GetString(7) == "ativo" ? CircuitStatus.Ativo : CircuitStatus.Bloqueado,
+                    CircuitKeys.RegistrationStatus(at, latency, now, TimeSpan.FromSeconds(180)),
+                    r.GetString(10) == "prepaid" ? BillingMode.Prepaid : BillingMode.Postpaid));
+                total = r.GetInt64(11);
+            }
+        }
+        if (items.Count == 0 && p > 1)
+        {
+            await using var count = db.CreateCommand($"SELECT count(*) FROM circuits WHERE {where}");
+            foreach (NpgsqlParameter prm in cmd.Parameters)
+                if (prm.ParameterName is not ("limit" or "offset")) count.Parameters.AddWithValue(prm.ParameterName, prm.Value!);
+            total = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+        return TypedResults.Ok(Paging.Of(items, p, size, total));
+    }
+
+    private static async Task<IResult> Batch(BatchRequest body, IClusterClient cluster, NpgsqlDataSource db, HttpContext http)
+    {
+        var errors = new FieldErrors();
+        var accounts = new List<string>();
+        if (body.Accounts is { Count: > 0 } list)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (!CircuitKeys.IsValidAccount(list[i])) errors.Add($"accounts[{i}]", "Número de circuito inválido (1 a 20 dígitos).");
+                else accounts.Add(list[i]);
+            }
+        }
+        else if (body.Range is { From: { } from, To: { } to })
+        {
+            if (from <= 0 || to < from) errors.Add("range", "Intervalo inválido: 'from' deve ser positivo e menor ou igual a 'to'.");
+            else if (to - from + 1 > MaxBatch) errors.Add("range", $"No máximo {MaxBatch} circuitos por lote.");
+            else for (var a = from; a <= to; a++) accounts.Add(a.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            errors.Add("accounts", "Informe 'accounts' (lista) ou 'range' ({from, to}).");
+        }
+        if (accounts.Count > MaxBatch) errors.Add("accounts", $"No máximo {MaxBatch} circuitos por lote.");
+        if (body.Settings is null) errors.Add("settings", "Informe as configurações comuns do lote.");
+        foreach (var dup in accounts.GroupBy(a => a, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            errors.Add("accounts", $"Circuito {dup.Key} repetido no lote.");
+        if (errors.Any) return errors.ToProblem();
+
+        await using (var cmd = db.CreateCommand("SELECT account FROM circuits WHERE account = ANY(@a)"))
+        {
+            cmd.Parameters.AddWithValue("a", accounts.ToArray());
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) errors.Add($"accounts[{accounts.IndexOf(r.GetString(0))}]", $"O circuito {r.GetString(0)} já existe.");
+        }
+        if (errors.Any) return Problems.Validation(errors.ToDictionary(), "Nenhum circuito foi criado: corrija os itens listados.");
+
+        var data = ToData(body.Settings! with { Account = null });
+        var actor = CommandResults.Actor(http);
+        // the first one validates the shared settings (plan, customer, DDD...) before any other is created
+        var first = await cluster.Circuit(accounts[0]).Create(data, actor);
+        if (!first.IsOk) return CommandResults.ToProblem(first);
+        var results = await Task.WhenAll(accounts.Skip(1).Select(a => cluster.Circuit(a).Create(data, actor)));
+        var failed = results.Select((r, i) => (r, a: accounts[i + 1])).Where(x => !x.r.IsOk).ToList();
+        if (failed.Count > 0)
+        {
+            // roll back what was created (a concurrent creation took an account meanwhile)
+            foreach (var a in accounts.Except(failed.Select(f => f.a)))
+                await cluster.Circuit(a).Delete(actor);
+            foreach (var (r, a) in failed)
+                errors.Add($"accounts[{accounts.IndexOf(a)}]", r.Message ?? "Falhou.");
+            return Problems.Validation(errors.ToDictionary(), "Nenhum circuito ficou criado: corrija os itens listados.");
+        }
+        if (!string.IsNullOrEmpty(body.Settings!.WebPassword))
+            await Task.WhenAll(accounts.Select(a => cluster.Circuit(a).SetWebPassword(body.Settings.WebPassword, actor)));
+        return TypedResults.Created("/api/circuits", new { created = accounts.Count, accounts });
+    }
+
+    private static async Task<IResult> Calls(string account, NpgsqlDataSource db, CancellationToken ct,
+        DateTimeOffset? from = null, DateTimeOffset? to = null, string? direction = null, int? page = null, int? pageSize = null)
+    {
+        var errors = new FieldErrors();
+        var (p, size) = Paging.Read(page, pageSize, errors);
+        if (direction is not null && direction is not ("outbound" or "inbound")) errors.Add("direction", "Use 'outbound' ou 'inbound'.");
+        if (from is not null && to is not null && to < from) errors.Add("to", "'to' deve ser depois de 'from'.");
+        if (errors.Any) return errors.ToProblem();
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT call_id, direction, destination, normalized, call_type, started_at, duration_seconds, billed_seconds,
+                   -amount, price_per_minute, hangup_cause, caller, count(*) OVER ()
+            FROM ledger
+            WHERE account = @a AND kind = 'call'
+              AND (@from::timestamptz IS NULL OR started_at >= @from)
+              AND (@to::timestamptz IS NULL OR started_at < @to)
+              AND (@dir::text IS NULL OR direction = @dir)
+            ORDER BY started_at DESC, id DESC
+            LIMIT @limit OFFSET @offset
+            """);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)from?.UtcDateTime ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)to?.UtcDateTime ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("dir", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)direction ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("limit", size);
+        cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
+        var items = new List<CallHistoryItem>();
+        long total = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+                items.Add(new CallHistoryItem(r.GetString(0), S(1), S(2), S(3), S(4),
+                    r.IsDBNull(5) ? null : new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero),
+                    r.IsDBNull(6) ? null : r.GetInt32(6), r.IsDBNull(7) ? null : r.GetInt32(7), r.GetDecimal(8),
+                    r.IsDBNull(9) ? null : r.GetDecimal(9), S(10), S(11)));
+                total = r.GetInt64(12);
+            }
+        }
+        return TypedResults.Ok(Paging.Of(items, p, size, total));
+    }
+}
