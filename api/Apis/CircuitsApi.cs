@@ -289,13 +289,17 @@ public static class CircuitsApi
         if (body.Settings is null) errors.Add("settings", "Informe as configurações comuns do lote.");
         foreach (var dup in accounts.GroupBy(a => a, StringComparer.Ordinal).Where(g => g.Count() > 1))
             errors.Add("accounts", $"Circuito {dup.Key} repetido no lote.");
-        if (errors.Any) return errors.ToProblem();
-
-        await using (var cmd = db.CreateCommand("SELECT account FROM circuits WHERE account = ANY(@a)"))
+        if (accounts.Count > 0 && accounts.Count <= MaxBatch)
         {
+            await using var cmd = db.CreateCommand("SELECT account FROM circuits WHERE account = ANY(@a)");
             cmd.Parameters.AddWithValue("a", accounts.ToArray());
             await using var r = await cmd.ExecuteReaderAsync();
-            while (await r.ReadAsync()) errors.Add($"accounts[{accounts.IndexOf(r.GetString(0))}]", $"O circuito {r.GetString(0)} já existe.");
+            while (await r.ReadAsync())
+            {
+                var taken = r.GetString(0);
+                var at = body.Accounts is { } given ? given.ToList().IndexOf(taken) : accounts.IndexOf(taken);
+                errors.Add(body.Accounts is null ? "range" : $"accounts[{at}]", $"O circuito {taken} já existe.");
+            }
         }
         if (errors.Any) return Problems.Validation(errors.ToDictionary(), "Nenhum circuito foi criado: corrija os itens listados.");
 

@@ -260,8 +260,10 @@ public sealed partial class CircuitGrain
         if (TariffCalculator.Rate(tariff, target).Cost == 0m) return chunk; // free destination
         var total = TariffCalculator.MaxSecondsWithin(tariff, budget + reservedForAlready, target);
         var more = total - already;
-        // seconds inside the free allowance cost nothing and are no real grant
-        return total <= tariff.FreeSeconds || more <= 0 ? 0 : more;
+        // seconds inside the free allowance, or so few that their cost rounds to zero, are no real grant:
+        // granting them would let a circuit with nothing left place calls that are charged at complete
+        if (total <= tariff.FreeSeconds || more <= 0 || TariffCalculator.Rate(tariff, total).Cost <= reservedForAlready) return 0;
+        return more;
     }
 
     private static decimal FirstPrice(Tariff t) => t.Slots.IsDefaultOrEmpty ? 0m : t.Slots[0].PricePerMinute;

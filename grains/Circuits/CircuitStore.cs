@@ -48,26 +48,26 @@ public sealed class CircuitStore(NpgsqlDataSource db)
         return await cmd.ExecuteScalarAsync() is not null;
     }
 
-    public async Task<bool> CustomerExistsAsync(long customerId)
+    private async Task<bool> TableExistsAsync(string table)
     {
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT CASE WHEN to_regclass('public.customers') IS NULL THEN NULL
-                        ELSE (SELECT count(*) FROM customers WHERE id = @id AND deleted_at IS NULL) END
-            """);
-        cmd.Parameters.AddWithValue("id", customerId);
-        var r = await cmd.ExecuteScalarAsync();
-        // before the customers read model exists every positive id is accepted
-        return r is null or DBNull ? customerId > 0 : Convert.ToInt64(r, System.Globalization.CultureInfo.InvariantCulture) > 0;
+        await using var cmd = db.CreateCommand("SELECT to_regclass(@t) IS NOT NULL");
+        cmd.Parameters.AddWithValue("t", "public." + table);
+        return (bool)(await cmd.ExecuteScalarAsync())!;
     }
 
+    public async Task<bool> CustomerExistsAsync(long customerId)
+    {
+        if (customerId <= 0) return false;
+        await using var cmd = db.CreateCommand("SELECT 1 FROM customers WHERE id = @id AND deleted_at IS NULL");
+        cmd.Parameters.AddWithValue("id", customerId);
+        return await cmd.ExecuteScalarAsync() is not null;
+    }
+
+    /// <summary>Invoices of the circuit not yet FECHADO/ANULADO (0 until the invoices read model exists).</summary>
     public async Task<int> OpenInvoicesAsync(string account)
     {
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT CASE WHEN to_regclass('public.invoices') IS NULL THEN 0
-                        ELSE (SELECT count(*) FROM invoices WHERE account = @a AND status NOT IN ('FECHADO', 'ANULADO')) END
-            """);
+        if (!await TableExistsAsync("invoices")) return 0;
+        await using var cmd = db.CreateCommand("SELECT count(*) FROM invoices WHERE account = @a AND status NOT IN ('FECHADO', 'ANULADO')");
         cmd.Parameters.AddWithValue("a", account);
         return Convert.ToInt32(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -151,7 +151,8 @@ public sealed class CallsApiTests(ClusterFixture cluster)
         Assert.Equal(300, a.GetProperty("maxSeconds").GetInt32());
         var e1 = await (await sw.PostAsync($"/api/calls/{callId}/extend", null)).JsonAsync();
         Assert.True(e1.GetProperty("allowed").GetBoolean());
-        Assert.Equal(200, e1.GetProperty("maxSeconds").GetInt32());
+        // R$ 0,50 buys 504 s: cost(504 s) = 0,504 → R$ 0,50 once rounded
+        Assert.Equal(204, e1.GetProperty("maxSeconds").GetInt32());
         var e2 = await (await sw.PostAsync($"/api/calls/{callId}/extend", null)).JsonAsync();
         Assert.False(e2.GetProperty("allowed").GetBoolean());
         Assert.Equal("saldo_insuficiente", e2.GetProperty("reason").GetString());
@@ -164,7 +165,7 @@ public sealed class CallsApiTests(ClusterFixture cluster)
     [InlineData("{\"durationSeconds\": -1}", "durationSeconds")]
     [InlineData("{\"durationSeconds\": 999999}", "durationSeconds")]
     [InlineData("{\"durationSeconds\": \"abc\"}", "durationSeconds")]
-    [InlineData("{\"durationSeconds\": 10", "body")]
+    [InlineData("isto nao e json", "body")]
     public async Task WhenACompleteIsMalformed_Then400NamesTheFieldAndNothingIsCharged(string json, string field)
     {
         var (account, _, sw) = await PrepaidCircuit(10m);
