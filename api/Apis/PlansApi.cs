@@ -102,7 +102,7 @@ public static class PlansApi
         while (await r.ReadAsync())
             items.Add(new PlanListItem(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3),
                 r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5)));
-        return TypedResults.Ok(new PagedResult<PlanListItem>(items, p, size, total, (total + size - 1) / size));
+        return TypedResults.Ok(Paging.Of<PlanListItem>(items, p, size, total));
     }
 
     private static void CheckName(string? name, FieldErrors errors, bool required)
