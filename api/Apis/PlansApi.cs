@@ -13,8 +13,6 @@ public sealed record PlanUpdateRequest(string? Name, DateTimeOffset? ValidFrom, 
 
 public sealed record PlanListItem(string Id, string Name, int Versions, int LatestVersion, DateTimeOffset LatestValidFrom, DateTimeOffset UpdatedAt);
 
-public sealed record PlanList(IReadOnlyList<PlanListItem> Items, int Page, int PageSize, long Total);
-
 /// <summary>
 /// Tariff plans: <c>POST/GET /api/plans</c>, <c>GET/PUT /api/plans/{id}</c>. A PUT adds a new version in force
 /// from its <c>validFrom</c>; calls are rated with the version in force when they started.
@@ -86,7 +84,7 @@ public static class PlansApi
         return plan is null ? Problems.NotFound($"O plano '{id}' não existe.") : TypedResults.Ok(RatingJson.ToResponse(plan));
     }
 
-    private static async Task<Results<Ok<PlanList>, ValidationProblem>> List(NpgsqlDataSource db, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedResult<PlanListItem>>, ValidationProblem>> List(NpgsqlDataSource db, int? page, int? pageSize)
     {
         var errors = new FieldErrors();
         var (p, size) = Paging.Read(page, pageSize, errors);
@@ -104,7 +102,7 @@ public static class PlansApi
         while (await r.ReadAsync())
             items.Add(new PlanListItem(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3),
                 r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5)));
-        return TypedResults.Ok(new PlanList(items, p, size, total));
+        return TypedResults.Ok(Paging.Of<PlanListItem>(items, p, size, total));
     }
 
     private static void CheckName(string? name, FieldErrors errors, bool required)

@@ -15,7 +15,7 @@ public sealed record RateDeckRowResponse(
 
 public sealed record RateDeckResponse(
     string Id, string Name, int Version, int Rows, DateTimeOffset ImportedAt,
-    string? Prefix, int Page, int PageSize, long Total, IReadOnlyList<RateDeckRowResponse> Items);
+    string? Prefix, int Page, int PageSize, long Total, long TotalPages, IReadOnlyList<RateDeckRowResponse> Items);
 
 public sealed record RateDeckListItem(string Id, string Name, int Version, int Rows, DateTimeOffset ImportedAt);
 
@@ -142,7 +142,7 @@ public static class RateDecksApi
                 items.Add(new RateDeckRowResponse(r.GetString(0), r.GetString(1), r.GetDecimal(2), r.GetDecimal(3),
                     r.GetInt32(4), r.GetInt32(5), r.GetInt32(6)));
         }
-        return TypedResults.Ok(new RateDeckResponse(id, name, version, rows, importedAt, search is { Length: > 0 } ? search : null, p, size, total, items));
+        return TypedResults.Ok(new RateDeckResponse(id, name, version, rows, importedAt, search is { Length: > 0 } ? search : null, p, size, total, total == 0 ? 0 : (total + size - 1) / size, items));
     }
 
     private static async Task<Ok<RateDeckListItem[]>> List(NpgsqlDataSource db, CancellationToken ct)

@@ -124,6 +124,8 @@ public static class NumberClassifier
     {
         if (d.StartsWith("55", StringComparison.Ordinal))
         {
+            // +55 800…, +55 300…: the E.164 form of 0800 / 0300 / 0303 / 0500 / 0900
+            if (d.Length is 11 or 12 && NonGeographicCodes.Contains(d.Substring(2, 3))) return NonGeographic("0" + d[2..]);
             if (d.Length is 12 or 13) return National(home, d.Substring(2, 2), d[4..], csp);
             return Invalid($"Número brasileiro em formato internacional deve ter 12 ou 13 dígitos (55 + DDD + número); recebido {d.Length}.");
         }

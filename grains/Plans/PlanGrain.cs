@@ -3,6 +3,7 @@ using Billing.GrainInterfaces.Hosting;
 using Billing.GrainInterfaces.Rating;
 using Billing.Grains.Numbering;
 using Billing.Grains.Rating;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Billing.Grains.Plans;
@@ -17,7 +18,8 @@ public sealed class PlanState
 public sealed class PlanGrain(
     [PersistentState("plan", BillingSettings.StorageName)] IPersistentState<PlanState> state,
     NpgsqlDataSource db,
-    IGrainFactory grains)
+    IGrainFactory grains,
+    ILogger<PlanGrain> log)
     : Grain, IPlanGrain
 {
     public const string KeyPrefix = "plan:";
@@ -26,6 +28,20 @@ public sealed class PlanGrain(
 
     public static string StripPrefix(string key) =>
         key.StartsWith(KeyPrefix, StringComparison.Ordinal) ? key[KeyPrefix.Length..] : key;
+
+    public override async Task OnActivateAsync(CancellationToken ct)
+    {
+        // The read model is written after the grain state; re-sync it here in case that second write was lost.
+        if (state.State.Plan is not { } plan) return;
+        try
+        {
+            await UpsertReadModel(plan, ct);
+        }
+        catch (NpgsqlException e)
+        {
+            log.LogWarning(e, "Não consegui atualizar o read model do plano {Plan}; fica para a próxima alteração.", plan.Id);
+        }
+    }
 
     public Task<Plan?> Get() => Task.FromResult(state.State.Plan);
 
@@ -102,6 +118,11 @@ public sealed class PlanGrain(
     {
         state.State.Plan = plan;
         await state.WriteStateAsync();
+        await UpsertReadModel(plan, CancellationToken.None);
+    }
+
+    private async Task UpsertReadModel(Plan plan, CancellationToken ct)
+    {
         var latest = plan.Latest!;
         await using var cmd = db.CreateCommand(
             """
@@ -115,6 +136,6 @@ public sealed class PlanGrain(
         cmd.Parameters.AddWithValue("versions", plan.Versions.Length);
         cmd.Parameters.AddWithValue("latest", latest.Version);
         cmd.Parameters.AddWithValue("validFrom", latest.ValidFrom.ToUniversalTime());
-        await cmd.ExecuteNonQueryAsync();
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 }

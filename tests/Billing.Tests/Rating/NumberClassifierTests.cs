@@ -62,6 +62,8 @@ public sealed class NumberClassifierTests
         { "11", "08001234567", CallType.Gratuito, MobileArea.None, "+558001234567", null, null },
         { "11", "0800 723 0123", CallType.Gratuito, MobileArea.None, "+558007230123", null, null },
         { "11", "0800123456", CallType.Gratuito, MobileArea.None, "+55800123456", null, null },
+        { "11", "+558001234567", CallType.Gratuito, MobileArea.None, "+558001234567", null, null },
+        { "11", "+559001234567", CallType.Especial, MobileArea.None, "+559001234567", null, null },
         { "11", "03001234567", CallType.NaoGeografico, MobileArea.None, "+553001234567", null, null },
         { "11", "03031234567", CallType.NaoGeografico, MobileArea.None, "+553031234567", null, null },
         { "11", "05001234567", CallType.NaoGeografico, MobileArea.None, "+555001234567", null, null },
@@ -97,6 +99,22 @@ public sealed class NumberClassifierTests
         Assert.Equal(normalized, c.NormalizedNumber);
         Assert.Equal(ddd, c.DestinationDdd);
         Assert.Equal(country, c.CountryCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Valid))]
+    public void WhenTheNormalizedNumberIsClassifiedAgain_ThenItIsTheSameDestination(string home, string dialled, CallType type, MobileArea area,
+        string normalized, string? ddd, string? country)
+    {
+        _ = (dialled, ddd, country);
+        var again = NumberClassifier.Classify(home, normalized).Classification;
+        Assert.NotNull(again);
+        Assert.Equal(normalized, again.NormalizedNumber);
+        if (type != CallType.ACobrar) // a collect call's normalized number is its destination, dialled directly
+        {
+            Assert.Equal(type, again.CallType);
+            Assert.Equal(area, again.MobileArea);
+        }
     }
 
     public static TheoryData<string, string> Invalid => new()

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.GrainInterfaces.Rating;
 using Billing.Tests.Infrastructure;
+using Orleans.Core.Internal;
 
 namespace Billing.Tests.Rating;
 
@@ -140,6 +141,12 @@ public sealed class RatingApiTests(ClusterFixture cluster)
         Assert.Equal(2, after.GetProperty("planVersion").GetInt32());
         Assert.Equal("vc1", after.GetProperty("mobileArea").GetString());
 
+        var collect = await http.PostAsJsonAsync("/api/rating/preview", new { planId = plan, areaCode = "11", destination = "90211133334444", durationSeconds = 31, at = start });
+        var collectBody = await collect.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("a_cobrar", collectBody.GetProperty("callType").GetString());
+        Assert.Equal("21", collectBody.GetProperty("csp").GetString());
+        Assert.Equal(0.72m, collectBody.GetProperty("cost").GetDecimal()); // 36 s × 1.20 / 60
+
         var stale = await http.PutAsJsonAsync($"/api/plans/{plan}", new { validFrom = start, entries = new { local_movel = new { tariff = ThirtySix(0.30m) } } });
         Assert.Equal(HttpStatusCode.BadRequest, stale.StatusCode);
         Assert.True((await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("validFrom", out _));
@@ -269,9 +276,15 @@ public sealed class RatingApiTests(ClusterFixture cluster)
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
         Assert.Equal(100_000, (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rows").GetInt32());
 
-        // a fresh activation loads the current version from PostgreSQL
-        await cluster.Grains.GetGrain<IRateDeckGrain>("deck:" + deckId).Match("+1");
-        Console.WriteLine($"[rating] 100k-row deck via API (parse + COPY + flip): {importMs} ms");
+        // a fresh activation loads the current version from PostgreSQL into its index
+        var grain = cluster.Grains.GetGrain<IRateDeckGrain>("deck:" + deckId);
+        await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(200);
+        sw.Restart();
+        var match = await grain.Match("+10999991234");
+        var loadMs = sw.ElapsedMilliseconds;
+        Assert.Equal("1099999", match?.Prefix);
+        Console.WriteLine($"[rating] 100k-row deck via API (parse + COPY + flip): {importMs} ms; reactivation (load from PostgreSQL + index): {loadMs} ms");
         var page = await http.GetFromJsonAsync<JsonElement>($"/api/rate-decks/{deckId}?prefix=10999&pageSize=10");
         Assert.Equal(100, page.GetProperty("total").GetInt64());
     }
