@@ -7,6 +7,7 @@ using Billing.Grains.Ledger;
 using Billing.Silo.Ledger;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Storage;
 
 namespace Billing.Silo.Hosting;
 
@@ -38,6 +39,10 @@ public static class SiloSetup
             o.Invariant = BillingSettings.Invariant;
             o.ConnectionString = settings.Database;
         });
+        // Orleans' own version-tolerant binary serializer for grain state: the default JSON one cannot
+        // read back immutable collections (a plan's versions), which only shows when a grain reactivates.
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(BillingSettings.StorageName)
+            .Configure<Orleans.Serialization.Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = BillingSettings.Invariant;

@@ -111,6 +111,9 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return env;
     }
 
+    public ICircuitGrain Circuit(string account) =>
+        _silo.Services.GetRequiredService<IGrainFactory>().GetGrain<ICircuitGrain>("ckt:" + account);
+
     /// <summary>The baseline: one transaction per call.</summary>
     public async Task NaiveCompleteAsync(string account, string callId)
     {
