@@ -194,6 +194,26 @@ public sealed partial class CircuitGrain
         return Task.FromResult<PeriodTotals?>(new PeriodTotals(period, list, list.Sum(t => t.Amount)));
     }
 
+    // ---------------------------------------------------------------- rating with the cached plan
+
+    private Plan? _plan;
+    private string? _planFor;
+    private DateTimeOffset _planLoadedAt;
+
+    /// <summary>Rates with the circuit's cached copy of its plan (all versions; refreshed every PlanCacheSeconds).</summary>
+    private async ValueTask<CallRating> RateAsync(string planId, string destination, int duration, DateTimeOffset start)
+    {
+        var now = Now;
+        if (_planFor != planId || now - _planLoadedAt > TimeSpan.FromSeconds(_opt.PlanCacheSeconds))
+        {
+            _plan = await GrainFactory.GetGrain<IPlanGrain>("plan:" + planId).Get();
+            _planFor = planId;
+            _planLoadedAt = now;
+        }
+        return await PlanRating.RateAsync(_plan, planId, _s.Data.AreaCode, destination, duration, start,
+            (deck, number) => GrainFactory.GetGrain<IRateDeckGrain>("deck:" + deck).Match(number));
+    }
+
     // ---------------------------------------------------------------- authorize / extend
 
     public async Task<AuthorizeResult> Authorize(AuthorizeRequest request)
@@ -228,7 +248,7 @@ public sealed partial class CircuitGrain
         if (_s.Data.Status == CircuitStatus.Bloqueado) return Refuse(request.CallId, RefusalReasons.CircuitoBloqueado);
         if (_s.Data.PlanId is not { } planId) return Refuse(request.CallId, RefusalReasons.DestinoNaoPermitido);
 
-        var rating = await GrainFactory.GetGrain<IPlanGrain>("plan:" + planId).Rate(_s.Data.AreaCode, request.Destination, 0, now);
+        var rating = await RateAsync(planId, request.Destination, 0, now);
         if (!rating.Ok || rating.Tariff is null)
             return Refuse(request.CallId, rating.Error == CallRating.InvalidDestination
                 ? RefusalReasons.DestinoInvalido
@@ -389,7 +409,7 @@ public sealed partial class CircuitGrain
                 {
                     if (_s.Data.PlanId is not { } planId)
                         return Invalid(request.CallId, "destination", "O circuito não tem plano: destino não permitido.");
-                    var rating = await GrainFactory.GetGrain<IPlanGrain>("plan:" + planId).Rate(_s.Data.AreaCode, destination, duration, startedAt);
+                    var rating = await RateAsync(planId, destination, duration, startedAt);
                     if (!rating.Ok || rating.Tariff is null)
                         return Invalid(request.CallId, "destination", rating.Message ?? "Destino não permitido pelo plano.");
                     (tariff, normalized, callType) = (rating.Tariff, rating.Classification!.NormalizedNumber, Wire(rating.Classification.CallType));

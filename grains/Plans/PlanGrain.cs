@@ -73,33 +73,9 @@ public sealed class PlanGrain(
 
     public Task<PlanVersion?> GetVersionAt(DateTimeOffset at) => Task.FromResult(state.State.Plan?.VersionAt(at));
 
-    public async Task<CallRating> Rate(string areaCode, string destination, int durationSeconds, DateTimeOffset callStart)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(durationSeconds);
-        if (!Ddds.IsValid(areaCode))
-            return CallRating.Fail(CallRating.InvalidAreaCode, $"DDD do circuito inexistente: '{areaCode}'.");
-        var plan = state.State.Plan;
-        if (plan is null) return CallRating.Fail(CallRating.UnknownPlan, $"O plano '{PlanId}' não existe.");
-
-        var classified = NumberClassifier.Classify(areaCode, destination ?? "");
-        if (classified.Classification is not { } c)
-            return CallRating.Fail(CallRating.InvalidDestination, classified.Reason!, planId: plan.Id);
-
-        var version = plan.VersionAt(callStart);
-        if (version is null)
-            return CallRating.Fail(CallRating.NoPlanVersion, $"O plano '{plan.Id}' ainda não estava em vigor em {callStart:O}.", c, plan.Id);
-
-        var entry = CallRater.EntryFor(version, c.CallType);
-        if (entry is null)
-            return CallRating.Fail(CallRating.NotInPlan, "O plano não tarifa este tipo de chamada.", c, plan.Id, version.Version);
-        if (entry.Tariff is { } tariff)
-            return CallRater.Rate(plan.Id, version, c, tariff, durationSeconds);
-
-        var match = await grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + entry.RateDeckId).Match(c.NormalizedNumber);
-        if (match is null)
-            return CallRating.Fail(CallRating.NoRoute, $"Nenhum prefixo da tabela '{entry.RateDeckId}' atende {c.NormalizedNumber}.", c, plan.Id, version.Version);
-        return CallRater.Rate(plan.Id, version, c, match.Tariff, durationSeconds, match);
-    }
+    public async Task<CallRating> Rate(string areaCode, string destination, int durationSeconds, DateTimeOffset callStart) =>
+        await PlanRating.RateAsync(state.State.Plan, PlanId, areaCode, destination, durationSeconds, callStart,
+            (deck, number) => grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + deck).Match(number));
 
     private static void Check(string name, ImmutableDictionary<CallType, PlanEntry> entries)
     {
