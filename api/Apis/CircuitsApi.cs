@@ -226,14 +226,18 @@ public static class CircuitsApi
             where += " AND status = @status";
             cmd.Parameters.AddWithValue("status", status);
         }
-        cmd.CommandText =
-            $"""
-             SELECT account, name, customer_id, plan_id, central, balance, ip, status, registered_at, latency_ms, billing_mode,
-                    count(*) OVER () AS total
-             FROM circuits WHERE {where}
-             ORDER BY name, account
-             LIMIT @limit OFFSET @offset
-             """;
+        // the page walks the (…, name, account) indexes; the count is a separate statement of the same batch
+        const string columns = "account, name, customer_id, plan_id, central, balance, ip, status, registered_at, latency_ms, billing_mode";
+        cmd.CommandText = string.IsNullOrWhiteSpace(search)
+            ? $"""
+               SELECT {columns} FROM circuits WHERE {where} ORDER BY name, account LIMIT @limit OFFSET @offset;
+               SELECT count(*) FROM circuits WHERE {where};
+               """
+            // a text search matches few rows through the trigram index: collect them once, then sort and count
+            : $"""
+               WITH m AS MATERIALIZED (SELECT {columns} FROM circuits WHERE {where})
+               SELECT {columns} FROM m ORDER BY name, account LIMIT @limit OFFSET @offset;
+               """;
         cmd.Parameters.AddWithValue("limit", size);
         cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
         var items = new List<CircuitListItem>();
@@ -250,10 +254,10 @@ public static class CircuitsApi
                     r.GetString(7) == "ativo" ? CircuitStatus.Ativo : CircuitStatus.Bloqueado,
                     CircuitKeys.RegistrationStatus(at, latency, now, TimeSpan.FromSeconds(180)),
                     r.GetString(10) == "prepaid" ? BillingMode.Prepaid : BillingMode.Postpaid));
-                total = r.GetInt64(11);
             }
+            if (await r.NextResultAsync(ct) && await r.ReadAsync(ct)) total = r.GetInt64(0);
         }
-        if (items.Count == 0 && p > 1)
+        if (!string.IsNullOrWhiteSpace(search))
         {
             await using var count = db.CreateCommand($"SELECT count(*) FROM circuits WHERE {where}");
             foreach (NpgsqlParameter prm in cmd.Parameters)

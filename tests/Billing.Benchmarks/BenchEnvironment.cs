@@ -28,6 +28,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public string Database { get; private set; } = "";
     public NpgsqlDataSource Db { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
+    public HttpClient AdminHttp { get; private set; } = null!;
     public IReadOnlyList<string> Accounts { get; private set; } = [];
 
     private static int FreePort()
@@ -79,6 +80,8 @@ public sealed class BenchEnvironment : IAsyncDisposable
         await env._api.StartAsync();
         env.Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         env.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", config["BILLING_SWITCH_KEY"]);
+        env.AdminHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        env.AdminHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", config["BILLING_ADMIN_KEY"]);
 
         var grains = env._silo.Services.GetRequiredService<IGrainFactory>();
         await grains.GetGrain<ICustomerGrain>("cus:1").Create(new CustomerData { Nome = "Cliente benchmark", Documento = "11144477735" }, "bench");
@@ -157,6 +160,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
+        AdminHttp?.Dispose();
         if (_api is not null) await _api.DisposeAsync();
         if (_silo is not null)
         {

@@ -20,13 +20,18 @@ int Arg(string name, int fallback)
 var circuits = Arg("circuits", 200);
 var concurrency = Arg("concurrency", 64);
 var seconds = Arg("seconds", 10);
-if (scenario != "completes")
+if (scenario is not ("completes" or "circuit-list"))
 {
-    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponível: completes");
+    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list");
     return 2;
 }
 var server = Environment.GetEnvironmentVariable("BILLING_BENCH_DB")
              ?? throw new InvalidOperationException("Defina BILLING_BENCH_DB (ou use ./deploy/bench.sh, que sobe um PostgreSQL).");
+if (scenario == "circuit-list")
+{
+    await using var listEnv = await BenchEnvironment.StartAsync(server, 10);
+    return await CircuitListBench.RunAsync(listEnv, Arg("rows", 100_000));
+}
 
 await using var env = await BenchEnvironment.StartAsync(server, circuits);
 Console.WriteLine($"cenário {scenario}: {circuits} circuitos, concorrência {concurrency}, {seconds} s por medição, {Environment.ProcessorCount} núcleos");
