@@ -18,6 +18,9 @@ public sealed class CallOptions
     /// <summary>"OK (n ms)" while the last registration report is younger than this.</summary>
     public int RegistrationTtlSeconds { get; set; } = 180;
 
+    /// <summary>Period of the circuit's housekeeping timer (reservation expiry, snapshot).</summary>
+    public int TimerSeconds { get; set; } = 10;
+
     /// <summary>A circuit re-reads its plan (all versions) this often; plan edits reach its calls within this delay.</summary>
     public int PlanCacheSeconds { get; set; } = 30;
 

@@ -41,7 +41,8 @@ public sealed partial class CircuitGrain(
         _account = key.StartsWith(CircuitKeys.Prefix, StringComparison.Ordinal) ? key[CircuitKeys.Prefix.Length..] : key;
         _s = Clone(state.State);
         if (_s.Exists) await ReplayAsync(cancellationToken);
-        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10))
+        var tick = TimeSpan.FromSeconds(Math.Max(1, _opt.TimerSeconds));
+        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(tick, tick)
         {
             Interleave = true,
             KeepAlive = false,
@@ -97,6 +98,9 @@ public sealed partial class CircuitGrain(
             var now = Now;
             await using var conn = await store.Db.OpenConnectionAsync();
             await using var tx = await conn.BeginTransactionAsync();
+            // the customer row is share-locked until commit: a concurrent customer delete waits and then sees this circuit
+            if (!await CircuitStore.LockCustomerAsync(conn, tx, data.CustomerId))
+                return CommandResult.Invalid("customerId", "Cliente não encontrado.");
             await CircuitStore.UpsertAsync(conn, tx, _account, data, 0m, now, now);
             await AuditLog.WriteAsync(conn, tx, now, actor, "circuit", _account, "create",
                 AuditLog.Diff(null, CircuitRules.Flatten(data)));
@@ -225,6 +229,8 @@ public sealed partial class CircuitGrain(
             await SaveAdminChangeAsync(data, actor, "move", AuditLog.Diff(CircuitRules.Flatten(_s.Data), CircuitRules.Flatten(data)),
                 async (conn, tx) =>
                 {
+                    if (!await CircuitStore.LockCustomerAsync(conn, tx, customerId))
+                        throw new InvalidOperationException($"Cliente {customerId} foi excluído durante a mudança.");
                     await using var cmd = new Npgsql.NpgsqlCommand(
                         """
                         INSERT INTO circuit_moves (account, from_customer_id, to_customer_id, moved_at, effective_period, actor)

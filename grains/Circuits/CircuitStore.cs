@@ -41,6 +41,14 @@ public sealed class CircuitStore(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Share-locks the customer row inside <paramref name="tx"/>; false when it does not exist or is deleted.</summary>
+    public static async Task<bool> LockCustomerAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long customerId)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT 1 FROM customers WHERE id = @id AND deleted_at IS NULL FOR SHARE", conn, tx);
+        cmd.Parameters.AddWithValue("id", customerId);
+        return await cmd.ExecuteScalarAsync() is not null;
+    }
+
     public async Task<bool> AccountTakenAsync(string account)
     {
         await using var cmd = db.CreateCommand("SELECT 1 FROM circuits WHERE account = @a");
