@@ -95,3 +95,9 @@ CREATE TABLE IF NOT EXISTS reseller_statement_days (
     amount        numeric(14,2) NOT NULL,
     PRIMARY KEY (reference, reseller_id, day)
 );
+
+-- Months whose reseller statements are frozen (one row per reference once closed).
+CREATE TABLE IF NOT EXISTS reseller_statement_closings (
+    reference  text        PRIMARY KEY,
+    closed_at  timestamptz NOT NULL
+);
