@@ -86,7 +86,7 @@ public static class ResellerStatementsApi
         SELECT r.id, r.nome, coalesce(f.n, 0), coalesce(f.dids, '{}'::text[]), coalesce(f.fees, 0), coalesce(c.amount, 0),
                coalesce(c.calls, 0), coalesce(c.secs, 0)
         FROM resellers r LEFT JOIN f ON f.reseller_id = r.id LEFT JOIN c ON c.reseller_id = r.id
-        WHERE r.created_at < @e AND (r.deleted_at IS NULL OR r.deleted_at >= @s OR f.reseller_id IS NOT NULL OR c.reseller_id IS NOT NULL)
+        WHERE (r.created_at < @e AND (r.deleted_at IS NULL OR r.deleted_at >= @s)) OR f.reseller_id IS NOT NULL OR c.reseller_id IS NOT NULL
         """;
 
     private const string DaysSql =
