@@ -48,7 +48,7 @@ public static class CallsApi
 
     private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster)
     {
-        if (body.Direction == CallDirection.Inbound && body.Did is not null) return await AuthorizeInbound(body, cluster);
+        if (body.Direction == CallDirection.Inbound) return await AuthorizeInbound(body, cluster);
         var errors = new FieldErrors();
         if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
         if (string.IsNullOrWhiteSpace(body.Account)) errors.Add("account", "Informe o circuito (conta SIP).");
@@ -75,11 +75,14 @@ public static class CallsApi
     {
         var errors = new FieldErrors();
         if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
-        if (body.Did is { Length: > 32 }) errors.Add("did", "DID longo demais.");
+        // the DID dialled; a switch that sends it as the destination is understood too
+        var didText = body.Did ?? body.Destination;
+        if (string.IsNullOrWhiteSpace(didText)) errors.Add("did", "Informe o DID chamado.");
+        else if (didText.Length > 32) errors.Add("did", "DID longo demais.");
         if (body.Caller is { Length: > 64 }) errors.Add("caller", "Número de origem longo demais.");
         if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Circuito inválido.");
         if (errors.Any) return errors.ToProblem();
-        if (Billing.GrainInterfaces.Dids.DidNumbers.Normalize(body.Did) is not { } did)
+        if (Billing.GrainInterfaces.Dids.DidNumbers.Normalize(didText) is not { } did)
             return TypedResults.Ok<object>(new { allowed = false, reason = RefusalReasons.DidDesconhecido });
         var route = await Billing.GrainInterfaces.Dids.DidKeys.Did(cluster, did).Route();
         // a switch that names a circuit other than the DID's owner is routing a number it should not

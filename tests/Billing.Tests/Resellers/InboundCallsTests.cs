@@ -74,6 +74,23 @@ public sealed class InboundCallsTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenTheSwitchSendsTheDidAsDestinationOrNoDidAtAll_ThenItIsRoutedOrRefusedWith400()
+    {
+        var (_, sw, _, account, did) = await Setup();
+        var national = "11" + did[5..];  // DDD + number, no country code
+        var r = await sw.PostAsJsonAsync("/api/calls/authorize", new { callId = CallId(), direction = "inbound", destination = national, caller = "1155556666" });
+        var body = await r.JsonAsync();
+        Assert.True(body.Allowed());
+        Assert.Equal(account, body.GetProperty("account").GetString());
+        Assert.Equal(did, body.GetProperty("did").GetString());
+        var missing = await sw.PostAsJsonAsync("/api/calls/authorize", new { callId = CallId(), direction = "inbound", caller = "1155556666" });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        // a switch naming another circuit than the DID's owner is refused
+        var wrong = await sw.PostAsJsonAsync("/api/calls/authorize", new { callId = CallId(), account = "1", direction = "inbound", did });
+        Assert.Equal("did_desconhecido", (await wrong.JsonAsync()).Reason());
+    }
+
+    [Fact]
     public async Task WhenACollectCallArrives_ThenItIsAcceptedOnlyWithAcbOnTheDidAndTheCircuit()
     {
         var (admin, sw, _, _, did) = await Setup(acb: true);
