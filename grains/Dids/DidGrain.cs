@@ -204,7 +204,8 @@ public sealed class DidGrain(NpgsqlDataSource db, TimeProvider clock) : Grain, I
             if (v is null) return CommandResult.NotFound($"DID {_number} não cadastrado.");
             var sigame = settings.Sigame ?? new SigameSettings(false, null);
             string? destination = string.IsNullOrWhiteSpace(sigame.Destination) ? null : sigame.Destination.Trim();
-            if (sigame.Enabled || destination is not null)
+            // a disabled siga-me may keep its destination for later; it is checked again when switched on
+            if (sigame.Enabled)
             {
                 if (v.Account is null)
                     return CommandResult.Invalid("sigame", "Atribua o DID a um circuito antes de configurar o siga-me.");
