@@ -8,7 +8,14 @@ using Npgsql;
 
 namespace Billing.Api.Apis;
 
-public sealed record AuthorizeBody(string? CallId, string? Account, string? Destination, CallDirection? Direction, string? Caller, string? Did);
+/// <summary>
+/// Body of POST /api/calls/authorize. Inbound calls (<c>direction: "inbound"</c>) name the <c>did</c> dialled;
+/// the DID decides the circuit (<c>account</c> may be omitted). <c>collect: true</c> or <c>callType: "a_cobrar"</c>
+/// flags a collect call (it is also recognised from a 90+CSP… caller).
+/// </summary>
+public sealed record AuthorizeBody(
+    string? CallId, string? Account, string? Destination, CallDirection? Direction, string? Caller, string? Did,
+    bool? Collect = null, string? CallType = null);
 
 public sealed record CompleteBody(
     int? DurationSeconds, DateTimeOffset? AnsweredAt, string? HangupCause,
@@ -41,6 +48,7 @@ public static class CallsApi
 
     private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster)
     {
+        if (body.Direction == CallDirection.Inbound) return await AuthorizeInbound(body, cluster);
         var errors = new FieldErrors();
         if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
         if (string.IsNullOrWhiteSpace(body.Account)) errors.Add("account", "Informe o circuito (conta SIP).");
@@ -57,6 +65,47 @@ public static class CallsApi
         return result.Allowed
             ? TypedResults.Ok<object>(new { allowed = true, maxSeconds = result.MaxSeconds, callType = result.CallType, pricePerMinute = result.PricePerMinute })
             : TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
+    }
+
+    /// <summary>
+    /// An inbound call through a DID: unknown/inactive DID → <c>did_desconhecido</c>; then the owner circuit
+    /// checks blacklist, collect calls and siga-me (answering <c>forwardTo</c> for a forwarded call).
+    /// </summary>
+    private static async Task<IResult> AuthorizeInbound(AuthorizeBody body, IClusterClient cluster)
+    {
+        var errors = new FieldErrors();
+        if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
+        // the DID dialled; a switch that sends it as the destination is understood too
+        var didText = body.Did ?? body.Destination;
+        if (string.IsNullOrWhiteSpace(didText)) errors.Add("did", "Informe o DID chamado.");
+        else if (didText.Length > 32) errors.Add("did", "DID longo demais.");
+        if (body.Caller is { Length: > 64 }) errors.Add("caller", "Número de origem longo demais.");
+        if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Circuito inválido.");
+        if (errors.Any) return errors.ToProblem();
+        if (Billing.GrainInterfaces.Dids.DidNumbers.Normalize(didText) is not { } did)
+            return TypedResults.Ok<object>(new { allowed = false, reason = RefusalReasons.DidDesconhecido });
+        var route = await Billing.GrainInterfaces.Dids.DidKeys.Did(cluster, did).Route();
+        // a switch that names a circuit other than the DID's owner is routing a number it should not
+        if (route is null || (body.Account is not null && !string.Equals(body.Account, route.Account, StringComparison.Ordinal)))
+            return TypedResults.Ok<object>(new { allowed = false, reason = RefusalReasons.DidDesconhecido });
+
+        var collect = body.Collect == true || string.Equals(body.CallType, "a_cobrar", StringComparison.OrdinalIgnoreCase);
+        var request = new AuthorizeRequest(body.CallId!, did, CallDirection.Inbound, body.Caller?.Trim()) { Inbound = route, Collect = collect };
+        var bind = cluster.GetGrain<ICallRouteGrain>("call:" + body.CallId).Bind(route.Account);
+        var result = await cluster.Circuit(route.Account).Authorize(request);
+        await bind;
+        if (!result.Allowed) return TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
+        return result.ForwardTo is { } forwardTo
+            ? TypedResults.Ok<object>(new
+            {
+                allowed = true, account = route.Account, did, maxSeconds = result.MaxSeconds, callType = result.CallType,
+                pricePerMinute = result.PricePerMinute, forwardTo,
+            })
+            : TypedResults.Ok<object>(new
+            {
+                allowed = true, account = route.Account, did, maxSeconds = result.MaxSeconds, callType = result.CallType,
+                pricePerMinute = result.PricePerMinute,
+            });
     }
 
     private static async Task<IResult> Extend(string callId, IClusterClient cluster)

@@ -94,6 +94,10 @@ public static class ApiSetup
         app.MapPlansApi();
         app.MapRateDecksApi();
         app.MapRatingApi();
+        app.MapResellersApi();
+        app.MapDidsApi();
+        app.MapBlacklistApi();
+        app.MapResellerStatementsApi();
         return app;
     }
 }

@@ -16,6 +16,12 @@ public static class RefusalReasons
     public const string CircuitoDesconhecido = "circuito_desconhecido";
     public const string ChamadaDesconhecida = "chamada_desconhecida";
     public const string ChamadaEncerrada = "chamada_encerrada";
+    /// <summary>Inbound: the DID is unknown or not in service.</summary>
+    public const string DidDesconhecido = "did_desconhecido";
+    /// <summary>Inbound: the caller is on the circuit's blacklist (and its blacklist flag is on).</summary>
+    public const string ChamadorBloqueado = "chamador_bloqueado";
+    /// <summary>Inbound: a collect call (chamada a cobrar) to a DID that does not accept them.</summary>
+    public const string ACobrarRecusada = "a_cobrar_recusada";
 }
 
 [GenerateSerializer, Immutable, Alias("Billing.AuthorizeRequest")]
@@ -23,7 +29,14 @@ public sealed record AuthorizeRequest(
     [property: Id(0)] string CallId,
     [property: Id(1)] string Destination,
     [property: Id(2)] CallDirection Direction,
-    [property: Id(3)] string? Caller);
+    [property: Id(3)] string? Caller)
+{
+    /// <summary>Inbound only: the DID's routing (null for outbound calls and for switches that send no DID).</summary>
+    [Id(4)] public InboundRoute? Inbound { get; init; }
+
+    /// <summary>Inbound only: the switch flagged the call as collect (chamada a cobrar).</summary>
+    [Id(5)] public bool Collect { get; init; }
+}
 
 [GenerateSerializer, Immutable, Alias("Billing.AuthorizeResult")]
 public sealed record AuthorizeResult(
@@ -34,6 +47,9 @@ public sealed record AuthorizeResult(
     [property: Id(4)] string? Reason)
 {
     public static AuthorizeResult Refused(string reason) => new(false, 0, null, null, reason);
+
+    /// <summary>Siga-me: the switch forwards the inbound call to this number (E.164); the leg is an outbound call of the circuit.</summary>
+    [Id(5)] public string? ForwardTo { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("Billing.ExtendResult")]

@@ -55,6 +55,21 @@ public interface ICircuitGrain : IGrainWithStringKey
 
     [Alias("GetPeriodTotals")]
     Task<PeriodTotals?> GetPeriodTotals(string period);
+
+    /// <summary>Blacklisted callers (E.164), null when the circuit does not exist.</summary>
+    [Alias("GetBlacklist")]
+    Task<IReadOnlyList<string>?> GetBlacklist();
+
+    /// <summary>Adds callers (normalized to E.164 from the circuit's DDD; duplicates ignored; any invalid number → Invalid, nothing added).</summary>
+    [Alias("AddToBlacklist")]
+    Task<BlacklistResult> AddToBlacklist(IReadOnlyList<string> numbers, string actor);
+
+    [Alias("RemoveFromBlacklist")]
+    Task<BlacklistResult> RemoveFromBlacklist(string number, string actor);
+
+    /// <summary>Could this circuit dial <paramref name="destination"/> itself (valid, priced by its plan, not blocked)?</summary>
+    [Alias("CheckDialable")]
+    Task<DialCheck> CheckDialable(string destination);
 }
 
 /// <summary>Remembers which circuit a call belongs to (key <c>call:&lt;callId&gt;</c>), so that

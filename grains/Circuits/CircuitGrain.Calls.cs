@@ -12,7 +12,11 @@ public sealed partial class CircuitGrain
 {
     private sealed record Reservation(
         string CallId, string Destination, string Normalized, string CallType, CallDirection Direction, string? Caller,
-        DateTimeOffset StartedAt, Tariff Tariff, int GrantedSeconds, decimal Amount, DateTimeOffset ExpiresAt);
+        DateTimeOffset StartedAt, Tariff Tariff, int GrantedSeconds, decimal Amount, DateTimeOffset ExpiresAt)
+    {
+        /// <summary>Inbound calls through a DID (also siga-me legs): who pays the completion of the inbound minutes.</summary>
+        public InboundRoute? Route { get; init; }
+    }
 
     /// <summary>Durable snapshot being built: registration + every resolved ledger row up to LastSeq.</summary>
     private CircuitState _s = new();
@@ -50,6 +54,7 @@ public sealed partial class CircuitGrain
         Balance = s.Balance,
         LastSeq = s.LastSeq,
         Periods = ClonePeriods(s.Periods),
+        Blacklist = [.. s.Blacklist ?? []],
     };
 
     private static Dictionary<string, Dictionary<string, TotalsAcc>> ClonePeriods(Dictionary<string, Dictionary<string, TotalsAcc>> p) =>
@@ -221,7 +226,10 @@ public sealed partial class CircuitGrain
         ArgumentNullException.ThrowIfNull(request);
         if (!Live) return AuthorizeResult.Refused(RefusalReasons.CircuitoDesconhecido);
         if (_reservations.TryGetValue(request.CallId, out var existing))
-            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null);
+            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null)
+            {
+                ForwardTo = existing.Route is not null && existing.Direction == CallDirection.Outbound ? existing.Normalized : null,
+            };
         if (_completed.ContainsKey(request.CallId) || _inflight.ContainsKey(request.CallId))
             return AuthorizeResult.Refused(RefusalReasons.ChamadaEncerrada);
 
@@ -230,43 +238,66 @@ public sealed partial class CircuitGrain
         if (request.Direction == CallDirection.Inbound)
         {
             if (_s.Data.Status == CircuitStatus.Bloqueado) return Refuse(request.CallId, RefusalReasons.CircuitoBloqueado);
-            Reserve(new Reservation(request.CallId, request.Destination, request.Destination, InboundType, CallDirection.Inbound,
-                request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds)));
+            var route = request.Inbound;
+            if (InboundRefusal(request) is { } refusal) return Refuse(request.CallId, refusal);
+            if (route?.ForwardTo is { } forwardTo && _s.Data.Flags.Sigame)
+                return await AuthorizeOutboundAsync(request, forwardTo, route, now, chunk);
+            Reserve(new Reservation(request.CallId, route?.Did ?? request.Destination, route?.Did ?? request.Destination, InboundType,
+                CallDirection.Inbound, request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds))
+            {
+                Route = route,
+            });
             return new AuthorizeResult(true, chunk, InboundType, 0m, null);
         }
+        return await AuthorizeOutboundAsync(request, request.Destination, null, now, chunk);
+    }
 
-        var classified = NumberClassifier.Classify(_s.Data.AreaCode, request.Destination);
+    /// <summary>
+    /// An outbound call of this circuit — dialled by its customer, or the forwarded (siga-me) leg of an inbound
+    /// call, which is classified, rated and balance-checked exactly the same way.
+    /// </summary>
+    private async Task<AuthorizeResult> AuthorizeOutboundAsync(AuthorizeRequest request, string destination, InboundRoute? route,
+        DateTimeOffset now, int chunk)
+    {
+        var forwardTo = route is null ? null : destination;
+        var classified = NumberClassifier.Classify(_s.Data.AreaCode, destination);
         if (!classified.IsValid) return Refuse(request.CallId, RefusalReasons.DestinoInvalido);
         var c = classified.Classification!;
         if (c.CallType == CallType.Emergencia)
         {
             // emergency and utility numbers: free, never blocked by status or balance
-            Reserve(new Reservation(request.CallId, request.Destination, c.NormalizedNumber, Wire(c.CallType), CallDirection.Outbound,
-                request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds)));
-            return new AuthorizeResult(true, chunk, Wire(c.CallType), 0m, null);
+            Reserve(new Reservation(request.CallId, destination, c.NormalizedNumber, Wire(c.CallType), CallDirection.Outbound,
+                request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds)) { Route = route });
+            return new AuthorizeResult(true, chunk, Wire(c.CallType), 0m, null) { ForwardTo = forwardTo is null ? null : c.NormalizedNumber };
         }
         if (_s.Data.Status == CircuitStatus.Bloqueado) return Refuse(request.CallId, RefusalReasons.CircuitoBloqueado);
         if (_s.Data.PlanId is not { } planId) return Refuse(request.CallId, RefusalReasons.DestinoNaoPermitido);
 
-        var rating = await RateAsync(planId, request.Destination, 0, now);
+        var rating = await RateAsync(planId, destination, 0, now);
         if (!rating.Ok || rating.Tariff is null)
             return Refuse(request.CallId, rating.Error == CallRating.InvalidDestination
                 ? RefusalReasons.DestinoInvalido
                 : RefusalReasons.DestinoNaoPermitido);
 
         // after the await: the same call may have been authorized meanwhile (retry of the switch)
-        if (_reservations.TryGetValue(request.CallId, out existing))
-            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null);
+        if (_reservations.TryGetValue(request.CallId, out var existing))
+            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null)
+            {
+                ForwardTo = existing.Route is null ? null : existing.Normalized,
+            };
 
         var tariff = rating.Tariff;
         var granted = Grant(tariff, 0, Available, chunk);
         if (granted == 0) return Refuse(request.CallId, RefusalReasons.SaldoInsuficiente);
         var amount = TariffCalculator.Rate(tariff, granted).Cost;
         var type = Wire(rating.Classification!.CallType);
-        Reserve(new Reservation(request.CallId, request.Destination, rating.Classification.NormalizedNumber, type,
+        Reserve(new Reservation(request.CallId, destination, rating.Classification.NormalizedNumber, type,
             CallDirection.Outbound, request.Caller, now, tariff, granted, amount,
-            now.AddSeconds(granted + _opt.ReservationGraceSeconds)));
-        return new AuthorizeResult(true, granted, type, FirstPrice(tariff), null);
+            now.AddSeconds(granted + _opt.ReservationGraceSeconds)) { Route = route });
+        return new AuthorizeResult(true, granted, type, FirstPrice(tariff), null)
+        {
+            ForwardTo = forwardTo is null ? null : rating.Classification.NormalizedNumber,
+        };
     }
 
     /// <summary>
@@ -370,10 +401,12 @@ public sealed partial class CircuitGrain
         CallDirection direction;
         string? caller;
         DateTimeOffset startedAt;
+        InboundRoute? route = null;
 
         if (_reservations.TryGetValue(request.CallId, out var r))
         {
             (tariff, destination, normalized, callType, direction, caller) = (r.Tariff, r.Destination, r.Normalized, r.CallType, r.Direction, r.Caller);
+            route = r.Route;
             startedAt = request.AnsweredAt ?? request.StartedAt ?? r.StartedAt;
         }
         else
@@ -394,6 +427,8 @@ public sealed partial class CircuitGrain
             if (direction == CallDirection.Inbound)
             {
                 (tariff, normalized, callType) = (Tariff.Free, destination, InboundType);
+                route = await InboundRouteOfCdrAsync(destination);
+                if (route is not null) normalized = route.Did;
             }
             else
             {
@@ -420,6 +455,8 @@ public sealed partial class CircuitGrain
 
         // synchronous from here to the append: settle the reservation and charge the live balance
         var rated = TariffCalculator.Rate(tariff, duration);
+        // inbound minutes through a reseller's DID: the reseller pays their completion (per second, rounded once)
+        var resellerAmount = route?.ResellerId is null ? (decimal?)null : CompletionCost(route.CompletionPricePerMinute, duration);
         if (_reservations.Remove(request.CallId, out var settled)) _reserved -= settled.Amount;
         var entry = new LedgerEntry
         {
@@ -443,6 +480,10 @@ public sealed partial class CircuitGrain
             Period = Periods.Of(startedAt, _s.Data.Invoice.ClosingDay),
             Source = request.Source,
             CreatedAt = now,
+            ResellerId = route?.ResellerId,
+            ResellerAmount = resellerAmount,
+            Did = route?.Did,
+            Description = route?.ForwardTo is not null && direction == CallDirection.Outbound ? "siga-me " + route.Did : null,
         };
         _balance -= rated.Cost;
         Accumulate(_live, entry, +1);
@@ -469,6 +510,10 @@ public sealed partial class CircuitGrain
                 Resolve(entry.Seq, entry);
                 var result = ResultOf(entry, CompleteStatus.Rated);
                 RememberCall(request.CallId, result);
+                if (entry.ResellerId is { } resellerId)
+                    _ = GrainFactory.GetGrain<Billing.GrainInterfaces.Resellers.IResellerGrain>(
+                            Billing.GrainInterfaces.Resellers.ResellerKeys.For(resellerId))
+                        .RecordCompletion(entry.CallId!, entry.StartedAt ?? now, entry.DurationSeconds ?? 0, entry.ResellerAmount ?? 0m);
                 return result;
             }
             case AppendOutcome.Duplicate:

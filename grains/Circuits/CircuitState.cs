@@ -28,4 +28,6 @@ public sealed class CircuitState
     [Id(6)] public long LastSeq { get; set; }
     /// <summary>period (yyyy-MM) → "callType|direction" → totals.</summary>
     [Id(7)] public Dictionary<string, Dictionary<string, TotalsAcc>> Periods { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Blacklisted callers (E.164), refused on inbound calls while the circuit's <c>blacklist</c> flag is on.</summary>
+    [Id(8)] public List<string> Blacklist { get; set; } = [];
 }

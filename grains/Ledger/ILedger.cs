@@ -33,6 +33,12 @@ public sealed record LedgerEntry
     public string Source { get; init; } = "api";
     public required DateTimeOffset CreatedAt { get; init; }
     public string? Actor { get; init; }
+    /// <summary>Inbound calls through a reseller's DID: the reseller charged for the completion of this call.</summary>
+    public long? ResellerId { get; init; }
+    /// <summary>What <see cref="ResellerId"/> pays for this call (rounded once to centavos); not part of the circuit's balance.</summary>
+    public decimal? ResellerAmount { get; init; }
+    /// <summary>The DID (E.164) an inbound call came in through.</summary>
+    public string? Did { get; init; }
 }
 
 public enum AppendOutcome

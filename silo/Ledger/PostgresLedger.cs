@@ -96,11 +96,11 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
             INSERT INTO ledger (account, seq, kind, amount, balance_after, call_id, idempotency_key, description,
                                 direction, destination, normalized, call_type, started_at, answered_at,
                                 duration_seconds, billed_seconds, price_per_minute, hangup_cause, caller, period,
-                                source, created_at, actor)
+                                source, created_at, actor, reseller_id, reseller_amount, did)
             SELECT * FROM unnest(@account, @seq, @kind, @amount, @balance_after, @call_id, @idempotency_key, @description,
                                  @direction, @destination, @normalized, @call_type, @started_at, @answered_at,
                                  @duration_seconds, @billed_seconds, @price_per_minute, @hangup_cause, @caller, @period,
-                                 @source, @created_at, @actor)
+                                 @source, @created_at, @actor, @reseller_id, @reseller_amount, @did)
             ON CONFLICT DO NOTHING
             RETURNING account, seq
             """);
@@ -128,6 +128,9 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         p.Add(Text("source", Col(e => (string?)e.Source)));
         p.Add(new NpgsqlParameter("created_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = Col(e => e.CreatedAt.UtcDateTime) });
         p.Add(Text("actor", Col(e => e.Actor)));
+        p.Add(new NpgsqlParameter("reseller_id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = Col(e => e.ResellerId) });
+        p.Add(new NpgsqlParameter("reseller_amount", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = Col(e => e.ResellerAmount) });
+        p.Add(Text("did", Col(e => e.Did)));
 
         var inserted = new HashSet<(string, long)>();
         await using var r = await cmd.ExecuteReaderAsync();
@@ -142,7 +145,8 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         """
         SELECT account, seq, kind, amount, balance_after, call_id, idempotency_key, description, direction,
                destination, normalized, call_type, started_at, answered_at, duration_seconds, billed_seconds,
-               price_per_minute, hangup_cause, caller, period, source, created_at, actor
+               price_per_minute, hangup_cause, caller, period, source, created_at, actor,
+               reseller_id, reseller_amount, did
         FROM ledger
         """;
 
@@ -203,6 +207,9 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
                 Source = r.GetString(20),
                 CreatedAt = new DateTimeOffset(r.GetDateTime(21), TimeSpan.Zero),
                 Actor = S(22),
+                ResellerId = r.IsDBNull(23) ? null : r.GetInt64(23),
+                ResellerAmount = r.IsDBNull(24) ? null : r.GetDecimal(24),
+                Did = S(25),
             });
         }
         return list;

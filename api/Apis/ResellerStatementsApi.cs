@@ -1,0 +1,280 @@
+using System.Globalization;
+using System.Text;
+using Billing.Api.Infrastructure;
+using CsvHelper;
+using Npgsql;
+
+namespace Billing.Api.Apis;
+
+/// <summary>One row of "Faturas Fechadas Revenda": Saldo = DID fees + inbound call completion of the month.</summary>
+public sealed record ResellerStatementRow(
+    string Reference, long ResellerId, string Nome, int DidCount, decimal DidFees, decimal Completion, int InboundCalls,
+    long InboundSeconds, decimal Saldo, bool Closed, decimal? CompareSaldo = null, decimal? Difference = null);
+
+public sealed record ResellerStatementDay(DateOnly Day, int Calls, long Seconds, decimal Saldo);
+
+public sealed record ResellerStatementPage(
+    string Reference, string? CompareTo, IReadOnlyList<ResellerStatementRow> Items, int Page, int PageSize, long Total, long TotalPages,
+    decimal SaldoTotal);
+
+/// <summary>
+/// Reseller statements ("Faturas Fechadas Revenda"), per calendar month in America/Sao_Paulo.
+/// A month that has ended is frozen on first read (rows copied to <c>reseller_statements</c> /
+/// <c>reseller_statement_days</c> under an advisory lock; later CDRs of that month no longer change it).
+/// The current month is computed live (<c>closed: false</c>). DID fees: each DID in service for the
+/// reseller at any moment of the month is charged its full monthly fee once (no proration).
+/// </summary>
+public static class ResellerStatementsApi
+{
+    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
+    private static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
+
+    public static IEndpointRouteBuilder MapResellerStatementsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/reports").WithTags("Faturas Fechadas Revenda").RequireAuthorization(Policies.Admin);
+        group.MapGet("/reseller-statements", List);
+        group.MapGet("/reseller-statements.csv", Csv);
+        group.MapGet("/reseller-statements/{resellerId:long}/{reference}", Detail);
+        group.MapGet("/reseller-statements/{resellerId:long}/{reference}/dids", Dids);
+        return app;
+    }
+
+    /// <summary>MM/YYYY (as on screen), MM-YYYY or YYYY-MM → (year, month).</summary>
+    public static bool TryParseReference(string? text, out int year, out int month)
+    {
+        year = month = 0;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        var parts = text.Trim().Split('/', '-');
+        if (parts.Length != 2) return false;
+        var (m, y) = parts[0].Length == 4 ? (parts[1], parts[0]) : (parts[0], parts[1]);
+        return m.Length is 1 or 2 && y.Length == 4
+            && int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out month)
+            && int.TryParse(y, NumberStyles.None, CultureInfo.InvariantCulture, out year)
+            && month is >= 1 and <= 12 && year is >= 2000 and <= 2999;
+    }
+
+    private static string Key(int year, int month) => string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
+
+    private static string Screen(int year, int month) => string.Create(CultureInfo.InvariantCulture, $"{month:D2}/{year:D4}");
+
+    private static (DateTime Start, DateTime End) Bounds(int year, int month)
+    {
+        var s = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        var e = s.AddMonths(1);
+        return (TimeZoneInfo.ConvertTimeToUtc(s, SaoPaulo), TimeZoneInfo.ConvertTimeToUtc(e, SaoPaulo));
+    }
+
+    private sealed record Statement(long ResellerId, string Nome, int DidCount, string[] Dids, decimal DidFees, decimal Completion,
+        int Calls, long Seconds, bool Closed)
+    {
+        public decimal Saldo => DidFees + Completion;
+    }
+
+    private const string LiveSql =
+        """
+        WITH a AS (
+            SELECT DISTINCT ON (reseller_id, number) reseller_id, number, monthly_fee
+            FROM did_assignments
+            WHERE reseller_id IS NOT NULL AND active_from < @e AND (active_to IS NULL OR active_to > @s)
+            ORDER BY reseller_id, number, active_from DESC, id DESC),
+        f AS (SELECT reseller_id, count(*)::int AS n, array_agg(number ORDER BY number) AS dids, sum(monthly_fee) AS fees
+              FROM a GROUP BY reseller_id),
+        c AS (SELECT reseller_id, count(*)::int AS calls, coalesce(sum(duration_seconds), 0)::bigint AS secs,
+                     coalesce(sum(reseller_amount), 0) AS amount
+              FROM ledger WHERE kind = 'call' AND reseller_id IS NOT NULL AND started_at >= @s AND started_at < @e
+              GROUP BY reseller_id)
+        SELECT r.id, r.nome, coalesce(f.n, 0), coalesce(f.dids, '{}'::text[]), coalesce(f.fees, 0), coalesce(c.amount, 0),
+               coalesce(c.calls, 0), coalesce(c.secs, 0)
+        FROM resellers r LEFT JOIN f ON f.reseller_id = r.id LEFT JOIN c ON c.reseller_id = r.id
+        WHERE (r.created_at < @e AND (r.deleted_at IS NULL OR r.deleted_at >= @s)) OR f.reseller_id IS NOT NULL OR c.reseller_id IS NOT NULL
+        """;
+
+    private const string DaysSql =
+        """
+        SELECT reseller_id, (started_at AT TIME ZONE 'America/Sao_Paulo')::date, count(*)::int,
+               coalesce(sum(duration_seconds), 0)::bigint, coalesce(sum(reseller_amount), 0)
+        FROM ledger WHERE kind = 'call' AND reseller_id IS NOT NULL AND started_at >= @s AND started_at < @e
+        """;
+
+    /// <summary>Every reseller's statement of the month: frozen rows once the month has ended (freezing them first), else live.</summary>
+    private static async Task<List<Statement>> LoadAsync(NpgsqlDataSource db, TimeProvider clock, int year, int month, CancellationToken ct)
+    {
+        var (s, e) = Bounds(year, month);
+        var key = Key(year, month);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (clock.GetUtcNow().UtcDateTime >= e) await FreezeAsync(conn, clock, key, s, e, ct);
+        var list = new List<Statement>();
+        await using (var frozen = new NpgsqlCommand(
+            """
+            SELECT reseller_id, nome, did_count, dids, did_fees, completion, inbound_calls, inbound_seconds
+            FROM reseller_statements WHERE reference = @ref
+            """, conn))
+        {
+            frozen.Parameters.AddWithValue("ref", key);
+            await using var r = await frozen.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) list.Add(Read(r, closed: true));
+        }
+        if (clock.GetUtcNow().UtcDateTime >= e) return list;
+        await using var cmd = new NpgsqlCommand(LiveSql, conn);
+        cmd.Parameters.AddWithValue("s", s);
+        cmd.Parameters.AddWithValue("e", e);
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) list.Add(Read(r, closed: false));
+        return list;
+    }
+
+    private static Statement Read(NpgsqlDataReader r, bool closed) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetFieldValue<string[]>(3), r.GetDecimal(4), r.GetDecimal(5),
+            r.GetInt32(6), r.GetInt64(7), closed);
+
+    private static async Task FreezeAsync(NpgsqlConnection conn, TimeProvider clock, string key, DateTime s, DateTime e, CancellationToken ct)
+    {
+        await using (var check = new NpgsqlCommand("SELECT 1 FROM reseller_statement_closings WHERE reference = @ref", conn))
+        {
+            check.Parameters.AddWithValue("ref", key);
+            if (await check.ExecuteScalarAsync(ct) is not null) return;
+        }
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand(
+            $"""
+            SELECT pg_advisory_xact_lock(hashtext('reseller-statements:' || @ref));
+            INSERT INTO reseller_statements (reseller_id, reference, nome, did_count, dids, did_fees, completion, inbound_calls,
+                                             inbound_seconds, total, closed_at)
+            SELECT x.id, @ref, x.nome, x.n, x.dids, x.fees, x.amount, x.calls, x.secs, x.fees + x.amount, @now
+            FROM ({LiveSql}) AS x(id, nome, n, dids, fees, amount, calls, secs)
+            WHERE NOT EXISTS (SELECT 1 FROM reseller_statement_closings WHERE reference = @ref)
+            ON CONFLICT DO NOTHING;
+            INSERT INTO reseller_statement_days (reseller_id, reference, day, calls, seconds, amount)
+            SELECT y.rid, @ref, y.day, y.calls, y.secs, y.amount
+            FROM ({DaysSql} GROUP BY 1, 2) AS y(rid, day, calls, secs, amount)
+            WHERE NOT EXISTS (SELECT 1 FROM reseller_statement_closings WHERE reference = @ref)
+            ON CONFLICT DO NOTHING;
+            INSERT INTO reseller_statement_closings (reference, closed_at) VALUES (@ref, @now) ON CONFLICT DO NOTHING;
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("ref", key);
+            cmd.Parameters.AddWithValue("s", s);
+            cmd.Parameters.AddWithValue("e", e);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    private static List<ResellerStatementRow> Rows(List<Statement> current, List<Statement>? compare, int year, int month, string? search)
+    {
+        var key = Billing.GrainInterfaces.Registration.CustomerRules.SearchKey(search);
+        var previous = compare?.ToDictionary(x => x.ResellerId);
+        return current
+            .Where(x => key.Length == 0 || Billing.GrainInterfaces.Registration.CustomerRules.SearchKey(x.Nome).Contains(key, StringComparison.Ordinal))
+            .OrderBy(x => Billing.GrainInterfaces.Registration.CustomerRules.SearchKey(x.Nome), StringComparer.Ordinal).ThenBy(x => x.ResellerId)
+            .Select(x =>
+            {
+                decimal? other = previous is null ? null : previous.TryGetValue(x.ResellerId, out var p) ? p.Saldo : 0m;
+                return new ResellerStatementRow(Screen(year, month), x.ResellerId, x.Nome, x.DidCount, x.DidFees, x.Completion,
+                    x.Calls, x.Seconds, x.Saldo, x.Closed, other, other is null ? null : x.Saldo - other);
+            })
+            .ToList();
+    }
+
+    private static async Task<(List<ResellerStatementRow>? Rows, IResult? Problem, int Year, int Month)> QueryAsync(
+        NpgsqlDataSource db, TimeProvider clock, string? reference, string? compareTo, string? search, CancellationToken ct)
+    {
+        if (!TryParseReference(reference, out var y, out var m))
+            return (null, Problems.Field("reference", "Informe a referência no formato MM/AAAA (ex.: 08/2025)."), 0, 0);
+        List<Statement>? compare = null;
+        if (compareTo is not null)
+        {
+            if (!TryParseReference(compareTo, out var cy, out var cm))
+                return (null, Problems.Field("compareTo", "Informe a referência de comparação no formato MM/AAAA."), 0, 0);
+            compare = await LoadAsync(db, clock, cy, cm, ct);
+        }
+        if (search is { Length: > 200 }) return (null, Problems.Field("search", "Busca com no máximo 200 caracteres."), 0, 0);
+        var current = await LoadAsync(db, clock, y, m, ct);
+        return (Rows(current, compare, y, m, search), null, y, m);
+    }
+
+    private static async Task<IResult> List(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
+        string? compareTo = null, string? search = null, int? page = null, int? pageSize = null)
+    {
+        var errors = new FieldErrors();
+        var (p, size) = Paging.Read(page, pageSize, errors);
+        if (errors.Any) return errors.ToProblem();
+        var (rows, problem, y, m) = await QueryAsync(db, clock, reference, compareTo, search, ct);
+        if (problem is not null) return problem;
+        var paged = Paging.Of(rows!.Skip((p - 1) * size).Take(size).ToList(), p, size, rows!.Count);
+        string? cmp = compareTo is not null && TryParseReference(compareTo, out var cy, out var cm) ? Screen(cy, cm) : null;
+        return TypedResults.Ok(new ResellerStatementPage(Screen(y, m), cmp, paged.Items, paged.Page, paged.PageSize, paged.Total,
+            paged.TotalPages, rows.Sum(r => r.Saldo)));
+    }
+
+    private static string Money(decimal d) => d.ToString("#,##0.00", PtBr);
+
+    /// <summary>Same rows as the JSON query (all pages), pt-BR formatting, ';' separated, UTF-8 with BOM (opens in Excel).</summary>
+    private static async Task<IResult> Csv(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
+        string? compareTo = null, string? search = null)
+    {
+        var (rows, problem, y, m) = await QueryAsync(db, clock, reference, compareTo, search, ct);
+        if (problem is not null) return problem;
+        var sb = new StringBuilder();
+        await using (var text = new StringWriter(sb, CultureInfo.InvariantCulture))
+        {
+            using var csv = CsvWriter.Create(text, CsvWriterOptions.Default with { Separator = ';', FormatProvider = PtBr }, true);
+            var header = new List<string> { "Referência", "Nome Revenda", "Quantidade DIDs", "Mensalidades DIDs (R$)", "Completamento (R$)", "Saldo (R$)" };
+            if (compareTo is not null) header.AddRange(["Saldo comparado (R$)", "Diferença (R$)"]);
+            csv.WriteHeader(header.ToArray());
+            foreach (var r in rows!)
+            {
+                var fields = new List<string>
+                {
+                    r.Reference, r.Nome, r.DidCount.ToString(PtBr), Money(r.DidFees), Money(r.Completion), Money(r.Saldo),
+                };
+                if (compareTo is not null) fields.AddRange([Money(r.CompareSaldo ?? 0m), Money(r.Difference ?? 0m)]);
+                csv.WriteRecord(fields.ToArray());
+            }
+        }
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(sb.ToString())).ToArray();
+        return TypedResults.File(bytes, "text/csv; charset=utf-8", $"faturas-revenda-{Key(y, m)}.csv");
+    }
+
+    private static async Task<IResult> Detail(long resellerId, string reference, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        if (!TryParseReference(reference, out var y, out var m))
+            return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
+        var row = (await LoadAsync(db, clock, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
+        var days = new List<ResellerStatementDay>();
+        var (s, e) = Bounds(y, m);
+        await using var cmd = row.Closed
+            ? db.CreateCommand("SELECT day, calls, seconds, amount FROM reseller_statement_days WHERE reference = @ref AND reseller_id = @id ORDER BY day")
+            : db.CreateCommand(
+                """
+                SELECT (started_at AT TIME ZONE 'America/Sao_Paulo')::date AS day, count(*)::int, coalesce(sum(duration_seconds), 0)::bigint,
+                       coalesce(sum(reseller_amount), 0)
+                FROM ledger WHERE kind = 'call' AND reseller_id = @id AND started_at >= @s AND started_at < @e
+                GROUP BY 1 ORDER BY 1
+                """);
+        cmd.Parameters.AddWithValue("ref", Key(y, m));
+        cmd.Parameters.AddWithValue("id", resellerId);
+        cmd.Parameters.AddWithValue("s", s);
+        cmd.Parameters.AddWithValue("e", e);
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                days.Add(new ResellerStatementDay(r.GetFieldValue<DateOnly>(0), r.GetInt32(1), r.GetInt64(2), r.GetDecimal(3)));
+        return TypedResults.Ok(new
+        {
+            reference = Screen(y, m), resellerId, nome = row.Nome, didCount = row.DidCount, didFees = row.DidFees,
+            completion = row.Completion, inboundCalls = row.Calls, inboundSeconds = row.Seconds, saldo = row.Saldo,
+            closed = row.Closed, days,
+        });
+    }
+
+    private static async Task<IResult> Dids(long resellerId, string reference, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        if (!TryParseReference(reference, out var y, out var m))
+            return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
+        var row = (await LoadAsync(db, clock, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
+        return TypedResults.Ok(new { reference = Screen(y, m), resellerId, nome = row.Nome, didCount = row.DidCount, dids = row.Dids });
+    }
+}
