@@ -41,6 +41,7 @@ public static class ApiSetup
                 o.ConnectionString = settings.Database;
             });
             client.UseConnectionRetryFilter(RetryForever);
+            client.AddBillingDashboard();
         });
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
@@ -66,6 +67,7 @@ public static class ApiSetup
 
         services.AddOpenApi();
         services.AddBillingHealth();
+        services.AddBillingObservability();
         return builder;
     }
 
@@ -86,6 +88,7 @@ public static class ApiSetup
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapHealthApi();
+        app.MapBillingObservability();
         app.MapSystemApi();
         app.MapCircuitsApi();
         app.MapCallsApi();

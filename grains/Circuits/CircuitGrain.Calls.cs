@@ -167,6 +167,7 @@ public sealed partial class CircuitGrain
         {
             _reservations.Remove(r.CallId);
             _reserved -= r.Amount;
+            ReservationGauge.Add(-1);
             log.LogInformation("Circuito {Account}: reserva da chamada {CallId} expirou sem complete", _account, r.CallId);
         }
         if (_snapshotDirty && Live) await TryWriteSnapshotAsync();
@@ -270,6 +271,7 @@ public sealed partial class CircuitGrain
 
     private void Reserve(Reservation r)
     {
+        if (!_reservations.ContainsKey(r.CallId)) ReservationGauge.Add(1);
         _reservations[r.CallId] = r;
         _reserved += r.Amount;
         _refused.Remove(r.CallId);
@@ -400,7 +402,7 @@ public sealed partial class CircuitGrain
 
         // synchronous from here to the append: settle the reservation and charge the live balance
         var rated = TariffCalculator.Rate(tariff, duration);
-        if (_reservations.Remove(request.CallId, out var settled)) _reserved -= settled.Amount;
+        if (_reservations.Remove(request.CallId, out var settled)) { _reserved -= settled.Amount; ReservationGauge.Add(-1); }
         var entry = new LedgerEntry
         {
             Account = _account,
