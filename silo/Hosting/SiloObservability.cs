@@ -4,6 +4,7 @@ using Billing.Grains.Circuits;
 using Billing.Silo.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -71,7 +72,7 @@ public sealed class SiloGauges : IDisposable
 }
 
 /// <summary>
-/// A tiny Kestrel listener serving only <c>GET /metrics</c> (Prometheus text) on every interface of the silo's
+/// A tiny Kestrel listener serving <c>GET /metrics</c> (Prometheus text) and <c>GET /health/live</c> on every interface of the silo's
 /// host, like the silo and gateway ports: keep it on the cluster's private network.
 /// </summary>
 public sealed partial class SiloMetricsListener(int port, SiloGauges gauges, ILogger<SiloMetricsListener> log) : IHostedService, IAsyncDisposable
@@ -87,6 +88,7 @@ public sealed partial class SiloMetricsListener(int port, SiloGauges gauges, ILo
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(SiloObservability.Meters).AddPrometheusExporter());
         _app = builder.Build();
         _app.MapPrometheusScrapingEndpoint("/metrics");
+        _app.MapGet("/health/live", () => Results.Text("ok")); // process answers (Kubernetes liveness of the silo)
         await _app.StartAsync(cancellationToken);
         LogListening(log, port);
     }

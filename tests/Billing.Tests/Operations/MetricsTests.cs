@@ -171,6 +171,7 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
             var text = await ScrapeUntil(http, t => t.Contains("billing_circuits_reservations_active", StringComparison.Ordinal));
             Assert.Contains("billing_ledger_backlog", text, StringComparison.Ordinal);
             Assert.True(Sum(text, "billing_circuits_reservations_active") >= 1, text);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         }
         finally
         {
