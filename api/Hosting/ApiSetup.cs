@@ -42,6 +42,9 @@ public static class ApiSetup
             });
             client.UseConnectionRetryFilter(RetryForever);
             client.AddBillingDashboard();
+            // failover knobs of the Orleans client (README "Running many silos / operations")
+            client.Configure<GatewayOptions>(config.GetSection("Billing:Gateway"));
+            client.Configure<ClientMessagingOptions>(config.GetSection("Billing:ClientMessaging"));
         });
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
