@@ -16,3 +16,9 @@ builder.UseOrleans(silo => silo.AddBillingSilo(settings, builder.Configuration))
 
 using var host = builder.Build();
 await host.RunAsync();
+
+/// <summary>
+/// Declared so ASP.NET Core's generator (the silo references it for the dashboard and the metrics listener)
+/// does not make this Program public next to the API's public Program.
+/// </summary>
+internal sealed partial class Program;

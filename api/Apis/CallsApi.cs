@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -46,8 +47,9 @@ public static class CallsApi
 
     private static bool ValidCallId(string? id) => id is { Length: > 0 and <= 128 } && !id.Any(char.IsControl);
 
-    private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster)
+    private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster, CallMetrics metrics)
     {
+        var started = Stopwatch.GetTimestamp();
         if (body.Direction == CallDirection.Inbound) return await AuthorizeInbound(body, cluster);
         var errors = new FieldErrors();
         if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
@@ -56,12 +58,19 @@ public static class CallsApi
         else if (body.Destination.Length > 64) errors.Add("destination", "Destino longo demais.");
         if (errors.Any) return errors.ToProblem();
         if (!CircuitKeys.IsValidAccount(body.Account))
+        {
+            metrics.Refused(RefusalReasons.CircuitoDesconhecido);
+            metrics.AuthorizeTook(started);
             return TypedResults.Ok(new { allowed = false, reason = RefusalReasons.CircuitoDesconhecido });
+        }
 
         var request = new AuthorizeRequest(body.CallId!, body.Destination!.Trim(), body.Direction ?? CallDirection.Outbound, body.Caller);
         var bind = cluster.GetGrain<ICallRouteGrain>("call:" + body.CallId).Bind(body.Account!);
         var result = await cluster.Circuit(body.Account!).Authorize(request);
         await bind;
+        if (result.Allowed) metrics.Authorized(result.CallType);
+        else metrics.Refused(result.Reason);
+        metrics.AuthorizeTook(started);
         return result.Allowed
             ? TypedResults.Ok<object>(new { allowed = true, maxSeconds = result.MaxSeconds, callType = result.CallType, pricePerMinute = result.PricePerMinute })
             : TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
@@ -119,8 +128,9 @@ public static class CallsApi
             : TypedResults.Ok<object>(new { allowed = false, maxSeconds = 0, reason = r.Reason });
     }
 
-    private static async Task<IResult> Complete(string callId, CompleteBody body, IClusterClient cluster, NpgsqlDataSource db)
+    private static async Task<IResult> Complete(string callId, CompleteBody body, IClusterClient cluster, NpgsqlDataSource db, CallMetrics metrics)
     {
+        var started = Stopwatch.GetTimestamp();
         var errors = new FieldErrors();
         if (!ValidCallId(callId)) errors.Add("callId", "Identificador de chamada inválido.");
         if (body.DurationSeconds is null) errors.Add("durationSeconds", "Informe a duração atendida em segundos.");
@@ -150,6 +160,8 @@ public static class CallsApi
             StartedAt = body.StartedAt,
             Caller = body.Caller,
         });
+        metrics.Completed(r.Status);
+        metrics.CompleteTook(started);
         return r.Status switch
         {
             CompleteStatus.Rated or CompleteStatus.Duplicate =>
@@ -162,7 +174,7 @@ public static class CallsApi
 
     // ------------------------------------------------------------------ CDR import
 
-    private static async Task<IResult> ImportCdrs(HttpRequest http, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock)
+    private static async Task<IResult> ImportCdrs(HttpRequest http, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock, CallMetrics metrics)
     {
         List<(int Line, CdrRow Row, string Raw)> rows;
         var rejected = new List<CdrRejection>();
@@ -221,6 +233,7 @@ public static class CallsApi
         }));
         foreach (var (line, r) in outcomes)
         {
+            metrics.Completed(r.Status, "import");
             switch (r.Status)
             {
                 case CompleteStatus.Rated: accepted++; break;

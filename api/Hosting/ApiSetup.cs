@@ -41,6 +41,10 @@ public static class ApiSetup
                 o.ConnectionString = settings.Database;
             });
             client.UseConnectionRetryFilter(RetryForever);
+            client.AddBillingDashboard();
+            // failover knobs of the Orleans client (README "Running many silos / operations")
+            client.Configure<GatewayOptions>(config.GetSection("Billing:Gateway"));
+            client.Configure<ClientMessagingOptions>(config.GetSection("Billing:ClientMessaging"));
         });
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
@@ -66,6 +70,7 @@ public static class ApiSetup
 
         services.AddOpenApi();
         services.AddBillingHealth();
+        services.AddBillingObservability();
         return builder;
     }
 
@@ -86,6 +91,7 @@ public static class ApiSetup
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapHealthApi();
+        app.MapBillingObservability();
         app.MapSystemApi();
         app.MapCircuitsApi();
         app.MapCallsApi();

@@ -172,6 +172,7 @@ public sealed partial class CircuitGrain
         {
             _reservations.Remove(r.CallId);
             _reserved -= r.Amount;
+            ReservationGauge.Add(-1);
             log.LogInformation("Circuito {Account}: reserva da chamada {CallId} expirou sem complete", _account, r.CallId);
         }
         if (_snapshotDirty && Live) await TryWriteSnapshotAsync();
@@ -321,6 +322,7 @@ public sealed partial class CircuitGrain
 
     private void Reserve(Reservation r)
     {
+        if (!_reservations.ContainsKey(r.CallId)) ReservationGauge.Add(1);
         _reservations[r.CallId] = r;
         _reserved += r.Amount;
         _refused.Remove(r.CallId);
@@ -457,7 +459,7 @@ public sealed partial class CircuitGrain
         var rated = TariffCalculator.Rate(tariff, duration);
         // inbound minutes through a reseller's DID: the reseller pays their completion (per second, rounded once)
         var resellerAmount = route?.ResellerId is null ? (decimal?)null : CompletionCost(route.CompletionPricePerMinute, duration);
-        if (_reservations.Remove(request.CallId, out var settled)) _reserved -= settled.Amount;
+        if (_reservations.Remove(request.CallId, out var settled)) { _reserved -= settled.Amount; ReservationGauge.Add(-1); }
         var entry = new LedgerEntry
         {
             Account = _account,

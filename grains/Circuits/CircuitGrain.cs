@@ -51,6 +51,7 @@ public sealed partial class CircuitGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        ReservationGauge.Add(-_reservations.Count); // in-memory reservations end with the activation
         if (_s.Exists && _snapshotDirty) await TryWriteSnapshotAsync();
     }
 
