@@ -94,6 +94,7 @@ public static class ApiSetup
         app.MapPlansApi();
         app.MapRateDecksApi();
         app.MapRatingApi();
+        app.MapInvoicesApi();
         return app;
     }
 }

@@ -53,6 +53,7 @@ public static class SiloSetup
         silo.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<PostgresLedger>());
         silo.Services.AddSingleton<CircuitStore>();
         silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
+        Billing.Grains.Invoicing.InvoicingServices.AddInvoicing(silo.Services, configuration);
         return silo;
     }
 }
