@@ -48,7 +48,7 @@ public static class InvoiceDocuments
     private static readonly CsvWriterOptions CsvOptions = CsvWriterOptions.Default with
     {
         Separator = ';',
-        WriteByteOrderMark = true,
+        WriteByteOrderMark = false, // written by hand below: deterministic UTF-8 BOM for Excel pt-BR
         Injection = CsvInjection.Escape,
     };
 
@@ -56,14 +56,15 @@ public static class InvoiceDocuments
     public static byte[] Csv(InvoiceView inv, InvoiceCustomer customer)
     {
         using var ms = new MemoryStream();
+        ms.Write(Encoding.UTF8.Preamble);
         using (var w = CsvWriter.Create(ms, CsvOptions, true))
         {
-            foreach (var (label, value) in Facts(inv, customer)) w.WriteRecord([label, value]);
-            w.WriteRecord([""]);
+            foreach (var (label, value) in Facts(inv, customer)) w.WriteRecord([label, value, "", ""]);
+            w.WriteRecord(["", "", "", ""]);
             w.WriteRecord(["Tipo de chamada", "Quantidade", "Minutos", "Valor (R$)"]);
             foreach (var t in inv.Content.ByType)
                 w.WriteRecord([t.Label, t.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(t.Minutes), PtBr.Number(t.Amount)]);
-            w.WriteRecord([""]);
+            w.WriteRecord(["", "", "", ""]);
             w.WriteRecord(["Ligações efetuadas", inv.Content.Made.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Made.Seconds)), PtBr.Number(inv.Content.Made.Amount)]);
             w.WriteRecord(["Ligações recebidas", inv.Content.Received.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Received.Seconds)), PtBr.Number(inv.Content.Received.Amount)]);
             w.WriteRecord(["Mensalidade", "", "", PtBr.Number(inv.Content.MonthlyFee)]);
@@ -82,6 +83,7 @@ public static class InvoiceDocuments
     {
         ArgumentNullException.ThrowIfNull(calls);
         using var ms = new MemoryStream();
+        ms.Write(Encoding.UTF8.Preamble);
         using (var w = CsvWriter.Create(ms, CsvOptions, true))
         {
             w.WriteRecord(DetailedHeader);
