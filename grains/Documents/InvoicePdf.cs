@@ -6,13 +6,12 @@ namespace Billing.Grains.Documents;
 
 /// <summary>
 /// PDF of an invoice with SkiaSharp's PDF backend: header facts, summary by call type, totals, then the
-/// detailed calls. Text in DejaVu Sans (embedded: the subset Skia writes), A4 portrait.
+/// detailed calls. Text in DejaVu Sans (one font file embedded), A4 portrait.
 /// </summary>
 public static class InvoicePdf
 {
     private const float Width = 595, Height = 842, Margin = 40;
     private static readonly Lazy<SKTypeface> Regular = new(() => Load("DejaVuSans.ttf"));
-    private static readonly Lazy<SKTypeface> Bold = new(() => Load("DejaVuSans-Bold.ttf"));
 
     private static SKTypeface Load(string file)
     {
@@ -39,8 +38,9 @@ public static class InvoicePdf
         using (var doc = SKDocument.CreatePdf(ms, meta))
         {
             using var font = new SKFont(Regular.Value, 9);
-            using var bold = new SKFont(Bold.Value, 10);
-            using var title = new SKFont(Bold.Value, 16);
+            // one embedded font file per PDF: bold is DejaVu Sans emboldened, not a second font
+            using var bold = new SKFont(Regular.Value, 10) { Embolden = true };
+            using var title = new SKFont(Regular.Value, 16) { Embolden = true };
             using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
             using var bar = new SKPaint { Color = new SKColor(0x1f, 0x5f, 0xa8) };
             using var white = new SKPaint { Color = SKColors.White, IsAntialias = true };

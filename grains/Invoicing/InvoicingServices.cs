@@ -10,6 +10,8 @@ public static class InvoicingServices
     {
         services.AddSingleton<InvoiceStore>();
         services.Configure<InvoiceOptions>(configuration.GetSection("Billing:Invoices"));
+        services.Configure<SmtpOptions>(configuration.GetSection("Billing:Smtp"));
+        services.AddHostedService<OutboxSender>();
         return services;
     }
 }
