@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS invoices (
     lines           jsonb         NOT NULL DEFAULT '[]'::jsonb,  -- summary lines (fee, usage by call type, made/received)
     custom_fields   jsonb         NOT NULL DEFAULT '[]'::jsonb,
     circuit_name    text          NOT NULL DEFAULT '',
+    customer_data   jsonb         NULL,                     -- customer as printed, frozen when the invoice is issued
     generated_at    timestamptz   NOT NULL,
     issued_at       timestamptz   NULL,
     updated_at      timestamptz   NOT NULL,

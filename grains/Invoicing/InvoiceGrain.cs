@@ -19,9 +19,12 @@ public sealed class InvoiceGrain(InvoiceStore store, TimeProvider clock) : Grain
     {
         var current = await store.GetAsync(Id);
         if (current is null) return new(CommandResult.NotFound($"Fatura {Id} não encontrada."), null);
-        var customer = notifyCustomer ? await GrainFactory.Customer(current.CustomerId).Get() : null;
-        return await store.ChangeStatusAsync(Id, status, notifyCustomer, actor, clock.GetUtcNow(),
-            inv => InvoiceEmails.StatusChanged(inv, customer));
+        // the customer as printed is frozen when the invoice leaves RASCUNHO (issued invoices are immutable)
+        var customer = await store.CustomerSnapshotAsync(Id)
+            ?? InvoiceEmails.ToInvoiceCustomer(current.CustomerId, await GrainFactory.Customer(current.CustomerId).Get());
+        var live = notifyCustomer ? await GrainFactory.Customer(current.CustomerId).Get() : null;
+        return await store.ChangeStatusAsync(Id, status, notifyCustomer, actor, clock.GetUtcNow(), customer,
+            inv => InvoiceEmails.StatusChanged(inv, live));
     }
 
     public Task<CommandResult> Discard(string actor) => store.DiscardAsync(Id, actor, clock.GetUtcNow());
@@ -30,7 +33,8 @@ public sealed class InvoiceGrain(InvoiceStore store, TimeProvider clock) : Grain
     {
         var inv = await store.GetAsync(Id);
         if (inv is null) return null;
-        var customer = InvoiceEmails.ToInvoiceCustomer(inv.CustomerId, await GrainFactory.Customer(inv.CustomerId).Get());
+        var customer = await store.CustomerSnapshotAsync(Id)
+            ?? InvoiceEmails.ToInvoiceCustomer(inv.CustomerId, await GrainFactory.Customer(inv.CustomerId).Get());
         var calls = kind is InvoiceDocumentKind.CsvDetailed or InvoiceDocumentKind.Pdf ? await store.CallsAsync(Id) : [];
         return InvoiceDocuments.Render(kind, inv, customer, calls);
     }

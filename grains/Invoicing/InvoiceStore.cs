@@ -61,6 +61,14 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
         return await r.ReadAsync() ? Read(r) : null;
     }
 
+    /// <summary>The customer data frozen when the invoice was issued (null for drafts).</summary>
+    public async Task<InvoiceCustomer?> CustomerSnapshotAsync(long invoiceId)
+    {
+        await using var cmd = db.CreateCommand("SELECT customer_data FROM invoices WHERE id = @id");
+        cmd.Parameters.AddWithValue("id", invoiceId);
+        return await cmd.ExecuteScalarAsync() is string json ? JsonSerializer.Deserialize<InvoiceCustomer>(json, Json) : null;
+    }
+
     /// <summary>The calls an invoice covers, in start order.</summary>
     public async Task<List<InvoiceCall>> CallsAsync(long invoiceId)
     {
@@ -119,9 +127,10 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
         }
         long? existingId = null;
         string? existingStatus = null;
+        (int Count, decimal Total, decimal Fee) before = default;
         var anyBefore = false;
         await using (var cmd = new NpgsqlCommand(
-            "SELECT id, status FROM invoices WHERE account = @a AND period = @p ORDER BY (status <> 'ANULADO') DESC, id DESC FOR UPDATE", conn, tx))
+            "SELECT id, status, calls_count, total, monthly_fee FROM invoices WHERE account = @a AND period = @p ORDER BY (status <> 'ANULADO') DESC, id DESC FOR UPDATE", conn, tx))
         {
             cmd.Parameters.AddWithValue("a", account);
             cmd.Parameters.AddWithValue("p", period);
@@ -134,6 +143,7 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
                 {
                     existingId = r.GetInt64(0);
                     existingStatus = status;
+                    before = (r.GetInt32(2), r.GetDecimal(3), r.GetDecimal(4));
                 }
             }
         }
@@ -215,7 +225,9 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             ins.Parameters.AddWithValue("ids", calls.Select(c => c.LedgerId).ToArray());
             await ins.ExecuteNonQueryAsync();
         }
-        await HistoryAsync(conn, tx, id, now, actor, action == "created" ? "generated" : "regenerated", null, InvoiceStatus.Rascunho, null, false,
+        // a daily refresh that changes nothing leaves no history row
+        if (action == "created" || before != (content.CallsCount, content.Total, content.MonthlyFee))
+            await HistoryAsync(conn, tx, id, now, actor, action == "created" ? "generated" : "regenerated", null, InvoiceStatus.Rascunho, null, false,
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{content.CallsCount} chamadas, total {content.Total:0.00}"));
         await tx.CommitAsync();
         return new GenerateOutcome(account, period, id, action, InvoiceStatus.Rascunho, content.Total, null);
@@ -300,7 +312,7 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
     /// update, record the history, and queue the notification e-mail.
     /// </summary>
     public async Task<StatusChangeResult> ChangeStatusAsync(long id, string to, bool notify, string actor, DateTimeOffset now,
-        Func<InvoiceView, OutboxMessage?> email)
+        InvoiceCustomer customer, Func<InvoiceView, OutboxMessage?> email)
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
@@ -321,8 +333,13 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             number = (long)(await c.ExecuteScalarAsync())!;
         }
         await using (var u = new NpgsqlCommand(
-            "UPDATE invoices SET status = @s, number = @n, issued_at = coalesce(issued_at, @now), updated_at = @now WHERE id = @id", conn, tx))
+            """
+            UPDATE invoices SET status = @s, number = @n, issued_at = coalesce(issued_at, @now), updated_at = @now,
+                                customer_data = coalesce(customer_data, @cus)
+            WHERE id = @id
+            """, conn, tx))
         {
+            u.Parameters.Add(new NpgsqlParameter("cus", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(customer, Json) });
             u.Parameters.AddWithValue("s", to);
             u.Parameters.AddWithValue("n", number.Value);
             u.Parameters.AddWithValue("now", now.UtcDateTime);

@@ -286,4 +286,21 @@ public sealed class InvoicesApiTests(ClusterFixture cluster)
         Assert.Equal(await LedgerCalls(account, closed) + 37.50m, r.Total);
         Assert.Equal("regenerated", (await scheduler.Tick()).Single(x => x.Period == closed).Action);
     }
+
+    [Fact]
+    public async Task WhenTheCustomerIsRenamedAfterIssuing_ThenTheIssuedDocumentKeepsTheDataItWasIssuedWith()
+    {
+        var (customer, account, admin) = await Circuit(customerName: "Psicomed Ltda");
+        var id = FirstId(await Generate(admin, new { period = "2026-02", account }));
+        Assert.Equal(HttpStatusCode.OK, (await Status(admin, id, "ABERTO")).StatusCode);
+        var current = await (await admin.GetAsync($"/api/customers/{customer}")).JsonAsync();
+        var r = await admin.PutAsJsonAsync($"/api/customers/{customer}", new
+        {
+            nome = "Outro Nome SA", documento = current.GetProperty("documento").GetString(), cep = "01310-100", uf = "SP", cidade = "São Paulo",
+        });
+        Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        var html = await (await admin.GetAsync($"/api/invoices/{id}/print")).Content.ReadAsStringAsync();
+        Assert.Contains("Psicomed Ltda", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Outro Nome SA", html, StringComparison.Ordinal);
+    }
 }
