@@ -303,4 +303,25 @@ public sealed class InvoicesApiTests(ClusterFixture cluster)
         Assert.Contains("Psicomed Ltda", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Outro Nome SA", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task WhenACircuitMovesToAnotherCustomer_ThenPastPeriodsStayWithTheOldCustomerAndTheOpenOneGoesToTheNew()
+    {
+        var (oldCustomer, account, admin) = await Circuit(fee: 5m);
+        var newCustomer = await Seed.CustomerAsync(admin);
+        await Calls(account, "2026-01", 3, seed: 12);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/circuits/{account}/move", new { customerId = newCustomer })).StatusCode);
+
+        var past = await (await admin.GetAsync($"/api/invoices/{FirstId(await Generate(admin, new { period = "2026-01", customerId = oldCustomer }))}")).JsonAsync();
+        Assert.Equal(oldCustomer, past.GetProperty("customerId").GetInt64());
+        var open = BillingPeriod.Of(DateTimeOffset.UtcNow);
+        var current = await (await admin.GetAsync($"/api/invoices/{FirstId(await Generate(admin, new { period = open, account }))}")).JsonAsync();
+        Assert.Equal(newCustomer, current.GetProperty("customerId").GetInt64());
+
+        var oldView = await (await admin.GetAsync($"/api/customers/{oldCustomer}/invoices")).JsonAsync();
+        Assert.Equal(["2026-01"], oldView.GetProperty("periods").EnumerateArray().Select(p => p.GetProperty("period").GetString()));
+        var newView = await (await admin.GetAsync($"/api/customers/{newCustomer}/invoices")).JsonAsync();
+        Assert.Equal([open], newView.GetProperty("periods").EnumerateArray().Select(p => p.GetProperty("period").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await Status(admin, long.MaxValue, "ABERTO")).StatusCode);
+    }
 }
