@@ -43,6 +43,7 @@ trap cleanup INT TERM EXIT
 
 ensure_dotnet
 command -v curl >/dev/null || apt_install curl
+apt_install fonts-dejavu-core   # invoice PDFs embed DejaVu Sans
 
 if [ -z "${BILLING_DB:-}" ]; then
   ensure_postgres

@@ -10,6 +10,7 @@ cd "$ROOT"
 ensure_dotnet
 ensure_postgres
 command -v curl >/dev/null || apt_install curl
+apt_install fonts-dejavu-core   # invoice PDFs embed DejaVu Sans
 
 PG_TMP="$(mktemp -d /tmp/billing-test-pg.XXXXXX)"
 chmod 755 "$PG_TMP"

@@ -104,6 +104,7 @@ public static class ApiSetup
         app.MapDidsApi();
         app.MapBlacklistApi();
         app.MapResellerStatementsApi();
+        app.MapInvoicesApi();
         return app;
     }
 }

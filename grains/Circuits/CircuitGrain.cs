@@ -119,6 +119,7 @@ public sealed partial class CircuitGrain(
                 throw;
             }
             await tx.CommitAsync();
+            await Invoicing.InvoiceScheduling.TryScheduleAsync(GrainFactory, _account, data, log);
             return CommandResult.Ok;
         }
         finally
@@ -141,6 +142,7 @@ public sealed partial class CircuitGrain(
             var changes = AuditLog.Diff(CircuitRules.Flatten(before), CircuitRules.Flatten(data));
             if (changes.Count == 0) return CommandResult.Ok;
             await SaveAdminChangeAsync(data, actor, "update", changes);
+            await Invoicing.InvoiceScheduling.TryScheduleAsync(GrainFactory, _account, data, log);
             return CommandResult.Ok;
         }
         finally

@@ -59,6 +59,7 @@ public static class SiloSetup
         silo.Services.AddSingleton<CircuitStore>();
         silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
         silo.AddBillingObservability(configuration);
+        Billing.Grains.Invoicing.InvoicingServices.AddInvoicing(silo.Services, configuration);
         return silo;
     }
 }

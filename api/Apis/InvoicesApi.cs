@@ -1,0 +1,296 @@
+using System.Globalization;
+using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Invoicing;
+using Npgsql;
+
+namespace Billing.Api.Apis;
+
+public sealed record GenerateRequest(string? Period, string? Account, long? CustomerId);
+
+public sealed record GenerateResponse(string Period, int Created, int Regenerated, int Unchanged, int Skipped, IReadOnlyList<GenerateOutcome> Results);
+
+public sealed record StatusRequest(string? Status, bool? NotifyCustomer);
+
+public sealed record InvoiceResponse(
+    long Id, long? Number, string DocumentNumber, string Account, string CircuitName, long CustomerId, string Period,
+    DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, string Issuer, string Status, bool VisibleToCustomer, string Currency,
+    DateOnly DueDate, decimal MonthlyFee, int CallsCount, decimal CallsTotal, decimal Total,
+    IReadOnlyList<InvoiceTypeSummary> Summary, InvoiceDirectionSummary Made, InvoiceDirectionSummary Received,
+    int LateCalls, decimal LateTotal, IReadOnlyList<InvoiceCustomField> CustomFields, DateTimeOffset GeneratedAt, DateTimeOffset? IssuedAt)
+{
+    public static InvoiceResponse From(InvoiceView v) => new(
+        v.Id, v.Number, v.DocumentNumber, v.Account, v.CircuitName, v.CustomerId, v.Period, v.PeriodStart, v.PeriodEnd, v.Issuer,
+        v.Status, v.VisibleToCustomer, v.Currency, v.DueDate, v.Content.MonthlyFee, v.Content.CallsCount, v.Content.CallsTotal,
+        v.Content.Total, v.Content.ByType, v.Content.Made, v.Content.Received, v.Content.LateCalls, v.Content.LateTotal,
+        v.CustomFields, v.GeneratedAt, v.IssuedAt);
+}
+
+public sealed record InvoiceListItem(
+    long Id, long? Number, string Account, string CircuitName, long CustomerId, string Period, string Status,
+    bool VisibleToCustomer, DateOnly DueDate, int CallsCount, decimal Total, DateTimeOffset? IssuedAt);
+
+public sealed record InvoiceHistoryItem(long Id, DateTimeOffset At, string Actor, string Action, string? From, string? To, long? Number, bool Notify, string? Detail);
+
+public sealed record CustomerPeriod(string Period, IReadOnlyList<InvoiceListItem> Invoices, decimal Total);
+
+public sealed record CustomerInvoicesResponse(long CustomerId, IReadOnlyList<CustomerPeriod> Periods, decimal Total);
+
+public sealed record OpenCircuit(string Account, string Name, string Period, int Calls, decimal CallsTotal, decimal MonthlyFee, decimal Total, IReadOnlyList<TypeTotals> ByType);
+
+public sealed record OpenInvoiceResponse(long CustomerId, IReadOnlyList<OpenCircuit> Circuits, decimal Total, DateTimeOffset AsOf);
+
+public sealed record OutboxItem(long Id, string Kind, long? InvoiceId, IReadOnlyList<string> Recipients, string Subject, string Status,
+    int Attempts, DateTimeOffset NextAttemptAt, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+
+/// <summary>Invoices: generation, lifecycle, lists, customer consolidation, documents and the e-mail outbox.</summary>
+public static class InvoicesApi
+{
+    public static IEndpointRouteBuilder MapInvoicesApi(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/invoices").WithTags("Faturas").RequireAuthorization(Policies.Admin);
+        g.MapPost("/generate", Generate);
+        g.MapGet("/", List);
+        g.MapGet("/{id:long}", Get);
+        g.MapPost("/{id:long}/status", ChangeStatus);
+        g.MapDelete("/{id:long}", Discard);
+        g.MapGet("/{id:long}/history", History);
+        g.MapGet("/{id:long}/pdf", (long id, IClusterClient c) => Document(id, InvoiceDocumentKind.Pdf, c));
+        g.MapGet("/{id:long}/csv", (long id, IClusterClient c) => Document(id, InvoiceDocumentKind.Csv, c));
+        g.MapGet("/{id:long}/csv-detailed", (long id, IClusterClient c) => Document(id, InvoiceDocumentKind.CsvDetailed, c));
+        g.MapGet("/{id:long}/print", (long id, IClusterClient c) => Document(id, InvoiceDocumentKind.Print, c));
+
+        var cus = app.MapGroup("/api/customers").WithTags("Faturas").RequireAuthorization(Policies.Admin);
+        cus.MapGet("/{id:long}/open-invoice", OpenInvoice);
+        cus.MapGet("/{id:long}/invoices", CustomerInvoices);
+
+        app.MapGet("/api/outbox", Outbox).WithTags("Faturas").RequireAuthorization(Policies.Admin);
+        return app;
+    }
+
+    private static bool ValidPeriod(string? p) =>
+        p is { Length: 7 } && p[4] == '-' && DateTime.TryParseExact(p + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+
+    /// <summary>"2026-10" or a date "2026-10-15" (its period month).</summary>
+    private static string? PeriodArg(string? value, string field, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var v = value.Trim();
+        if (v.Length == 10 && DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) v = v[..7];
+        if (ValidPeriod(v)) return v;
+        errors.Add(field, "Use o período no formato aaaa-MM (ou uma data aaaa-MM-dd).");
+        return null;
+    }
+
+    private static async Task<IResult> Generate(GenerateRequest body, IClusterClient cluster, NpgsqlDataSource db, HttpContext http)
+    {
+        var errors = new FieldErrors();
+        if (!ValidPeriod(body.Period)) errors.Add("period", "Informe o período no formato aaaa-MM (ex.: 2026-10).");
+        if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Número de circuito inválido.");
+        if (body.CustomerId is <= 0) errors.Add("customerId", "Cliente inválido.");
+        if (errors.Any) return errors.ToProblem();
+        var period = body.Period!;
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT account FROM circuits c
+            WHERE deleted_at IS NULL
+              AND (@a::text IS NULL OR account = @a)
+              AND (@c::bigint IS NULL OR customer_id = @c
+                   OR EXISTS (SELECT 1 FROM circuit_moves m WHERE m.account = c.account AND (m.from_customer_id = @c OR m.to_customer_id = @c)))
+            ORDER BY account
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)body.Account ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)body.CustomerId ?? DBNull.Value });
+        var accounts = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) accounts.Add(r.GetString(0));
+        if (body.Account is not null && accounts.Count == 0) return Problems.NotFound($"Circuito {body.Account} não encontrado.");
+        var actor = CommandResults.Actor(http);
+        var results = new GenerateOutcome[accounts.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, accounts.Count), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, _) => results[i] = await cluster.InvoiceScheduler(accounts[i]).Generate(period, actor));
+        int Count(string a) => results.Count(r => r.Action == a);
+        return TypedResults.Ok(new GenerateResponse(period, Count("created"), Count("regenerated"), Count("unchanged_issued"), Count("skipped"), results));
+    }
+
+    private static async Task<IResult> Get(long id, IClusterClient cluster)
+    {
+        var v = await cluster.Invoice(id).Get();
+        return v is null ? Problems.NotFound($"Fatura {id} não encontrada.") : TypedResults.Ok(InvoiceResponse.From(v));
+    }
+
+    private static async Task<IResult> ChangeStatus(long id, StatusRequest body, IClusterClient cluster, HttpContext http)
+    {
+        if (string.IsNullOrWhiteSpace(body.Status))
+            return Problems.Field("status", "Informe o novo status: ABERTO, FECHADO ou ANULADO.");
+        var status = body.Status.Trim().ToUpperInvariant();
+        if (!InvoiceStatus.IsValid(status))
+            return Problems.Field("status", $"Status '{body.Status}' desconhecido: use RASCUNHO, ABERTO, FECHADO ou ANULADO.");
+        var r = await cluster.Invoice(id).ChangeStatus(status, body.NotifyCustomer ?? true, CommandResults.Actor(http));
+        return r.Result.IsOk ? TypedResults.Ok(InvoiceResponse.From(r.Invoice!)) : CommandResults.ToProblem(r.Result);
+    }
+
+    private static async Task<IResult> Discard(long id, IClusterClient cluster, HttpContext http)
+    {
+        var r = await cluster.Invoice(id).Discard(CommandResults.Actor(http));
+        return r.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(r);
+    }
+
+    private static async Task<IResult> Document(long id, InvoiceDocumentKind kind, IClusterClient cluster)
+    {
+        var doc = await cluster.Invoice(id).Render(kind);
+        if (doc is null) return Problems.NotFound($"Fatura {id} não encontrada.");
+        return kind == InvoiceDocumentKind.Print
+            ? TypedResults.File(doc.Content, doc.ContentType)
+            : TypedResults.File(doc.Content, doc.ContentType, doc.FileName);
+    }
+
+    private static async Task<IResult> History(long id, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT id, at, actor, action, from_status, to_status, number, notify, detail FROM invoice_history WHERE invoice_id = @id ORDER BY id");
+        cmd.Parameters.AddWithValue("id", id);
+        var items = new List<InvoiceHistoryItem>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                items.Add(new InvoiceHistoryItem(r.GetInt64(0), new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero), r.GetString(2), r.GetString(3),
+                    r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetInt64(6),
+                    r.GetBoolean(7), r.IsDBNull(8) ? null : r.GetString(8)));
+        return items.Count == 0 ? Problems.NotFound($"Fatura {id} não encontrada.") : TypedResults.Ok(items);
+    }
+
+    private const string ListColumns = "id, number, account, circuit_name, customer_id, period, status, due_date, calls_count, total, issued_at";
+
+    private static InvoiceListItem ReadItem(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetString(6),
+        r.GetString(6) != InvoiceStatus.Rascunho, DateOnly.FromDateTime(r.GetDateTime(7)), r.GetInt32(8), r.GetDecimal(9),
+        r.IsDBNull(10) ? null : new DateTimeOffset(r.GetDateTime(10), TimeSpan.Zero));
+
+    private static void Filters(NpgsqlCommand cmd, long? customerId, string? account, string? from, string? to, string? status)
+    {
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)customerId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)account ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)from ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)to ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)status ?? DBNull.Value });
+    }
+
+    private const string Where =
+        """
+        (@c::bigint IS NULL OR customer_id = @c) AND (@a::text IS NULL OR account = @a)
+        AND (@from::text IS NULL OR period >= @from) AND (@to::text IS NULL OR period <= @to) AND (@s::text IS NULL OR status = @s)
+        """;
+
+    private static string? StatusArg(string? status, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(status)) return null;
+        var s = status.Trim().ToUpperInvariant();
+        if (!InvoiceStatus.IsValid(s)) errors.Add("status", "Use RASCUNHO, ABERTO, FECHADO ou ANULADO.");
+        return s;
+    }
+
+    private static async Task<IResult> List(NpgsqlDataSource db, CancellationToken ct, long? customerId = null, string? account = null,
+        string? from = null, string? to = null, string? status = null, int? page = null, int? pageSize = null)
+    {
+        var errors = new FieldErrors();
+        var (p, size) = Paging.Read(page, pageSize, errors);
+        var f = PeriodArg(from, "from", errors);
+        var t = PeriodArg(to, "to", errors);
+        var s = StatusArg(status, errors);
+        if (errors.Any) return errors.ToProblem();
+        await using var cmd = db.CreateCommand(
+            $"""
+             SELECT {ListColumns}, count(*) OVER () FROM invoices WHERE {Where}
+             ORDER BY period DESC, account, id DESC LIMIT @limit OFFSET @offset
+             """);
+        Filters(cmd, customerId, account, f, t, s);
+        cmd.Parameters.AddWithValue("limit", size);
+        cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
+        var items = new List<InvoiceListItem>();
+        long total = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                items.Add(ReadItem(r));
+                total = r.GetInt64(11);
+            }
+        return TypedResults.Ok(Paging.Of(items, p, size, total));
+    }
+
+    private static async Task<IResult> CustomerInvoices(long id, NpgsqlDataSource db, CancellationToken ct,
+        string? from = null, string? to = null, string? status = null)
+    {
+        var errors = new FieldErrors();
+        var f = PeriodArg(from, "from", errors);
+        var t = PeriodArg(to, "to", errors);
+        var s = StatusArg(status, errors);
+        if (errors.Any) return errors.ToProblem();
+        if (!await CustomerExists(db, id, ct)) return Problems.NotFound($"Cliente {id} não encontrado.");
+        await using var cmd = db.CreateCommand($"SELECT {ListColumns} FROM invoices WHERE {Where} ORDER BY period DESC, account, id");
+        Filters(cmd, id, null, f, t, s);
+        var items = new List<InvoiceListItem>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) items.Add(ReadItem(r));
+        var periods = items.GroupBy(i => i.Period, StringComparer.Ordinal)
+            .Select(g => new CustomerPeriod(g.Key, g.ToList(), g.Where(i => i.Status != InvoiceStatus.Anulado).Sum(i => i.Total)))
+            .ToList();
+        return TypedResults.Ok(new CustomerInvoicesResponse(id, periods, periods.Sum(x => x.Total)));
+    }
+
+    private static async Task<bool> CustomerExists(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT 1 FROM customers WHERE id = @id AND deleted_at IS NULL");
+        cmd.Parameters.AddWithValue("id", id);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
+    /// <summary>The open (not yet closed) period of each of the customer's circuits, live from the circuit grains in parallel.</summary>
+    private static async Task<IResult> OpenInvoice(long id, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await CustomerExists(db, id, ct)) return Problems.NotFound($"Cliente {id} não encontrado.");
+        await using var cmd = db.CreateCommand("SELECT account FROM circuits WHERE customer_id = @c AND deleted_at IS NULL ORDER BY account");
+        cmd.Parameters.AddWithValue("c", id);
+        var accounts = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) accounts.Add(r.GetString(0));
+        var now = clock.GetUtcNow();
+        var circuits = await Task.WhenAll(accounts.Select(async a =>
+        {
+            var grain = cluster.Circuit(a);
+            var view = await grain.Get();
+            if (view is null) return null;
+            var period = BillingPeriod.Of(now, view.Data.Invoice.ClosingDay);
+            var totals = await grain.GetPeriodTotals(period);
+            var calls = totals?.Total ?? 0m;
+            var fee = view.Data.Invoice.MonthlyFee;
+            return new OpenCircuit(a, view.Data.Name, period, totals?.ByType.Sum(x => x.Count) ?? 0, calls, fee, calls + fee,
+                totals?.ByType ?? []);
+        }));
+        var list = circuits.Where(c => c is not null).Select(c => c!).ToList();
+        return TypedResults.Ok(new OpenInvoiceResponse(id, list, list.Sum(c => c.Total), now));
+    }
+
+    private static async Task<IResult> Outbox(NpgsqlDataSource db, CancellationToken ct, string? status = null)
+    {
+        string? s = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            s = status.Trim().ToUpperInvariant();
+            if (s is not ("PENDENTE" or "ENVIADO" or "FALHOU")) return Problems.Field("status", "Use PENDENTE, ENVIADO ou FALHOU.");
+        }
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT id, kind, invoice_id, recipients, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at
+            FROM outbox WHERE (@s::text IS NULL OR status = @s) ORDER BY id DESC LIMIT 500
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)s ?? DBNull.Value });
+        var items = new List<OutboxItem>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                items.Add(new OutboxItem(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetFieldValue<string[]>(3),
+                    r.GetString(4), r.GetString(5), r.GetInt32(6), new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero),
+                    r.IsDBNull(8) ? null : r.GetString(8), new DateTimeOffset(r.GetDateTime(9), TimeSpan.Zero),
+                    r.IsDBNull(10) ? null : new DateTimeOffset(r.GetDateTime(10), TimeSpan.Zero)));
+        return TypedResults.Ok(items);
+    }
+}

@@ -1,0 +1,117 @@
+using Billing.GrainInterfaces.Invoicing;
+
+namespace Billing.Grains.Invoicing;
+
+/// <summary>
+/// Invoice maths, pure (no Orleans, no I/O): from the calls an invoice covers and the monthly fee, the
+/// summary by call type (count, billed minutes, amount), calls made and received, and the totals.
+/// Every call's charge is already rounded to centavos by the rater; totals are exact sums of those
+/// charges, so every document adds up to the cent. Nothing is rounded again here except minutes.
+/// </summary>
+public static class InvoiceCalculator
+{
+    public static InvoiceContent Compute(IEnumerable<InvoiceCall> calls, decimal monthlyFee, string period)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        var list = calls as IReadOnlyCollection<InvoiceCall> ?? calls.ToList();
+        foreach (var c in list)
+            if (decimal.Round(c.Amount, 2) != c.Amount)
+                throw new ArgumentException($"A chamada {c.CallId} tem valor com mais de 2 casas ({c.Amount}).", nameof(calls));
+
+        var byType = list
+            .GroupBy(c => c.CallType, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var seconds = g.Sum(c => (long)c.BilledSeconds);
+                return new InvoiceTypeSummary(g.Key, CallTypeLabels.Of(g.Key), g.Count(), seconds, Minutes(seconds), g.Sum(c => c.Amount));
+            })
+            .OrderBy(t => CallTypeLabels.Order(t.CallType))
+            .ThenBy(t => t.CallType, StringComparer.Ordinal)
+            .ToList();
+        var made = Direction(list.Where(c => c.Direction != "inbound"));
+        var received = Direction(list.Where(c => c.Direction == "inbound"));
+        var callsTotal = list.Sum(c => c.Amount);
+        var late = list.Where(c => string.CompareOrdinal(c.Period, period) < 0).ToList();
+        return new InvoiceContent
+        {
+            ByType = byType,
+            Made = made,
+            Received = received,
+            CallsCount = list.Count,
+            CallsTotal = callsTotal,
+            MonthlyFee = monthlyFee,
+            Total = monthlyFee + callsTotal,
+            LateCalls = late.Count,
+            LateTotal = late.Sum(c => c.Amount),
+        };
+    }
+
+    /// <summary>Billed seconds as minutes with 2 decimals (display only; money never depends on it).</summary>
+    public static decimal Minutes(long seconds) => decimal.Round(seconds / 60m, 2, MidpointRounding.AwayFromZero);
+
+    private static InvoiceDirectionSummary Direction(IEnumerable<InvoiceCall> calls)
+    {
+        int count = 0;
+        long seconds = 0;
+        decimal amount = 0m;
+        foreach (var c in calls)
+        {
+            count++;
+            seconds += c.BilledSeconds;
+            amount += c.Amount;
+        }
+        return new InvoiceDirectionSummary(count, seconds, amount);
+    }
+}
+
+/// <summary>A customer's consolidated invoice for one period: its circuits' invoices and their total.</summary>
+public sealed record ConsolidatedPeriod(string Period, IReadOnlyList<InvoiceView> Invoices, decimal Total);
+
+public static class Consolidation
+{
+    /// <summary>Groups the customer's circuit invoices by period (newest first); voided invoices do not count in the total.</summary>
+    public static IReadOnlyList<ConsolidatedPeriod> ByPeriod(IEnumerable<InvoiceView> invoices)
+    {
+        ArgumentNullException.ThrowIfNull(invoices);
+        return invoices
+            .GroupBy(i => i.Period, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ConsolidatedPeriod(g.Key,
+                g.OrderBy(i => i.Account, StringComparer.Ordinal).ToList(),
+                g.Where(i => i.Status != InvoiceStatus.Anulado).Sum(i => i.Content.Total)))
+            .ToList();
+    }
+}
+
+/// <summary>pt-BR names of the call types (documents) and their print order.</summary>
+public static class CallTypeLabels
+{
+    private static readonly (string Type, string Label)[] Known =
+    [
+        ("local_fixo", "Local fixo"),
+        ("local_movel", "Local móvel (VC1)"),
+        ("ldn_fixo", "Longa distância nacional fixo"),
+        ("ldn_movel", "Longa distância nacional móvel (VC2/VC3)"),
+        ("ldi", "Internacional (LDI)"),
+        ("gratuito", "0800 (gratuito)"),
+        ("nao_geografico", "Não geográfico (0300/400x)"),
+        ("especial", "Especial (0900)"),
+        ("emergencia", "Emergência e utilidade pública"),
+        ("a_cobrar", "A cobrar"),
+        ("recebida", "Recebidas"),
+    ];
+
+    public static string Of(string callType)
+    {
+        foreach (var (t, l) in Known)
+            if (t == callType) return l;
+        return callType;
+    }
+
+    public static int Order(string callType)
+    {
+        for (var i = 0; i < Known.Length; i++)
+            if (Known[i].Type == callType) return i;
+        return Known.Length;
+    }
+}

@@ -1,0 +1,82 @@
+using Billing.GrainInterfaces.Common;
+using Billing.GrainInterfaces.Invoicing;
+using Billing.GrainInterfaces.Registration;
+using Billing.Grains.Documents;
+
+namespace Billing.Grains.Invoicing;
+
+/// <summary>
+/// One invoice (<c>inv:&lt;id&gt;</c>). The <c>invoices</c> row is the record; the grain serializes the commands on
+/// it (the row lock and the counter lock make them safe across silos too) and renders its documents.
+/// </summary>
+public sealed class InvoiceGrain(InvoiceStore store, TimeProvider clock) : Grain, IInvoiceGrain
+{
+    private long Id => long.Parse(this.GetPrimaryKeyString().AsSpan("inv:".Length), System.Globalization.CultureInfo.InvariantCulture);
+
+    public Task<InvoiceView?> Get() => store.GetAsync(Id);
+
+    public async Task<StatusChangeResult> ChangeStatus(string status, bool notifyCustomer, string actor)
+    {
+        var current = await store.GetAsync(Id);
+        if (current is null) return new(CommandResult.NotFound($"Fatura {Id} não encontrada."), null);
+        // the customer as printed is frozen when the invoice leaves RASCUNHO (issued invoices are immutable)
+        var customer = await store.CustomerSnapshotAsync(Id)
+            ?? InvoiceEmails.ToInvoiceCustomer(current.CustomerId, await GrainFactory.Customer(current.CustomerId).Get());
+        var live = notifyCustomer ? await GrainFactory.Customer(current.CustomerId).Get() : null;
+        return await store.ChangeStatusAsync(Id, status, notifyCustomer, actor, clock.GetUtcNow(), customer,
+            inv => InvoiceEmails.StatusChanged(inv, live));
+    }
+
+    public Task<CommandResult> Discard(string actor) => store.DiscardAsync(Id, actor, clock.GetUtcNow());
+
+    public async Task<InvoiceDocument?> Render(InvoiceDocumentKind kind)
+    {
+        var inv = await store.GetAsync(Id);
+        if (inv is null) return null;
+        var customer = await store.CustomerSnapshotAsync(Id)
+            ?? InvoiceEmails.ToInvoiceCustomer(inv.CustomerId, await GrainFactory.Customer(inv.CustomerId).Get());
+        var calls = kind is InvoiceDocumentKind.CsvDetailed or InvoiceDocumentKind.Pdf ? await store.CallsAsync(Id) : [];
+        return InvoiceDocuments.Render(kind, inv, customer, calls);
+    }
+}
+
+/// <summary>The pt-BR notification e-mail of a status change.</summary>
+public static class InvoiceEmails
+{
+    public static InvoiceCustomer ToInvoiceCustomer(long id, CustomerView? c)
+    {
+        if (c is null) return new InvoiceCustomer { Id = id, Nome = $"Cliente {id}" };
+        var d = c.Data;
+        var address = string.Join(", ", new[] { d.Logradouro, d.Numero, d.Complemento, d.Bairro, d.Cidade, d.Uf, d.Cep is { Length: 8 } cep ? cep[..5] + "-" + cep[5..] : d.Cep }
+            .Where(s => !string.IsNullOrWhiteSpace(s)));
+        return new InvoiceCustomer
+        {
+            Id = c.Id,
+            Nome = d.Nome,
+            Documento = TaxId.Format(d.Documento),
+            RazaoSocial = d.RazaoSocial,
+            Endereco = address.Length == 0 ? null : address,
+            Emails = c.Contacts.Select(x => x.Email).Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e!.Trim())
+                .Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+        };
+    }
+
+    public static OutboxMessage? StatusChanged(InvoiceView inv, CustomerView? customer)
+    {
+        ArgumentNullException.ThrowIfNull(inv);
+        var c = ToInvoiceCustomer(inv.CustomerId, customer);
+        if (c.Emails.Count == 0) return null;
+        var subject = $"Fatura {inv.DocumentNumber} - período {PtBr.Period(inv.Period)} - {inv.Status}";
+        var body =
+            $"""
+            Olá, {c.Nome}.
+
+            A fatura {inv.DocumentNumber} do circuito {inv.Account} ({inv.CircuitName}), período {PtBr.Period(inv.Period)}, está agora {inv.Status}.
+            Valor total: {PtBr.Money(inv.Content.Total)}
+            Vencimento: {PtBr.Date(inv.DueDate)}
+
+            A fatura em PDF segue anexa e está disponível no portal do cliente.
+            """;
+        return new OutboxMessage("invoice_status", inv.Id, c.Emails, subject, body);
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Billing.Grains.Invoicing;
+
+public static class InvoicingServices
+{
+    /// <summary>Invoices store and options (<c>Billing:Invoices</c>), and the e-mail outbox sender (<c>Billing:Smtp</c>).</summary>
+    public static IServiceCollection AddInvoicing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<InvoiceStore>();
+        services.Configure<InvoiceOptions>(configuration.GetSection("Billing:Invoices"));
+        services.Configure<SmtpOptions>(configuration.GetSection("Billing:Smtp"));
+        services.AddHostedService<OutboxSender>();
+        return services;
+    }
+}
