@@ -8,7 +8,7 @@ namespace Billing.GrainInterfaces.Invoicing;
 /// </summary>
 public static class BillingPeriod
 {
-    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
+    public static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
 
     public static string Of(DateTimeOffset at, int closingDay = 1)
     {
