@@ -23,6 +23,7 @@ namespace Billing.Benchmarks;
 public sealed class BenchEnvironment : IAsyncDisposable
 {
     private IHost _silo = null!;
+    private readonly List<IHost> _extraSilos = [];
     private WebApplication _api = null!;
     private string _server = "";
     public string Database { get; private set; } = "";
@@ -38,7 +39,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    public static async Task<BenchEnvironment> StartAsync(string server, int circuits)
+    public static async Task<BenchEnvironment> StartAsync(string server, int circuits, int silos = 1)
     {
         var env = new BenchEnvironment { _server = server };
         var name = "billing_bench_" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
@@ -68,6 +69,24 @@ public sealed class BenchEnvironment : IAsyncDisposable
         sb.UseOrleans(s => s.AddBillingSilo(settings, sb.Configuration));
         env._silo = sb.Build();
         await env._silo.StartAsync();
+        for (var i = 1; i < silos; i++)
+        {
+            // more silos of the same cluster in this process (each its own host, ports and membership row)
+            var xb = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            xb.Configuration.AddInMemoryCollection(config);
+            xb.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["BILLING_SILO_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["BILLING_GATEWAY_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["BILLING_SILO_NAME"] = "bench-silo-" + i.ToString(CultureInfo.InvariantCulture),
+            });
+            xb.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
+            var xs = BillingSettings.From(xb.Configuration);
+            xb.UseOrleans(s => s.AddBillingSilo(xs, xb.Configuration));
+            var extra = xb.Build();
+            await extra.StartAsync();
+            env._extraSilos.Add(extra);
+        }
 
         var port = FreePort();
         var ab = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
@@ -112,6 +131,15 @@ public sealed class BenchEnvironment : IAsyncDisposable
             await cmd.ExecuteNonQueryAsync();
         }
         return env;
+    }
+
+    /// <summary>How many activations of circuits each silo of this process holds (placement across silos).</summary>
+    public async Task<string> PlacementAsync()
+    {
+        var mgmt = _silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var stats = await mgmt.GetSimpleGrainStatistics();
+        return string.Join(", ", stats.Where(s => s.GrainType.Contains("CircuitGrain", StringComparison.Ordinal))
+            .Select(s => $"{s.SiloAddress}: {s.ActivationCount}"));
     }
 
     public ICircuitGrain Circuit(string account) =>
@@ -162,6 +190,11 @@ public sealed class BenchEnvironment : IAsyncDisposable
         Http?.Dispose();
         AdminHttp?.Dispose();
         if (_api is not null) await _api.DisposeAsync();
+        foreach (var extra in _extraSilos)
+        {
+            await extra.StopAsync();
+            extra.Dispose();
+        }
         if (_silo is not null)
         {
             await _silo.StopAsync();

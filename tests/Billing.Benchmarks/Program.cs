@@ -20,13 +20,39 @@ int Arg(string name, int fallback)
 var circuits = Arg("circuits", 200);
 var concurrency = Arg("concurrency", 64);
 var seconds = Arg("seconds", 10);
-if (scenario is not ("completes" or "circuit-list"))
+if (scenario is not ("completes" or "circuit-list" or "scaling"))
 {
-    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list");
+    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list, scaling");
     return 2;
 }
 var server = Environment.GetEnvironmentVariable("BILLING_BENCH_DB")
              ?? throw new InvalidOperationException("Defina BILLING_BENCH_DB (ou use ./deploy/bench.sh, que sobe um PostgreSQL).");
+if (scenario == "scaling")
+{
+    var rows = new List<object>();
+    Console.WriteLine($"{"silos",5} {"completes/s (HTTP)",20} {"p99 ms",8} {"CPU do processo",16}");
+    for (var n = 1; n <= Arg("max-silos", 3); n++)
+    {
+        await using var scaleEnv = await BenchEnvironment.StartAsync(server, circuits, n);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        var m = await Measure($"{n} silo(s)", concurrency, seconds, async (worker, i) =>
+        {
+            var account = scaleEnv.Accounts[(worker * 7919 + i) % circuits];
+            var r = await scaleEnv.Http.PostAsJsonAsync($"/api/calls/scale-{n}-{worker}-{i}/complete",
+                new { durationSeconds = 60, account, destination = "1133334444" });
+            r.EnsureSuccessStatusCode();
+        });
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds / Environment.ProcessorCount;
+        Console.WriteLine($"{n,5} {m.Throughput,20:F0} {m.P99,8:F2} {cpu,15:P0}   circuitos por silo: {await scaleEnv.PlacementAsync()}");
+        rows.Add(new { silos = n, m.Throughput, m.P50, m.P99, cpu });
+    }
+    Directory.CreateDirectory("bench-results");
+    var scaleFile = Path.Combine("bench-results", $"scaling-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
+    await File.WriteAllTextAsync(scaleFile, JsonSerializer.Serialize(new { circuits, concurrency, seconds, cores = Environment.ProcessorCount, rows }, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"resultado em {scaleFile} (silos no mesmo processo e host: em 2 núcleos a CPU é o limite, não o número de silos)");
+    return 0;
+}
 if (scenario == "circuit-list")
 {
     await using var listEnv = await BenchEnvironment.StartAsync(server, 10);
