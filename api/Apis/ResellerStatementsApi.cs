@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Collections.Immutable;
 using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Documents;
 using CsvHelper;
 using Npgsql;
 
@@ -36,6 +38,8 @@ public static class ResellerStatementsApi
         group.MapGet("/reseller-statements.csv", Csv);
         group.MapGet("/reseller-statements/{resellerId:long}/{reference}", Detail);
         group.MapGet("/reseller-statements/{resellerId:long}/{reference}/dids", Dids);
+        group.MapGet("/reseller-statements.pdf", Pdf);
+        group.MapGet("/reseller-statements/{resellerId:long}/{reference}/pdf", ResellerPdf);
         return app;
     }
 
@@ -237,12 +241,8 @@ public static class ResellerStatementsApi
         return TypedResults.File(bytes, "text/csv; charset=utf-8", $"faturas-revenda-{Key(y, m)}.csv");
     }
 
-    private static async Task<IResult> Detail(long resellerId, string reference, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<List<ResellerStatementDay>> DaysAsync(NpgsqlDataSource db, Statement row, long resellerId, int y, int m, CancellationToken ct)
     {
-        if (!TryParseReference(reference, out var y, out var m))
-            return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
-        var row = (await LoadAsync(db, clock, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
-        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
         var days = new List<ResellerStatementDay>();
         var (s, e) = Bounds(y, m);
         await using var cmd = row.Closed
@@ -261,6 +261,68 @@ public static class ResellerStatementsApi
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 days.Add(new ResellerStatementDay(r.GetFieldValue<DateOnly>(0), r.GetInt32(1), r.GetInt64(2), r.GetDecimal(3)));
+        return days;
+    }
+
+    private static string Brl(decimal d) => "R$ " + Money(d);
+
+    /// <summary>The month's statements of every reseller (same rows and filters as the JSON and CSV) as a PDF.</summary>
+    private static async Task<IResult> Pdf(NpgsqlDataSource db, TimeProvider clock, IClusterClient cluster, CancellationToken ct,
+        string? reference = null, string? compareTo = null, string? search = null)
+    {
+        var (rows, problem, y, m) = await QueryAsync(db, clock, reference, compareTo, search, ct);
+        if (problem is not null) return problem;
+        var columns = ImmutableArray.Create(
+            new TableColumn("Nome Revenda", 4), new TableColumn("DIDs", 1, true), new TableColumn("Mensalidades DIDs", 2, true),
+            new TableColumn("Completamento", 2, true), new TableColumn("Saldo", 2, true));
+        var table = rows!.Select(r => ImmutableArray.Create(r.Nome, r.DidCount.ToString(PtBr), Brl(r.DidFees), Brl(r.Completion), Brl(r.Saldo))).ToImmutableArray();
+        var doc = new TableDocument(
+            "Faturas Fechadas Revenda",
+            [new("Referência", Screen(y, m)), new("Revendas", rows!.Count.ToString(PtBr)), new("Moeda", "BRL")],
+            [new TableSection("Revendas", columns, table,
+                ["Total", rows.Sum(r => r.DidCount).ToString(PtBr), Brl(rows.Sum(r => r.DidFees)), Brl(rows.Sum(r => r.Completion)), Brl(rows.Sum(r => r.Saldo))])],
+            clock.GetUtcNow());
+        var pdf = await cluster.GetGrain<IReportGrain>(0).RenderPdf(doc);
+        return TypedResults.File(pdf, "application/pdf", $"faturas-revenda-{Key(y, m)}.pdf");
+    }
+
+    /// <summary>One reseller's statement of the month as a PDF: totals, inbound minutes per day, DIDs charged.</summary>
+    private static async Task<IResult> ResellerPdf(long resellerId, string reference, NpgsqlDataSource db, TimeProvider clock,
+        IClusterClient cluster, CancellationToken ct)
+    {
+        if (!TryParseReference(reference, out var y, out var m))
+            return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
+        var row = (await LoadAsync(db, clock, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
+        var days = await DaysAsync(db, row, resellerId, y, m, ct);
+        var doc = new TableDocument(
+            "Fatura da revenda " + row.Nome,
+            [
+                new("Referência", Screen(y, m)), new("Situação", row.Closed ? "Fechada" : "Em aberto (parcial)"),
+                new("DIDs", row.DidCount.ToString(PtBr)), new("Mensalidades DIDs", Brl(row.DidFees)),
+                new("Completamento", Brl(row.Completion)), new("Saldo", Brl(row.Saldo)),
+            ],
+            [
+                new TableSection("Chamadas recebidas por dia",
+                    [new TableColumn("Dia", 2), new TableColumn("Chamadas", 1, true), new TableColumn("Minutos", 1, true), new TableColumn("Completamento", 2, true)],
+                    days.Select(d => ImmutableArray.Create(d.Day.ToString("dd/MM/yyyy", PtBr), d.Calls.ToString(PtBr),
+                        (d.Seconds / 60m).ToString("#,##0.0", PtBr), Brl(d.Saldo))).ToImmutableArray(),
+                    ["Total", days.Sum(d => d.Calls).ToString(PtBr), (days.Sum(d => d.Seconds) / 60m).ToString("#,##0.0", PtBr), Brl(days.Sum(d => d.Saldo))]),
+                new TableSection("DIDs cobrados", [new TableColumn("Número", 1)],
+                    row.Dids.Select(n => ImmutableArray.Create(n)).ToImmutableArray()),
+            ],
+            clock.GetUtcNow());
+        var pdf = await cluster.GetGrain<IReportGrain>(0).RenderPdf(doc);
+        return TypedResults.File(pdf, "application/pdf", string.Create(CultureInfo.InvariantCulture, $"fatura-revenda-{resellerId}-{Key(y, m)}.pdf"));
+    }
+
+    private static async Task<IResult> Detail(long resellerId, string reference, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        if (!TryParseReference(reference, out var y, out var m))
+            return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
+        var row = (await LoadAsync(db, clock, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
+        var days = await DaysAsync(db, row, resellerId, y, m, ct);
         return TypedResults.Ok(new
         {
             reference = Screen(y, m), resellerId, nome = row.Nome, didCount = row.DidCount, didFees = row.DidFees,

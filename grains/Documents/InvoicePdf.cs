@@ -11,18 +11,6 @@ namespace Billing.Grains.Documents;
 public static class InvoicePdf
 {
     private const float Width = 595, Height = 842, Margin = 40;
-    private static readonly Lazy<SKTypeface> Regular = new(() => Load("DejaVuSans.ttf"));
-
-    private static SKTypeface Load(string file)
-    {
-        foreach (var dir in new[] { "/usr/share/fonts/truetype/dejavu", AppContext.BaseDirectory })
-        {
-            var path = Path.Combine(dir, file);
-            if (File.Exists(path)) return SKTypeface.FromFile(path);
-        }
-        return SKTypeface.Default;
-    }
-
     public static byte[] Render(InvoiceView inv, InvoiceCustomer customer, IReadOnlyList<InvoiceCall> calls)
     {
         ArgumentNullException.ThrowIfNull(inv);
@@ -37,10 +25,10 @@ public static class InvoicePdf
         };
         using (var doc = SKDocument.CreatePdf(ms, meta))
         {
-            using var font = new SKFont(Regular.Value, 9);
+            using var font = new SKFont(PdfFonts.Regular, 9);
             // one embedded font file per PDF: bold is DejaVu Sans emboldened, not a second font
-            using var bold = new SKFont(Regular.Value, 10) { Embolden = true };
-            using var title = new SKFont(Regular.Value, 16) { Embolden = true };
+            using var bold = new SKFont(PdfFonts.Regular, 10) { Embolden = true };
+            using var title = new SKFont(PdfFonts.Regular, 16) { Embolden = true };
             using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
             using var bar = new SKPaint { Color = new SKColor(0x1f, 0x5f, 0xa8) };
             using var white = new SKPaint { Color = SKColors.White, IsAntialias = true };

@@ -98,6 +98,23 @@ public sealed class ResellerStatementsTests(ClusterFixture cluster)
         var dids = await (await admin.GetAsync($"/api/reports/reseller-statements/{reseller}/{path}/dids")).JsonAsync();
         Assert.Equal(new[] { did1, did2 }.Order(StringComparer.Ordinal), dids.GetProperty("dids").EnumerateArray().Select(d => d.GetString()!));
 
+        // the statement as PDF: read back, the reseller and its Saldo in pt-BR money
+        var pdf = await admin.GetAsync($"/api/reports/reseller-statements/{reseller}/{path}/pdf");
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        using (var doc = UglyToad.PdfPig.PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync()))
+        {
+            var text = string.Join(" ", doc.GetPages().Select(pg => pg.Text));
+            Assert.Contains(name, text, StringComparison.Ordinal);
+            Assert.Contains("R$ 35,82", text, StringComparison.Ordinal);
+        }
+        var listPdf = await admin.GetAsync($"/api/reports/reseller-statements.pdf?reference={Uri.EscapeDataString(Ref(m2))}&search={Uri.EscapeDataString(name)}");
+        using (var doc = UglyToad.PdfPig.PdfDocument.Open(await listPdf.Content.ReadAsByteArrayAsync()))
+        {
+            var text = string.Join(" ", doc.GetPages().Select(pg => pg.Text));
+            Assert.Contains("R$ 7,82", text, StringComparison.Ordinal);
+            Assert.Contains("R$ 43,64", text, StringComparison.Ordinal); // total of the two rows
+        }
+
         var compare = await (await admin.GetAsync(url + "&compareTo=" + Uri.EscapeDataString(Ref(m3)))).JsonAsync();
         var c = compare.GetProperty("items")[0];
         Assert.Equal(11.20m, c.GetProperty("compareSaldo").GetDecimal());   // one DID fee + 1,20
