@@ -17,13 +17,14 @@ public sealed record InvoiceResponse(
     DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, string Issuer, string Status, bool VisibleToCustomer, string Currency,
     DateOnly DueDate, decimal MonthlyFee, int CallsCount, decimal CallsTotal, decimal Total,
     IReadOnlyList<InvoiceTypeSummary> Summary, InvoiceDirectionSummary Made, InvoiceDirectionSummary Received,
-    int LateCalls, decimal LateTotal, IReadOnlyList<InvoiceCustomField> CustomFields, DateTimeOffset GeneratedAt, DateTimeOffset? IssuedAt)
+    int LateCalls, decimal LateTotal, IReadOnlyList<InvoiceCustomField> CustomFields, DateTimeOffset GeneratedAt, DateTimeOffset? IssuedAt,
+    IReadOnlyList<InvoiceDidFee> DidFees, decimal DidFeesTotal)
 {
     public static InvoiceResponse From(InvoiceView v) => new(
         v.Id, v.Number, v.DocumentNumber, v.Account, v.CircuitName, v.CustomerId, v.Period, v.PeriodStart, v.PeriodEnd, v.Issuer,
         v.Status, v.VisibleToCustomer, v.Currency, v.DueDate, v.Content.MonthlyFee, v.Content.CallsCount, v.Content.CallsTotal,
         v.Content.Total, v.Content.ByType, v.Content.Made, v.Content.Received, v.Content.LateCalls, v.Content.LateTotal,
-        v.CustomFields, v.GeneratedAt, v.IssuedAt);
+        v.CustomFields, v.GeneratedAt, v.IssuedAt, v.Content.DidFees, v.Content.DidFeesTotal);
 }
 
 public sealed record InvoiceListItem(

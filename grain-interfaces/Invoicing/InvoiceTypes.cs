@@ -81,7 +81,14 @@ public sealed record InvoiceContent
     /// <summary>Calls of earlier, already issued periods that arrived late and are billed here.</summary>
     [Id(7)] public int LateCalls { get; init; }
     [Id(8)] public decimal LateTotal { get; init; }
+    /// <summary>DIDs the circuit held during the period, each with its monthly fee (charged in full, no proration).</summary>
+    [Id(9)] public IReadOnlyList<InvoiceDidFee> DidFees { get; init; } = [];
+    [Id(10)] public decimal DidFeesTotal { get; init; }
 }
+
+/// <summary>A DID billed on the circuit's invoice.</summary>
+[GenerateSerializer, Immutable, Alias("Billing.InvoiceDidFee")]
+public sealed record InvoiceDidFee([property: Id(0)] string Number, [property: Id(1)] decimal MonthlyFee);
 
 /// <summary>Customer data printed on the documents.</summary>
 [GenerateSerializer, Immutable, Alias("Billing.InvoiceCustomer")]

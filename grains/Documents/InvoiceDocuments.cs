@@ -68,6 +68,7 @@ public static class InvoiceDocuments
             w.WriteRecord(["Ligações efetuadas", inv.Content.Made.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Made.Seconds)), PtBr.Number(inv.Content.Made.Amount)]);
             w.WriteRecord(["Ligações recebidas", inv.Content.Received.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Received.Seconds)), PtBr.Number(inv.Content.Received.Amount)]);
             w.WriteRecord(["Mensalidade", "", "", PtBr.Number(inv.Content.MonthlyFee)]);
+            foreach (var d in inv.Content.DidFees) w.WriteRecord(["Mensalidade DID " + d.Number, "", "", PtBr.Number(d.MonthlyFee)]);
             w.WriteRecord(["Total das chamadas", inv.Content.CallsCount.ToString(CultureInfo.InvariantCulture), "", PtBr.Number(inv.Content.CallsTotal)]);
             w.WriteRecord(["Total", "", "", PtBr.Number(inv.Content.Total)]);
             w.Flush();
@@ -138,6 +139,7 @@ public static class InvoiceDocuments
         Row($"Ligações efetuadas ({inv.Content.Made.Count})", PtBr.Money(inv.Content.Made.Amount));
         Row($"Ligações recebidas ({inv.Content.Received.Count})", PtBr.Money(inv.Content.Received.Amount));
         Row("Mensalidade", PtBr.Money(inv.Content.MonthlyFee));
+        foreach (var d in inv.Content.DidFees) Row("Mensalidade DID " + d.Number, PtBr.Money(d.MonthlyFee));
         if (inv.Content.LateCalls > 0) Row($"Chamadas de períodos anteriores ({inv.Content.LateCalls})", PtBr.Money(inv.Content.LateTotal));
         sb.Append("<tr class=\"total\"><td>Total</td><td class=\"n\">").Append(E(PtBr.Money(inv.Content.Total))).Append("</td></tr></table>");
         sb.Append("</body></html>");

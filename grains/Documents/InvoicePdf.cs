@@ -89,6 +89,7 @@ public static class InvoicePdf
             Row(tx, ta, [$"Ligações efetuadas ({inv.Content.Made.Count.ToString(CultureInfo.InvariantCulture)})", PtBr.Money(inv.Content.Made.Amount)], font);
             Row(tx, ta, [$"Ligações recebidas ({inv.Content.Received.Count.ToString(CultureInfo.InvariantCulture)})", PtBr.Money(inv.Content.Received.Amount)], font);
             Row(tx, ta, ["Mensalidade", PtBr.Money(inv.Content.MonthlyFee)], font);
+            foreach (var d in inv.Content.DidFees) Row(tx, ta, ["Mensalidade DID " + d.Number, PtBr.Money(d.MonthlyFee)], font);
             if (inv.Content.LateCalls > 0)
                 Row(tx, ta, [$"Chamadas de períodos anteriores ({inv.Content.LateCalls.ToString(CultureInfo.InvariantCulture)})", PtBr.Money(inv.Content.LateTotal)], font);
             Row(tx, ta, ["Total", PtBr.Money(inv.Content.Total)], bold);

@@ -10,9 +10,10 @@ namespace Billing.Grains.Invoicing;
 /// </summary>
 public static class InvoiceCalculator
 {
-    public static InvoiceContent Compute(IEnumerable<InvoiceCall> calls, decimal monthlyFee, string period)
+    public static InvoiceContent Compute(IEnumerable<InvoiceCall> calls, decimal monthlyFee, string period, IReadOnlyList<InvoiceDidFee>? dids = null)
     {
         ArgumentNullException.ThrowIfNull(calls);
+        dids ??= [];
         var list = calls as IReadOnlyCollection<InvoiceCall> ?? calls.ToList();
         foreach (var c in list)
             if (decimal.Round(c.Amount, 2) != c.Amount)
@@ -40,7 +41,9 @@ public static class InvoiceCalculator
             CallsCount = list.Count,
             CallsTotal = callsTotal,
             MonthlyFee = monthlyFee,
-            Total = monthlyFee + callsTotal,
+            DidFees = dids,
+            DidFeesTotal = dids.Sum(d => d.MonthlyFee),
+            Total = monthlyFee + dids.Sum(d => d.MonthlyFee) + callsTotal,
             LateCalls = late.Count,
             LateTotal = late.Sum(c => c.Amount),
         };

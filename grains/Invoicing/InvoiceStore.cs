@@ -177,8 +177,23 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             calls = await ReadCallsAsync(cmd);
         }
         var cfg = circuit.Invoice;
-        var content = InvoiceCalculator.Compute(calls, cfg.MonthlyFee, period);
         var (start, end) = InvoicePeriods.Bounds(period, cfg.ClosingDay);
+        var dids = new List<InvoiceDidFee>();
+        // every DID the circuit held at any moment of the period, at its assignment's monthly fee (latest assignment wins)
+        await using (var cmd = new NpgsqlCommand(
+            """
+            SELECT DISTINCT ON (number) number, monthly_fee FROM did_assignments
+            WHERE account = @a AND active_from < @e AND (active_to IS NULL OR active_to > @s)
+            ORDER BY number, active_from DESC, id DESC
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("a", account);
+            cmd.Parameters.AddWithValue("s", start.UtcDateTime);
+            cmd.Parameters.AddWithValue("e", end.UtcDateTime);
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) dids.Add(new InvoiceDidFee(r.GetString(0), r.GetDecimal(1)));
+        }
+        var content = InvoiceCalculator.Compute(calls, cfg.MonthlyFee, period, dids);
         var due = InvoicePeriods.DueDate(period, cfg.ClosingDay, cfg.DueDays);
         var lines = JsonSerializer.Serialize(content with { }, Json);
         var custom = JsonSerializer.Serialize(cfg.CustomFields.IsDefault ? [] : cfg.CustomFields.ToArray(), Json);

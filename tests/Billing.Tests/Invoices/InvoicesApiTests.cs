@@ -116,6 +116,23 @@ public sealed class InvoicesApiTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenTheCircuitHeldDidsInThePeriod_ThenTheirMonthlyFeesAreOnItsInvoice()
+    {
+        var (_, account, admin) = await Circuit();
+        await Calls(account, "2026-08", 5);
+        var reseller = await Billing.Tests.Resellers.ResellerSeed.ResellerAsync(admin);
+        var from = new DateTimeOffset(2026, 7, 20, 12, 0, 0, TimeSpan.FromHours(-3));
+        var did1 = await Billing.Tests.Resellers.ResellerSeed.DidAsync(admin, reseller, account, activeFrom: from, fee: 12.34m);
+        var did2 = await Billing.Tests.Resellers.ResellerSeed.DidAsync(admin, reseller, account, activeFrom: from, fee: 5.00m);
+        var gen = await Generate(admin, new { period = "2026-08", account });
+        var inv = await (await admin.GetAsync($"/api/invoices/{FirstId(gen)}")).JsonAsync();
+        Assert.Equal(17.34m, inv.GetProperty("didFeesTotal").GetDecimal());
+        Assert.Equal(new[] { did1, did2 }.Order(StringComparer.Ordinal),
+            inv.GetProperty("didFees").EnumerateArray().Select(d => d.GetProperty("number").GetString()!));
+        Assert.Equal(await LedgerCalls(account, "2026-08") + 37.50m + 17.34m, inv.GetProperty("total").GetDecimal());
+    }
+
+    [Fact]
     public async Task WhenAnInvoiceGoesThroughItsLifecycle_ThenIllegalTransitionsAre409AndEveryStepIsInTheHistory()
     {
         var (_, account, admin) = await Circuit();
