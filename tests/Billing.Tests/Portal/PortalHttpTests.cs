@@ -84,7 +84,7 @@ public sealed class PortalHttpTests(ClusterFixture cluster)
         var bDid = await cluster.Grains.Did(b.Did).Get();
         Assert.False(bDid!.AcceptsCollect);
         Assert.False(bDid.Sigame.Enabled);
-        var numeros = await (await http.GetAsync("/portal/numeros")).Content.ReadAsStringAsync();
+        var numeros = WebUtility.HtmlDecode(await (await http.GetAsync("/portal/numeros")).Content.ReadAsStringAsync());
         Assert.Contains(a.Did, numeros, StringComparison.Ordinal);
         Assert.DoesNotContain(b.Did, numeros, StringComparison.Ordinal);
 
@@ -124,7 +124,7 @@ public sealed class PortalHttpTests(ClusterFixture cluster)
         Assert.Contains("/portal/login", r.Headers.Location!.ToString(), StringComparison.Ordinal);
         var again = await PortalScenario.LoginAsync(Browser(), c.Account, c.Password);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Contains("circuito ou senha inválidos", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("circuito ou senha inválidos", WebUtility.HtmlDecode(await again.Content.ReadAsStringAsync()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -156,13 +156,13 @@ public sealed class PortalHttpTests(ClusterFixture cluster)
         var http = await LoggedIn(c);
         var wrong = await PortalScenario.PostFormAsync(http, "/portal/senha", "/portal/senha",
             new Dictionary<string, string> { ["atual"] = "NaoEhEssa123", ["nova"] = "NovaSenha123", ["confirmacao"] = "NovaSenha123" });
-        Assert.Contains("Senha atual incorreta", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Senha atual incorreta", WebUtility.HtmlDecode(await wrong.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         var weak = await PortalScenario.PostFormAsync(http, "/portal/senha", "/portal/senha",
             new Dictionary<string, string> { ["atual"] = c.Password, ["nova"] = "curta", ["confirmacao"] = "curta" });
-        Assert.Contains("8 caracteres", await weak.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("8 caracteres", WebUtility.HtmlDecode(await weak.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         var ok = await PortalScenario.PostFormAsync(http, "/portal/senha", "/portal/senha",
             new Dictionary<string, string> { ["atual"] = c.Password, ["nova"] = "NovaSenha123", ["confirmacao"] = "NovaSenha123" });
-        Assert.Contains("Senha alterada", await ok.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Senha alterada", WebUtility.HtmlDecode(await ok.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.True(await cluster.Grains.Circuit(c.Account).VerifyWebPassword("NovaSenha123"));
         Assert.False(await cluster.Grains.Circuit(c.Account).VerifyWebPassword(c.Password));
     }
