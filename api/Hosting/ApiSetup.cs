@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Billing.Api.Apis;
 using Billing.Api.Infrastructure;
+using Billing.Api.Web;
 using Billing.GrainInterfaces.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Npgsql;
@@ -69,6 +70,8 @@ public static class ApiSetup
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());
 
         services.AddOpenApi();
+        services.AddRazorPages();
+        services.AddBillingPortal();
         services.AddBillingHealth();
         services.AddBillingObservability();
         return builder;
@@ -89,6 +92,7 @@ public static class ApiSetup
         app.UseAuthorization();
 
         app.MapOpenApi().AllowAnonymous();
+        app.MapRazorPages();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapHealthApi();
         app.MapBillingObservability();

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Billing.Api.Web;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Billing.Api.Pages.Portal;
+
+/// <summary>Ligações efetuadas / recebidas of this circuit: filters by day range and number, 50 per page.</summary>
+public sealed class LigacoesModel(PortalData data) : PortalPageModel
+{
+    protected override PortalFeature Feature => PortalFeature.Faturas;
+
+    [FromRoute] public string Tipo { get; set; } = "efetuadas";
+    [FromQuery(Name = "de")] public string? DeText { get; set; }
+    [FromQuery(Name = "ate")] public string? AteText { get; set; }
+    [FromQuery(Name = "numero")] public string? Numero { get; set; }
+    [FromQuery(Name = "pagina")] public int? Pagina { get; set; }
+
+    public bool Inbound => Tipo == "recebidas";
+    public string? Error { get; private set; }
+    public PortalCallPage Result { get; private set; } = new([], 1, PortalData.CallsPageSize, 0);
+
+    private static DateOnly? Day(string? s, out bool bad)
+    {
+        bad = false;
+        if (string.IsNullOrWhiteSpace(s)) return null;
+        if (DateOnly.TryParseExact(s.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+        bad = true;
+        return null;
+    }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var from = Day(DeText, out var badFrom);
+        var to = Day(AteText, out var badTo);
+        if (badFrom || badTo) Error = "Data inválida: use o seletor de data (dd/mm/aaaa).";
+        else if (from > to) Error = "A data inicial é posterior à final.";
+        var digits = new string((Numero ?? "").Where(char.IsAsciiDigit).Take(20).ToArray());
+        var page = Math.Clamp(Pagina ?? 1, 1, 100_000);
+        if (Error is not null) return;
+        Result = await data.CallsAsync(Account, Inbound, from, to, digits, page, ct);
+    }
+
+    public string PageLink(int page)
+    {
+        var q = new List<string>();
+        if (!string.IsNullOrEmpty(DeText)) q.Add("de=" + Uri.EscapeDataString(DeText));
+        if (!string.IsNullOrEmpty(AteText)) q.Add("ate=" + Uri.EscapeDataString(AteText));
+        if (!string.IsNullOrEmpty(Numero)) q.Add("numero=" + Uri.EscapeDataString(Numero));
+        q.Add("pagina=" + page.ToString(CultureInfo.InvariantCulture));
+        return "/portal/ligacoes/" + Tipo + "?" + string.Join('&', q);
+    }
+}

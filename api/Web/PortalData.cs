@@ -1,0 +1,201 @@
+using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Dids;
+using Billing.GrainInterfaces.Invoicing;
+using Npgsql;
+
+namespace Billing.Api.Web;
+
+public sealed record PortalInvoice(long Id, long? Number, string Period, string Status, DateOnly DueDate, int Calls, decimal Total);
+
+public sealed record PortalOpenInvoice(string Period, int Calls, decimal CallsTotal, decimal MonthlyFee, decimal Total);
+
+public sealed record PortalCall(DateTimeOffset StartedAt, string? Number, string? CallType, int DurationSeconds, decimal Amount);
+
+public sealed record PortalCallPage(IReadOnlyList<PortalCall> Items, int Page, int PageSize, long Total)
+{
+    public int Pages => (int)Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
+
+public sealed record PortalDid(string Number, bool SigameEnabled, string? SigameDestination, bool AcceptsCollect);
+
+/// <summary>Month (yyyy-MM, America/Sao_Paulo) → call counts by chart series.</summary>
+public sealed record PortalMonthCounts(string Month, int Local, int Ldn, int Ldi, int Movel);
+
+/// <summary>
+/// Read side of the portal: every query is bound to one circuit (the logged-in account) and, when the circuit
+/// was moved between customers, to what belongs to its current customer (invoices of that customer; calls
+/// since the last move). Drafts (RASCUNHO) are never returned.
+/// </summary>
+public sealed class PortalData(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock)
+{
+    public const int CallsPageSize = 50;
+    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
+
+    public TimeProvider Clock => clock;
+
+    public async Task<string?> CustomerNameAsync(long customerId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT nome FROM customers WHERE id = @id");
+        cmd.Parameters.AddWithValue("id", customerId);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <summary>Live totals of the open period from the circuit grain, plus the monthly fee.</summary>
+    public async Task<PortalOpenInvoice> OpenInvoiceAsync(string account, CircuitView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var period = BillingPeriod.Of(clock.GetUtcNow(), view.Data.Invoice.ClosingDay);
+        var totals = await cluster.Circuit(account).GetPeriodTotals(period);
+        var calls = totals?.Total ?? 0m;
+        var fee = view.Data.Invoice.MonthlyFee;
+        return new PortalOpenInvoice(period, totals?.ByType.Sum(t => t.Count) ?? 0, calls, fee, calls + fee);
+    }
+
+    /// <summary>Issued invoices (never drafts) of the circuit under its current customer, newest first.</summary>
+    public async Task<IReadOnlyList<PortalInvoice>> InvoicesAsync(string account, long customerId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT id, number, period, status, due_date, calls_count, total FROM invoices
+            WHERE account = @a AND customer_id = @c AND status <> 'RASCUNHO'
+            ORDER BY period DESC, id DESC
+            """);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("c", customerId);
+        var list = new List<PortalInvoice>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new PortalInvoice(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2), r.GetString(3),
+                DateOnly.FromDateTime(r.GetDateTime(4)), r.GetInt32(5), r.GetDecimal(6)));
+        return list;
+    }
+
+    /// <summary>The PDF of one of the circuit's issued invoices; null when it is not this circuit's (or a draft).</summary>
+    public async Task<InvoiceDocument?> InvoicePdfAsync(string account, long customerId, long invoiceId, CancellationToken ct)
+    {
+        await using (var cmd = db.CreateCommand(
+            "SELECT 1 FROM invoices WHERE id = @id AND account = @a AND customer_id = @c AND status <> 'RASCUNHO'"))
+        {
+            cmd.Parameters.AddWithValue("id", invoiceId);
+            cmd.Parameters.AddWithValue("a", account);
+            cmd.Parameters.AddWithValue("c", customerId);
+            if (await cmd.ExecuteScalarAsync(ct) is null) return null;
+        }
+        var doc = await cluster.Invoice(invoiceId).Render(InvoiceDocumentKind.Pdf);
+        return doc;
+    }
+
+    /// <summary>Calls of this circuit are its customer's only since the circuit's last move.</summary>
+    private async Task<DateTime?> SinceAsync(NpgsqlConnection conn, string account, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT max(moved_at) FROM circuit_moves WHERE account = @a", conn);
+        cmd.Parameters.AddWithValue("a", account);
+        return await cmd.ExecuteScalarAsync(ct) is DateTime d ? d : null;
+    }
+
+    public static DateTime StartOfDayUtc(DateOnly day) =>
+        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), SaoPaulo);
+
+    public static DateTimeOffset ToSaoPaulo(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, SaoPaulo);
+
+    /// <summary>Calls made (outbound) or received (inbound), newest first, filtered by day range and number digits.</summary>
+    public async Task<PortalCallPage> CallsAsync(string account, bool inbound, DateOnly? from, DateOnly? to, string? numberDigits,
+        int page, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var since = await SinceAsync(conn, account, ct);
+        await using var cmd = new NpgsqlCommand(
+            $"""
+             SELECT started_at, {(inbound ? "caller" : "coalesce(destination, normalized)")}, call_type, coalesce(duration_seconds, 0),
+                    -amount, count(*) OVER ()
+             FROM ledger
+             WHERE account = @a AND kind = 'call' AND direction = @d
+               AND (@since::timestamptz IS NULL OR started_at >= @since)
+               AND (@from::timestamptz IS NULL OR started_at >= @from)
+               AND (@to::timestamptz IS NULL OR started_at < @to)
+               AND (@q::text IS NULL OR {(inbound ? "caller" : "destination")} LIKE @q OR {(inbound ? "caller" : "normalized")} LIKE @q)
+             ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset
+             """, conn);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("d", inbound ? "inbound" : "outbound");
+        cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)since ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.TimestampTz)
+            { Value = from is { } f ? StartOfDayUtc(f) : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.TimestampTz)
+            { Value = to is { } t ? StartOfDayUtc(t.AddDays(1)) : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlTypes.NpgsqlDbType.Text)
+            { Value = string.IsNullOrEmpty(numberDigits) ? DBNull.Value : "%" + numberDigits + "%" });
+        cmd.Parameters.AddWithValue("limit", CallsPageSize);
+        cmd.Parameters.AddWithValue("offset", (long)(page - 1) * CallsPageSize);
+        var items = new List<PortalCall>();
+        long total = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                items.Add(new PortalCall(new DateTimeOffset(r.GetDateTime(0), TimeSpan.Zero), r.IsDBNull(1) ? null : r.GetString(1),
+                    r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), r.GetDecimal(4)));
+                total = r.GetInt64(5);
+            }
+        return new PortalCallPage(items, page, CallsPageSize, total);
+    }
+
+    /// <summary>Outbound call counts per month (America/Sao_Paulo) of the last <paramref name="months"/> months, oldest first.</summary>
+    public async Task<IReadOnlyList<PortalMonthCounts>> MonthlyCountsAsync(string account, int months, CancellationToken ct)
+    {
+        var nowSp = ToSaoPaulo(clock.GetUtcNow());
+        var first = new DateOnly(nowSp.Year, nowSp.Month, 1).AddMonths(-(months - 1));
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var since = await SinceAsync(conn, account, ct);
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT to_char(started_at AT TIME ZONE 'America/Sao_Paulo', 'YYYY-MM') AS m, call_type, count(*)
+            FROM ledger
+            WHERE account = @a AND kind = 'call' AND direction = 'outbound' AND started_at >= @from
+              AND (@since::timestamptz IS NULL OR started_at >= @since)
+            GROUP BY 1, 2
+            """, conn);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("from", StartOfDayUtc(first));
+        cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)since ?? DBNull.Value });
+        var counts = new Dictionary<(string, string), int>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                counts[(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1))] = (int)r.GetInt64(2);
+        var list = new List<PortalMonthCounts>(months);
+        for (var i = 0; i < months; i++)
+        {
+            var m = PortalFormat.Month(first.AddMonths(i));
+            int C(string type) => counts.GetValueOrDefault((m, type));
+            list.Add(new PortalMonthCounts(m, C("local_fixo"), C("ldn_fixo"), C("ldi"), C("local_movel") + C("ldn_movel")));
+        }
+        return list;
+    }
+
+    /// <summary>The DIDs in service on this circuit now.</summary>
+    public async Task<IReadOnlyList<PortalDid>> DidsAsync(string account, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT number, sigame_enabled, sigame_destination, accepts_collect FROM dids
+            WHERE account = @a AND active_from <= @now AND (active_to IS NULL OR active_to > @now)
+            ORDER BY number
+            """);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+        var list = new List<PortalDid>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new PortalDid(r.GetString(0), r.GetBoolean(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetBoolean(3)));
+        return list;
+    }
+
+    /// <summary>The DID grain when <paramref name="number"/> is in service on this circuit now; null otherwise (another circuit's, unknown, released).</summary>
+    public async Task<(IDidGrain Grain, DidView View)?> OwnDidAsync(string account, string? number)
+    {
+        if (DidNumbers.Normalize(number) is not { } n) return null;
+        var grain = cluster.Did(n);
+        var view = await grain.Get();
+        if (view is null || !string.Equals(view.Account, account, StringComparison.Ordinal) || !view.IsActive(clock.GetUtcNow())) return null;
+        return (grain, view);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace Billing.Api.Web;
+
+/// <summary>pt-BR formatting for the portal pages (the edge: money and dates are formatted only here).</summary>
+public static class PortalFormat
+{
+    public static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
+
+    private static readonly string[] MonthNames =
+        ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"];
+
+    public static string Money(decimal value) =>
+        "R$ " + Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("#,##0.00", PtBr);
+
+    public static string Price(decimal value) => "R$ " + value.ToString("#,##0.00####", PtBr);
+
+    public static string Date(DateOnly d) => d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
+
+    public static string DateTime(DateTimeOffset at) =>
+        PortalData.ToSaoPaulo(at).ToString("dd/MM/yyyy HH:mm:ss", CultureInfo.InvariantCulture);
+
+    public static string Month(DateOnly d) => d.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    /// <summary>"2026-10" → "10/2026".</summary>
+    public static string Period(string period) =>
+        period is { Length: 7 } ? period[5..] + "/" + period[..4] : period;
+
+    /// <summary>"2026-10" → "out/26" (chart axis).</summary>
+    public static string ShortMonth(string period)
+    {
+        if (period is not { Length: 7 } || !int.TryParse(period.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var m) || m is < 1 or > 12)
+            return period;
+        return MonthNames[m - 1] + "/" + period[2..4];
+    }
+
+    public static string Duration(int seconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:00}:{seconds / 60 % 60:00}:{seconds % 60:00}");
+
+    public static string Int(long n) => n.ToString("#,##0", PtBr);
+
+    public static string CallType(string? type) => type switch
+    {
+        "local_fixo" => "Local fixo",
+        "local_movel" => "Local móvel",
+        "ldn_fixo" => "LDN fixo",
+        "ldn_movel" => "LDN móvel",
+        "ldi" => "Internacional",
+        "gratuito" => "0800",
+        "nao_geografico" => "Não geográfico",
+        "especial" => "Especial (0900)",
+        "emergencia" => "Emergência",
+        "a_cobrar" => "A cobrar",
+        "recebida" => "Recebida",
+        null => "",
+        _ => type,
+    };
+
+    private static readonly System.Text.Json.JsonNamingPolicy Snake = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+
+    /// <summary>The wire name of a call type (<c>local_fixo</c>…), as in the ledger.</summary>
+    public static string CallTypeWire(Billing.GrainInterfaces.Rating.CallType type) => Snake.ConvertName(type.ToString());
+
+    public static string Status(string status) => status switch
+    {
+        "ABERTO" => "Aberta",
+        "FECHADO" => "Fechada",
+        "ANULADO" => "Anulada",
+        _ => status,
+    };
+}
