@@ -11,6 +11,7 @@ ensure_dotnet
 ensure_postgres
 command -v curl >/dev/null || apt_install curl
 apt_install fonts-dejavu-core   # invoice PDFs embed DejaVu Sans
+apt_install chromium   # browser tests (Playwright drives Debian's Chromium)
 
 PG_TMP="$(mktemp -d /tmp/billing-test-pg.XXXXXX)"
 chmod 755 "$PG_TMP"

@@ -67,8 +67,10 @@ public static class ApiSetup
             .AddPolicy(Policies.Switch, p => p.RequireRole(Roles.Switch))
             .AddPolicy(Policies.AdminOrSwitch, p => p.RequireRole(Roles.Admin, Roles.Switch))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());
+        builder.AddBillingAdminWeb();
 
         services.AddOpenApi();
+        services.AddRazorPages();
         services.AddBillingHealth();
         services.AddBillingObservability();
         return builder;
@@ -89,6 +91,7 @@ public static class ApiSetup
         app.UseAuthorization();
 
         app.MapOpenApi().AllowAnonymous();
+        app.MapRazorPages();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapHealthApi();
         app.MapBillingObservability();
