@@ -74,6 +74,8 @@ public static class AdminHtml
     public static string DateTime(DateTimeOffset? at) =>
         at is { } v ? TimeZoneInfo.ConvertTime(v, SaoPaulo).ToString("dd/MM/yyyy HH:mm", PtBr) : "";
 
+    public static string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, SaoPaulo).ToString("dd/MM/yyyy", PtBr);
+
     public static string Number(long n) => n.ToString("N0", PtBr);
 
     public static string Inv(decimal d) => d.ToString(CultureInfo.InvariantCulture);
