@@ -166,6 +166,27 @@ public sealed class AdminUsers(NpgsqlDataSource db, TimeProvider clock, LoginThr
         return inserted > 0 || onlyIfNoAdmin ? null : ("username", "Já existe um administrador com esse usuário.");
     }
 
+    /// <summary>Checks the current password, then stores the new one's hash; null on success, else (field, message).</summary>
+    public async Task<(string Field, string Message)?> ChangePasswordAsync(long id, string? current, string? password, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        string? hash;
+        await using (var read = new NpgsqlCommand("SELECT password_hash FROM admin_users WHERE id = @id AND NOT disabled", conn))
+        {
+            read.Parameters.AddWithValue("id", id);
+            hash = await read.ExecuteScalarAsync(ct) as string;
+        }
+        if (hash is null || string.IsNullOrEmpty(current) || !WebPassword.Verify(current, hash)) return ("current", "Senha atual incorreta.");
+        if (WebPassword.Problem(password) is { } problem) return ("password", problem);
+        if (string.Equals(current, password, StringComparison.Ordinal)) return ("password", "A nova senha deve ser diferente da atual.");
+        await using var cmd = new NpgsqlCommand("UPDATE admin_users SET password_hash = @h, updated_at = @now WHERE id = @id", conn);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("h", WebPassword.Hash(password!));
+        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return null;
+    }
+
     public async Task<bool> AnyAsync(CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM admin_users)");

@@ -90,6 +90,8 @@ public sealed class AdminBrowserTests(ClusterFixture cluster, ITestOutputHelper 
         var web = await AdminWebServer.ForAsync(cluster);
         var admin = cluster.AsAdmin();
         var customer = await Seed.CustomerAsync(admin, "Fernando Corretores Associados Ltda");
+        (await admin.PostAsJsonAsync($"/api/customers/{customer}/contacts", new { nome = "Fernando", email = "fernando@example.com" }))
+            .EnsureSuccessStatusCode();
         var account = await Seed.CircuitAsync(admin, customer, null);
         var gen = await (await admin.PostAsJsonAsync("/api/invoices/generate", new { period = "2026-04", account })).JsonAsync();
         var id = gen.GetProperty("results")[0].GetProperty("invoiceId").GetInt64();
@@ -112,6 +114,7 @@ public sealed class AdminBrowserTests(ClusterFixture cluster, ITestOutputHelper 
         await page.ClickAsync("#confirmar");
 
         await page.Locator("#aviso").WaitForAsync();
+        Assert.Contains("será notificado por e-mail", await page.TextContentAsync("#aviso") ?? "", StringComparison.Ordinal);
         Assert.Equal("ABERTO", (await page.TextContentAsync("#status-atual"))?.Trim());
         await Shot(page, "fatura");
 
@@ -144,11 +147,12 @@ public sealed class AdminBrowserTests(ClusterFixture cluster, ITestOutputHelper 
         var headers = await page.Locator("thead th").AllTextContentsAsync();
         Assert.Contains("Saldo", headers);
         Assert.Contains("Status", headers);
-        Assert.Equal(1, await page.Locator($"td:has-text('{account}')").CountAsync());
+        Assert.Equal(1, await page.Locator("tbody tr").CountAsync());
+        Assert.Equal(account, (await page.TextContentAsync("tbody tr td:first-child"))?.Trim());
         Assert.Contains("Página 1 de 1", await page.TextContentAsync("#pagina-info") ?? "", StringComparison.Ordinal);
         await Shot(page, "circuitos");
 
-        await page.ClickAsync($"a:has-text('{account}')");
+        await page.ClickAsync("tbody tr td:first-child a");
         await page.WaitForURLAsync($"**/admin/circuitos/{account}");
         await Shot(page, "circuito");
 

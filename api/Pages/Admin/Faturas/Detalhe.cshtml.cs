@@ -23,6 +23,8 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db) : 
 
     public IReadOnlyList<InvoiceHistoryItem> History { get; private set; } = [];
 
+    public string? CustomerName { get; private set; }
+
     public IEnumerable<string> NextStatuses =>
         Invoice is null ? [] : InvoiceStatus.All.Where(s => InvoiceStatus.TransitionProblem(Invoice.Status, s) is null);
 
@@ -37,6 +39,7 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db) : 
         Invoice = ApiResults.Value<InvoiceResponse>(await InvoicesApi.Get(Id, cluster));
         if (Invoice is null) return false;
         History = ApiResults.Value<List<InvoiceHistoryItem>>(await InvoicesApi.History(Id, db, ct)) ?? [];
+        CustomerName = (await AdminLookups.CustomerNamesAsync(db, [Invoice.CustomerId], ct)).GetValueOrDefault(Invoice.CustomerId);
         return true;
     }
 
@@ -49,7 +52,14 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db) : 
             return Page();
         }
         var inv = ApiResults.Value<InvoiceResponse>(r)!;
-        Flash = $"Status da fatura alterado para {inv.Status}" + (Notificar ? "; o cliente será notificado por e-mail." : " (sem e-mail ao cliente).");
+        // the grain records whether a notification was really queued (a customer without e-mail gets none)
+        var last = (ApiResults.Value<List<InvoiceHistoryItem>>(await InvoicesApi.History(Id, db, ct)) ?? []).LastOrDefault();
+        Flash = $"Status da fatura alterado para {inv.Status}" + (last switch
+        {
+            { Notify: true } => "; o cliente será notificado por e-mail.",
+            { Detail: { Length: > 0 } d } when Notificar => ". " + d,
+            _ => " (sem e-mail ao cliente).",
+        });
         return RedirectToPage();
     }
 
