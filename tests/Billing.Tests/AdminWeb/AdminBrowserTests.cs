@@ -156,6 +156,30 @@ public sealed class AdminBrowserTests(ClusterFixture cluster, ITestOutputHelper 
         await page.WaitForURLAsync($"**/admin/circuitos/{account}");
         await Shot(page, "circuito");
 
+        // Configurar Fatura with an invalid closing day: the grain's error shows next to the field; then a valid one saves
+        await page.FillAsync("#closingDay", "40");
+        await page.CheckAsync("#flag-blacklist");
+        await page.ClickAsync("#salvar");
+        await page.Locator("#err-invoice-closingDay").WaitForAsync();
+        Assert.True(await page.IsCheckedAsync("#flag-blacklist")); // what was typed is kept
+        await page.FillAsync("#closingDay", "5");
+        await page.FillAsync("#monthlyFee", "49,90");
+        await page.ClickAsync("#salvar");
+        await page.Locator("#aviso").WaitForAsync();
+        var saved = await (await admin.GetAsync($"/api/circuits/{account}")).JsonAsync();
+        Assert.Equal(5, saved.GetProperty("invoice").GetProperty("closingDay").GetInt32());
+        Assert.Equal(49.90m, saved.GetProperty("invoice").GetProperty("monthlyFee").GetDecimal());
+        Assert.True(saved.GetProperty("flags").GetProperty("blacklist").GetBoolean());
+
+        // Novo Lote: two more circuits with the same settings
+        await page.GotoAsync($"/admin/circuitos/lote?cliente={customer}");
+        await page.FillAsync("#lista", Seed.NewAccount() + "\n" + Seed.NewAccount());
+        await page.FillAsync("#name", "Ramal lote");
+        await page.FillAsync("#areaCode", "48");
+        await page.ClickAsync("#criar-lote");
+        await page.WaitForURLAsync($"**/admin/circuitos?cliente={customer}");
+        Assert.Equal(3, await page.Locator("tbody tr").CountAsync());
+
         await page.GotoAsync("/admin/revendas/faturas?referencia=2025-08");
         Assert.Contains("Total", await page.TextContentAsync("#pagina-info") ?? "", StringComparison.Ordinal);
         await Shot(page, "revendas-faturas");

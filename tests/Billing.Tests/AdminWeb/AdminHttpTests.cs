@@ -44,6 +44,7 @@ public sealed partial class AdminHttpTests(ClusterFixture cluster)
     [InlineData("/admin/faturas/1?handler=documento&tipo=pdf")]
     [InlineData("/admin/revendas/faturas")]
     [InlineData("/admin/revendas/faturas?handler=csv")]
+    [InlineData("/admin/administradores")]
     public async Task WhenNotLoggedIn_ThenEveryAdminPageRedirectsToTheLogin_EvenWithTheAdminApiKey(string url)
     {
         var web = await AdminWebServer.ForAsync(cluster);
