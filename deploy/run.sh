@@ -66,6 +66,19 @@ if [ -z "${BILLING_ADMIN_KEY:-}" ] || [ -z "${BILLING_SWITCH_KEY:-}" ]; then
   set -a; . "$DATA/keys.env"; set +a
 fi
 
+# First web admin (/admin), created by the API when no admin exists: from the environment, else generated once
+# into .data/admin.env (git-ignored). More admins and password changes live in the database afterwards.
+if [ -z "${BILLING_ADMIN_USER:-}" ] || [ -z "${BILLING_ADMIN_PASSWORD:-}" ]; then
+  if [ ! -f "$DATA/admin.env" ]; then
+    umask 077
+    first_password="$(random_key)"
+    printf 'BILLING_ADMIN_USER=admin\nBILLING_ADMIN_PASSWORD=Adm1n-%s\n' "${first_password:0:20}" > "$DATA/admin.env"
+    umask 022
+  fi
+  set -a; . "$DATA/admin.env"; set +a
+  log "web admin: usuário $BILLING_ADMIN_USER, senha em $DATA/admin.env"
+fi
+
 log "compilando (Release)..."
 dotnet build -c Release -nologo -v q "$ROOT/silo/Billing.Silo.csproj" >"$DATA/logs/build-silo.log" 2>&1 || { cat "$DATA/logs/build-silo.log"; exit 1; }
 dotnet build -c Release -nologo -v q "$ROOT/api/Billing.Api.csproj" >"$DATA/logs/build-api.log" 2>&1 || { cat "$DATA/logs/build-api.log"; exit 1; }

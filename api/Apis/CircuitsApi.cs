@@ -100,7 +100,7 @@ public static class CircuitsApi
             v.Data.Invoice.CustomFields.IsDefault ? [] : v.Data.Invoice.CustomFields),
         v.Balance, v.HasWebPassword, v.Ip, v.LatencyMs, v.RegisteredAt, v.RegistrationStatus, v.ActiveCalls, v.CreatedAt);
 
-    private static async Task<IResult> Create(CircuitRequest body, IClusterClient cluster, HttpContext http)
+    internal static async Task<IResult> Create(CircuitRequest body, IClusterClient cluster, HttpContext http)
     {
         if (!CircuitKeys.IsValidAccount(body.Account))
             return Problems.Field("account", "Informe o número do circuito (1 a 20 dígitos).");
@@ -116,14 +116,14 @@ public static class CircuitsApi
         return TypedResults.Created($"/api/circuits/{body.Account}", ToResponse(view!));
     }
 
-    private static async Task<IResult> Get(string account, IClusterClient cluster)
+    internal static async Task<IResult> Get(string account, IClusterClient cluster)
     {
         if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
         var view = await cluster.Circuit(account).Get();
         return view is null ? Problems.NotFound($"Circuito {account} não encontrado.") : TypedResults.Ok(ToResponse(view));
     }
 
-    private static async Task<IResult> Update(string account, CircuitRequest body, IClusterClient cluster, HttpContext http)
+    internal static async Task<IResult> Update(string account, CircuitRequest body, IClusterClient cluster, HttpContext http)
     {
         if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
         if (body.Account is not null && body.Account != account)
@@ -148,7 +148,7 @@ public static class CircuitsApi
         return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
     }
 
-    private static async Task<IResult> Move(string account, MoveRequest body, IClusterClient cluster, HttpContext http)
+    internal static async Task<IResult> Move(string account, MoveRequest body, IClusterClient cluster, HttpContext http)
     {
         if (body.CustomerId is not { } customerId || customerId <= 0)
             return Problems.Field("customerId", "Informe o cliente de destino.");
@@ -158,7 +158,7 @@ public static class CircuitsApi
         return TypedResults.Ok(ToResponse((await cluster.Circuit(account).Get())!));
     }
 
-    private static async Task<IResult> SetPassword(string account, PasswordRequest body, IClusterClient cluster, HttpContext http)
+    internal static async Task<IResult> SetPassword(string account, PasswordRequest body, IClusterClient cluster, HttpContext http)
     {
         if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
         var result = await cluster.Circuit(account).SetWebPassword(body.Password ?? "", CommandResults.Actor(http));
@@ -202,7 +202,7 @@ public static class CircuitsApi
         return r.Duplicate ? TypedResults.Ok(response) : TypedResults.Created($"/api/circuits/{account}/calls", response);
     }
 
-    private static async Task<IResult> List(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct,
+    internal static async Task<IResult> List(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct,
         string? search = null, long? customerId = null, string? status = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();
@@ -267,7 +267,7 @@ public static class CircuitsApi
         return TypedResults.Ok(Paging.Of(items, p, size, total));
     }
 
-    private static async Task<IResult> Batch(BatchRequest body, IClusterClient cluster, NpgsqlDataSource db, HttpContext http)
+    internal static async Task<IResult> Batch(BatchRequest body, IClusterClient cluster, NpgsqlDataSource db, HttpContext http)
     {
         var errors = new FieldErrors();
         var accounts = new List<string>();

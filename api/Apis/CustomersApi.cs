@@ -143,7 +143,7 @@ public static class CustomersApi
     private static ProblemHttpResult CustomerNotFound(long id) =>
         Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Cliente {id} não encontrado."));
 
-    private static async Task<Results<Created<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Create(
+    internal static async Task<Results<Created<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Create(
         CustomerRequest body, HttpContext http, IClusterClient grains, NpgsqlDataSource db, CancellationToken ct)
     {
         var errors = CustomerRules.Validate(body.ToData(), out var data);
@@ -162,13 +162,13 @@ public static class CustomersApi
         };
     }
 
-    private static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> Get(long id, IClusterClient grains)
+    internal static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> Get(long id, IClusterClient grains)
     {
         var view = await grains.Customer(id).Get();
         return view is null ? CustomerNotFound(id) : TypedResults.Ok(CustomerResponse.From(view));
     }
 
-    private static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Update(
+    internal static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Update(
         long id, CustomerRequest body, HttpContext http, IClusterClient grains)
     {
         var errors = CustomerRules.Validate(body.ToData(), out var data);
@@ -194,7 +194,7 @@ public static class CustomersApi
         };
     }
 
-    private static async Task<Results<Ok<PagedResult<CustomerListItem>>, ValidationProblem>> List(
+    internal static async Task<Results<Ok<PagedResult<CustomerListItem>>, ValidationProblem>> List(
         NpgsqlDataSource db, CancellationToken ct, string? search = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();
@@ -286,7 +286,7 @@ public static class CustomersApi
             : TypedResults.Ok(ContactResponse.From(c));
     }
 
-    private static async Task<Results<Created<ContactResponse>, ValidationProblem, ProblemHttpResult>> AddContact(
+    internal static async Task<Results<Created<ContactResponse>, ValidationProblem, ProblemHttpResult>> AddContact(
         long id, ContactRequest body, HttpContext http, IClusterClient grains)
     {
         var errors = CustomerRules.Validate(body.ToData(), out var data);
@@ -302,7 +302,7 @@ public static class CustomersApi
         };
     }
 
-    private static async Task<Results<Ok<ContactResponse>, ValidationProblem, ProblemHttpResult>> UpdateContact(
+    internal static async Task<Results<Ok<ContactResponse>, ValidationProblem, ProblemHttpResult>> UpdateContact(
         long id, long contactId, ContactRequest body, HttpContext http, IClusterClient grains)
     {
         var errors = CustomerRules.Validate(body.ToData(), out var data);
@@ -316,7 +316,7 @@ public static class CustomersApi
         };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveContact(
+    internal static async Task<Results<NoContent, ProblemHttpResult>> RemoveContact(
         long id, long contactId, HttpContext http, IClusterClient grains)
     {
         var result = await grains.Customer(id).RemoveContact(contactId, Actor(http));

@@ -114,13 +114,13 @@ public static class InvoicesApi
         return TypedResults.Ok(new GenerateResponse(period, Count("created"), Count("regenerated"), Count("unchanged_issued"), Count("skipped"), results));
     }
 
-    private static async Task<IResult> Get(long id, IClusterClient cluster)
+    internal static async Task<IResult> Get(long id, IClusterClient cluster)
     {
         var v = await cluster.Invoice(id).Get();
         return v is null ? Problems.NotFound($"Fatura {id} não encontrada.") : TypedResults.Ok(InvoiceResponse.From(v));
     }
 
-    private static async Task<IResult> ChangeStatus(long id, StatusRequest body, IClusterClient cluster, HttpContext http)
+    internal static async Task<IResult> ChangeStatus(long id, StatusRequest body, IClusterClient cluster, HttpContext http)
     {
         if (string.IsNullOrWhiteSpace(body.Status))
             return Problems.Field("status", "Informe o novo status: ABERTO, FECHADO ou ANULADO.");
@@ -131,13 +131,13 @@ public static class InvoicesApi
         return r.Result.IsOk ? TypedResults.Ok(InvoiceResponse.From(r.Invoice!)) : CommandResults.ToProblem(r.Result);
     }
 
-    private static async Task<IResult> Discard(long id, IClusterClient cluster, HttpContext http)
+    internal static async Task<IResult> Discard(long id, IClusterClient cluster, HttpContext http)
     {
         var r = await cluster.Invoice(id).Discard(CommandResults.Actor(http));
         return r.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(r);
     }
 
-    private static async Task<IResult> Document(long id, InvoiceDocumentKind kind, IClusterClient cluster)
+    internal static async Task<IResult> Document(long id, InvoiceDocumentKind kind, IClusterClient cluster)
     {
         var doc = await cluster.Invoice(id).Render(kind);
         if (doc is null) return Problems.NotFound($"Fatura {id} não encontrada.");
@@ -146,7 +146,7 @@ public static class InvoicesApi
             : TypedResults.File(doc.Content, doc.ContentType, doc.FileName);
     }
 
-    private static async Task<IResult> History(long id, NpgsqlDataSource db, CancellationToken ct)
+    internal static async Task<IResult> History(long id, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
             "SELECT id, at, actor, action, from_status, to_status, number, notify, detail FROM invoice_history WHERE invoice_id = @id ORDER BY id");
@@ -190,7 +190,7 @@ public static class InvoicesApi
         return s;
     }
 
-    private static async Task<IResult> List(NpgsqlDataSource db, CancellationToken ct, long? customerId = null, string? account = null,
+    internal static async Task<IResult> List(NpgsqlDataSource db, CancellationToken ct, long? customerId = null, string? account = null,
         string? from = null, string? to = null, string? status = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();

@@ -198,7 +198,7 @@ public static class ResellerStatementsApi
         return (Rows(current, compare, y, m, search), null, y, m);
     }
 
-    private static async Task<IResult> List(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
+    internal static async Task<IResult> List(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
         string? compareTo = null, string? search = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();
@@ -215,7 +215,7 @@ public static class ResellerStatementsApi
     private static string Money(decimal d) => d.ToString("#,##0.00", PtBr);
 
     /// <summary>Same rows as the JSON query (all pages), pt-BR formatting, ';' separated, UTF-8 with BOM (opens in Excel).</summary>
-    private static async Task<IResult> Csv(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
+    internal static async Task<IResult> Csv(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
         string? compareTo = null, string? search = null)
     {
         var (rows, problem, y, m) = await QueryAsync(db, clock, reference, compareTo, search, ct);

@@ -68,6 +68,7 @@ public static class ApiSetup
             .AddPolicy(Policies.Switch, p => p.RequireRole(Roles.Switch))
             .AddPolicy(Policies.AdminOrSwitch, p => p.RequireRole(Roles.Admin, Roles.Switch))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireRole(Roles.Admin).Build());
+        builder.AddBillingAdminWeb();
 
         services.AddOpenApi();
         services.AddRazorPages();

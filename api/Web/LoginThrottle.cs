@@ -3,12 +3,13 @@ using System.Collections.Concurrent;
 namespace Billing.Api.Web;
 
 /// <summary>
-/// Portal login lockout: after <see cref="MaxFailures"/> failures inside <see cref="Window"/> for the same
-/// circuit, or <see cref="MaxFailuresPerAddress"/> from the same client address, further attempts are
-/// refused without checking the password until the window has passed. In memory, per API process (each API
-/// host counts on its own; the password hash cost still limits guessing across hosts).
+/// Login lockout: after <see cref="MaxFailures"/> failures inside <see cref="Window"/> for the same login
+/// (a portal circuit, an admin user name — known or not), or <see cref="MaxFailuresPerAddress"/> from the same
+/// client address, further attempts are refused without checking the password until the window has passed.
+/// In memory, per API process (each API host counts on its own; the password hash cost still limits guessing
+/// across hosts, and admin lockouts are also kept in <c>admin_users</c>).
 /// </summary>
-public sealed class LoginThrottle(TimeProvider clock)
+public class LoginThrottle(TimeProvider clock)
 {
     public const int MaxFailures = 5;
     public const int MaxFailuresPerAddress = 20;
@@ -16,7 +17,7 @@ public sealed class LoginThrottle(TimeProvider clock)
 
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
 
-    private static string AccountKey(string account) => "a:" + account;
+    private static string AccountKey(string login) => "a:" + login;
 
     private static string AddressKey(string? address) => "ip:" + (address ?? "?");
 
@@ -72,3 +73,6 @@ public sealed class LoginThrottle(TimeProvider clock)
         }
     }
 }
+
+/// <summary>The web admin's own counters (separate from the portal's, same rules).</summary>
+public sealed class AdminLoginThrottle(TimeProvider clock) : LoginThrottle(clock);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Billing.Grains.Circuits;
+namespace Billing.GrainInterfaces.Circuits;
 
 /// <summary>Senha Web: stored only as a salted PBKDF2-SHA256 hash (<c>pbkdf2-sha256$iter$salt$hash</c>).</summary>
 public static class WebPassword

@@ -1,0 +1,176 @@
+using System.Globalization;
+using Billing.Api.Apis;
+using Billing.Api.Web;
+using Billing.GrainInterfaces.Circuits;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Billing.Api.Pages.Admin.Circuitos;
+
+/// <summary>What the circuit form posts; numbers as text so that "1.234,56" and "1234.56" both work.</summary>
+public sealed class CircuitForm
+{
+    public string? Account { get; set; }
+    public string? Name { get; set; }
+    public long? CustomerId { get; set; }
+    public string? PlanId { get; set; }
+    public string? AreaCode { get; set; }
+    public string? Central { get; set; }
+    public BillingMode BillingMode { get; set; } = BillingMode.Prepaid;
+    public string? CreditLimit { get; set; }
+    public CircuitStatus Status { get; set; } = CircuitStatus.Ativo;
+    public string? WebPassword { get; set; }
+    public WebFlagsForm Flags { get; set; } = WebFlagsForm.From(new WebFlags());
+    public int? ClosingDay { get; set; } = 1;
+    public int? DueDays { get; set; } = 10;
+    public string? MonthlyFee { get; set; }
+
+    /// <summary>"Nome: valor", one per line.</summary>
+    public string? CustomFields { get; set; }
+
+    public CircuitRequest? ToRequest(Dictionary<string, string[]> errors)
+    {
+        if (!AdminLookups.TryMoney(CreditLimit, out var limit)) errors["creditLimit"] = ["Informe um valor como 100,00."];
+        if (!AdminLookups.TryMoney(MonthlyFee, out var fee)) errors["invoice.monthlyFee"] = ["Informe um valor como 49,90."];
+        var fields = new List<InvoiceCustomField>();
+        foreach (var line in (CustomFields ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = line.IndexOf(':', StringComparison.Ordinal);
+            if (at <= 0) errors["invoice.customFields"] = ["Use uma linha por campo no formato Nome: valor."];
+            else fields.Add(new InvoiceCustomField(line[..at].Trim(), line[(at + 1)..].Trim()));
+        }
+        if (errors.Count > 0) return null;
+        return new CircuitRequest(Account?.Trim(), Name ?? "", CustomerId ?? 0, PlanId ?? "", AreaCode ?? "", Central ?? "", BillingMode,
+            limit ?? 0m, Status, Flags.ToFlags(), new InvoiceConfigRequest(ClosingDay ?? 0, DueDays ?? -1, fee ?? 0m, fields),
+            string.IsNullOrEmpty(WebPassword) ? null : WebPassword);
+    }
+
+    public static CircuitForm From(CircuitResponse c) => new()
+    {
+        Account = c.Account, Name = c.Name, CustomerId = c.CustomerId, PlanId = c.PlanId, AreaCode = c.AreaCode, Central = c.Central,
+        BillingMode = c.BillingMode, CreditLimit = AdminHtml.Money(c.CreditLimit), Status = c.Status, Flags = WebFlagsForm.From(c.Flags),
+        ClosingDay = c.Invoice.ClosingDay, DueDays = c.Invoice.DueDays, MonthlyFee = AdminHtml.Money(c.Invoice.MonthlyFee ?? 0m),
+        CustomFields = string.Join("\n", (c.Invoice.CustomFields ?? []).Select(f => f.Name + ": " + f.Value)),
+    };
+}
+
+/// <summary>Gestão Web flags as checkboxes.</summary>
+public sealed class WebFlagsForm
+{
+    public bool Web { get; set; }
+    public bool Faturas { get; set; }
+    public bool Grafico { get; set; }
+    public bool Blacklist { get; set; }
+    public bool Sigame { get; set; }
+    public bool Acb { get; set; }
+    public bool Tabela { get; set; }
+    public bool Perfil { get; set; }
+    public bool Mensagem { get; set; }
+    public bool Resposta { get; set; }
+
+    public static readonly IReadOnlyList<(string Name, string Label)> All =
+    [
+        ("Web", "Acesso ao portal (web)"), ("Faturas", "Faturas"), ("Grafico", "Gráfico"), ("Blacklist", "Blacklist"),
+        ("Sigame", "Siga-me"), ("Acb", "Chamadas ACB"), ("Tabela", "Tabela de tarifas"), ("Perfil", "Perfil"),
+        ("Mensagem", "Mensagem"), ("Resposta", "Resposta"),
+    ];
+
+    public bool Get(string name) => name switch
+    {
+        "Web" => Web, "Faturas" => Faturas, "Grafico" => Grafico, "Blacklist" => Blacklist, "Sigame" => Sigame, "Acb" => Acb,
+        "Tabela" => Tabela, "Perfil" => Perfil, "Mensagem" => Mensagem, _ => Resposta,
+    };
+
+    public WebFlags ToFlags() => new()
+    {
+        Web = Web, Faturas = Faturas, Grafico = Grafico, Blacklist = Blacklist, Sigame = Sigame, Acb = Acb, Tabela = Tabela,
+        Perfil = Perfil, Mensagem = Mensagem, Resposta = Resposta,
+    };
+
+    public static WebFlagsForm From(WebFlags f) => new()
+    {
+        Web = f.Web, Faturas = f.Faturas, Grafico = f.Grafico, Blacklist = f.Blacklist, Sigame = f.Sigame, Acb = f.Acb, Tabela = f.Tabela,
+        Perfil = f.Perfil, Mensagem = f.Mensagem, Resposta = f.Resposta,
+    };
+}
+
+/// <summary>Create/edit a circuit (Gestão Web flags, Configurar Fatura, Senha Web) and move it to another customer, via the /api/circuits handlers.</summary>
+public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db) : AdminPageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string Account { get; set; } = "novo";
+
+    [BindProperty]
+    public CircuitForm Input { get; set; } = new();
+
+    [BindProperty]
+    public long? NovoCliente { get; set; }
+
+    public CircuitResponse? Circuit { get; private set; }
+
+    public IReadOnlyList<(string Id, string Name)> Plans { get; private set; } = [];
+
+    public Dictionary<long, string> CustomerNames { get; private set; } = [];
+
+    public bool IsNew => Account == "novo";
+
+    public async Task<IActionResult> OnGetAsync(long? cliente, CancellationToken ct)
+    {
+        if (IsNew)
+        {
+            Input.CustomerId = cliente;
+            await LookupsAsync(ct);
+            return Page();
+        }
+        if (!await LoadAsync(ct)) return NotFound();
+        Input = CircuitForm.From(Circuit!);
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        await LookupsAsync(ct);
+        if (IsNew) return true;
+        Circuit = ApiResults.Value<CircuitResponse>(await CircuitsApi.Get(Account, cluster));
+        if (Circuit is not null) CustomerNames = await AdminLookups.CustomerNamesAsync(db, [Circuit.CustomerId], ct);
+        return Circuit is not null;
+    }
+
+    private async Task LookupsAsync(CancellationToken ct) => Plans = await AdminLookups.PlansAsync(db, ct);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var body = Input.ToRequest(Errors);
+        if (body is null)
+        {
+            Problem = "Corrija os campos indicados.";
+            return await LoadAsync(ct) ? Page() : NotFound();
+        }
+        var r = IsNew
+            ? await CircuitsApi.Create(body, cluster, HttpContext)
+            : await CircuitsApi.Update(Account, body with { Account = null }, cluster, HttpContext);
+        if (!Absorb(r))
+        {
+            Input.WebPassword = null;
+            return await LoadAsync(ct) ? Page() : NotFound();
+        }
+        var saved = ApiResults.Value<CircuitResponse>(r)!;
+        Flash = IsNew ? $"Circuito {saved.Account} criado." : "Circuito salvo.";
+        return Redirect("/admin/circuitos/" + saved.Account);
+    }
+
+    public async Task<IActionResult> OnPostMoverAsync(CancellationToken ct)
+    {
+        if (IsNew) return NotFound();
+        var r = await CircuitsApi.Move(Account, new MoveRequest(NovoCliente), cluster, HttpContext);
+        if (!Absorb(r))
+        {
+            if (!await LoadAsync(ct)) return NotFound();
+            Input = CircuitForm.From(Circuit!);
+            return Page();
+        }
+        Flash = "Circuito movido para o cliente " + NovoCliente!.Value.ToString(CultureInfo.InvariantCulture)
+            + ": as faturas já emitidas ficam com o cliente anterior; as próximas consolidam no novo.";
+        return Redirect("/admin/circuitos/" + Account);
+    }
+}

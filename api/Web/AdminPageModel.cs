@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Billing.Api.Web;
+
+/// <summary>Base of every admin page: login required, field errors (API field name → pt-BR messages), a flash message.</summary>
+[Authorize(Policy = AdminWeb.Policy)]
+public abstract class AdminPageModel : PageModel
+{
+    public Dictionary<string, string[]> Errors { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A general error shown at the top of the form (conflict, not found…).</summary>
+    public string? Problem { get; set; }
+
+    [TempData]
+    public string? Flash { get; set; }
+
+    /// <summary>Keeps what the API handler answered when it is a validation or other problem; true when it was not.</summary>
+    protected bool Absorb(IResult result)
+    {
+        switch (ApiResults.Unwrap(result))
+        {
+            case ValidationProblem v:
+                foreach (var (k, msgs) in v.ProblemDetails.Errors) Errors[k] = msgs;
+                Problem = Errors.Count == 0 ? v.ProblemDetails.Detail : "Corrija os campos indicados.";
+                return false;
+            case ProblemHttpResult p:
+                Problem = p.ProblemDetails.Detail ?? p.ProblemDetails.Title;
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    public IHtmlContent FieldError(string field) => AdminHtml.FieldError(Errors, field);
+
+    public string Invalid(string field) => Errors.ContainsKey(field) ? "true" : "false";
+}
+
+public static class ApiResults
+{
+    public static IResult Unwrap(IResult result) => result is INestedHttpResult n ? Unwrap(n.Result) : result;
+
+    public static T? Value<T>(IResult result) where T : class => Unwrap(result) is IValueHttpResult<T> v ? v.Value : null;
+}
+
+/// <summary>Runs a minimal-API <see cref="IResult"/> (a file, a problem) as the answer of a page handler.</summary>
+public sealed class HttpResultAction(IResult result) : IActionResult
+{
+    public Task ExecuteResultAsync(ActionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return result.ExecuteAsync(context.HttpContext);
+    }
+}
+
+/// <summary>pt-BR formatting at the edge: R$ 1.606,08, dd/MM/yyyy.</summary>
+public static class AdminHtml
+{
+    public static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
+    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
+
+    public static string Money(decimal value) => value.ToString("#,##0.00", PtBr);
+
+    public static string Brl(decimal value) => "R$ " + Money(value);
+
+    public static string Date(DateOnly d) => d.ToString("dd/MM/yyyy", PtBr);
+
+    public static string DateTime(DateTimeOffset? at) =>
+        at is { } v ? TimeZoneInfo.ConvertTime(v, SaoPaulo).ToString("dd/MM/yyyy HH:mm", PtBr) : "";
+
+    public static string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, SaoPaulo).ToString("dd/MM/yyyy", PtBr);
+
+    public static string Number(long n) => n.ToString("N0", PtBr);
+
+    public static string Inv(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+
+    public static string Inv(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>"2026-10" → "10/2026".</summary>
+    public static string Period(string period) => period is { Length: 7 } ? period[5..] + "/" + period[..4] : period;
+
+    public static IHtmlContent FieldError(IReadOnlyDictionary<string, string[]> errors, string field)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!errors.TryGetValue(field, out var messages) || messages.Length == 0) return HtmlString.Empty;
+        var id = "err-" + field.Replace('.', '-').Replace('[', '-').Replace(']', '-');
+        var text = HtmlEncoder.Default.Encode(string.Join(" ", messages));
+        return new HtmlString($"<span class=\"field-error\" id=\"{id}\" role=\"alert\">{text}</span>");
+    }
+}

@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using Billing.GrainInterfaces.Circuits;
+using Npgsql;
+
+namespace Billing.Api.Web;
+
+public static class AdminWeb
+{
+    public const string Scheme = "admin-web";
+    public const string Policy = "admin-web";
+    public const string UserIdClaim = "billing:admin-user-id";
+}
+
+public enum LoginStatus
+{
+    Ok,
+    Invalid,
+    Throttled,
+}
+
+public sealed record AdminUser(long Id, string Username, string Nome);
+
+public sealed record LoginOutcome(LoginStatus Status, AdminUser? User = null);
+
+/// <summary>Admin users in PostgreSQL (<c>admin_users</c>); passwords only as PBKDF2 hashes (<see cref="WebPassword"/>).</summary>
+public sealed class AdminUsers(NpgsqlDataSource db, TimeProvider clock, AdminLoginThrottle throttle)
+{
+    /// <summary>Hash compared when the user does not exist, so both answers take the same time.</summary>
+    private static readonly string DummyHash = WebPassword.Hash("nenhum-usuario-1");
+
+    public static string Normalize(string? username) => (username ?? "").Trim().ToLowerInvariant();
+
+    public static string? UsernameProblem(string? username) => Normalize(username) switch
+    {
+        "" => "Informe o usuário.",
+        { Length: > 60 } => "O usuário pode ter no máximo 60 caracteres.",
+        var u when !u.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '@') =>
+            "Use apenas letras, números, ponto, hífen, sublinhado e @.",
+        _ => null,
+    };
+
+    public async Task<LoginOutcome> LoginAsync(string? username, string? password, string ip, CancellationToken ct)
+    {
+        var name = Normalize(username);
+        if (name.Length == 0 || string.IsNullOrEmpty(password) || name.Length > 60 || password.Length > 128)
+        {
+            throttle.Fail(name, ip);
+            return new(LoginStatus.Invalid);
+        }
+        if (throttle.IsLocked(name, ip)) return new(LoginStatus.Throttled);
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        AdminUser? user = null;
+        string? hash = null;
+        DateTimeOffset? lockedUntil = null;
+        await using (var cmd = new NpgsqlCommand(
+            "SELECT id, username, nome, password_hash, locked_until FROM admin_users WHERE lower(username) = @u AND NOT disabled", conn))
+        {
+            cmd.Parameters.AddWithValue("u", name);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (await r.ReadAsync(ct))
+            {
+                user = new AdminUser(r.GetInt64(0), r.GetString(1), r.GetString(2));
+                hash = r.GetString(3);
+                lockedUntil = r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4);
+            }
+        }
+        if (lockedUntil > now) return new(LoginStatus.Throttled);
+        var ok = WebPassword.Verify(password, hash ?? DummyHash) && user is not null;
+        if (!ok)
+        {
+            throttle.Fail(name, ip);
+            if (user is not null)
+            {
+                await using var fail = new NpgsqlCommand(
+                    """
+                    UPDATE admin_users SET failed_attempts = failed_attempts + 1,
+                        locked_until = CASE WHEN failed_attempts + 1 >= @max THEN @until ELSE locked_until END
+                    WHERE id = @id
+                    """, conn);
+                fail.Parameters.AddWithValue("id", user.Id);
+                fail.Parameters.AddWithValue("max", LoginThrottle.MaxFailures);
+                fail.Parameters.AddWithValue("until", (now + LoginThrottle.Window).UtcDateTime);
+                await fail.ExecuteNonQueryAsync(ct);
+            }
+            return new(throttle.IsLocked(name, ip) ? LoginStatus.Throttled : LoginStatus.Invalid);
+        }
+        throttle.Succeed(name);
+        await using (var success = new NpgsqlCommand(
+            "UPDATE admin_users SET failed_attempts = 0, locked_until = NULL, last_login_at = @now WHERE id = @id", conn))
+        {
+            success.Parameters.AddWithValue("id", user!.Id);
+            success.Parameters.AddWithValue("now", now.UtcDateTime);
+            await success.ExecuteNonQueryAsync(ct);
+        }
+        return new(LoginStatus.Ok, user);
+    }
+
+    /// <summary>Creates the user unless the name is taken; null on success, else the pt-BR problem (field → message).</summary>
+    public async Task<(string Field, string Message)?> CreateAsync(string? username, string? nome, string? password, string actor,
+        bool onlyIfNoAdmin = false, CancellationToken ct = default)
+    {
+        if (UsernameProblem(username) is { } up) return ("username", up);
+        if (WebPassword.Problem(password) is { } pp) return ("password", pp);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT pg_advisory_xact_lock(hashtext('admin_users'));
+            INSERT INTO admin_users (username, nome, password_hash, created_by, created_at, updated_at)
+            SELECT @u, @n, @h, @by, @now, @now
+            WHERE NOT EXISTS (SELECT 1 FROM admin_users WHERE lower(username) = @u)
+              AND (NOT @only OR NOT EXISTS (SELECT 1 FROM admin_users))
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("u", Normalize(username));
+        cmd.Parameters.AddWithValue("n", (nome ?? "").Trim());
+        cmd.Parameters.AddWithValue("h", WebPassword.Hash(password!));
+        cmd.Parameters.AddWithValue("by", actor);
+        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+        cmd.Parameters.AddWithValue("only", onlyIfNoAdmin);
+        var inserted = await cmd.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return inserted > 0 || onlyIfNoAdmin ? null : ("username", "Já existe um administrador com esse usuário.");
+    }
+
+    /// <summary>Checks the current password, then stores the new one's hash; null on success, else (field, message).</summary>
+    public async Task<(string Field, string Message)?> ChangePasswordAsync(long id, string? current, string? password, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        string? hash;
+        await using (var read = new NpgsqlCommand("SELECT password_hash FROM admin_users WHERE id = @id AND NOT disabled", conn))
+        {
+            read.Parameters.AddWithValue("id", id);
+            hash = await read.ExecuteScalarAsync(ct) as string;
+        }
+        if (hash is null || string.IsNullOrEmpty(current) || !WebPassword.Verify(current, hash)) return ("current", "Senha atual incorreta.");
+        if (WebPassword.Problem(password) is { } problem) return ("password", problem);
+        if (string.Equals(current, password, StringComparison.Ordinal)) return ("password", "A nova senha deve ser diferente da atual.");
+        await using var cmd = new NpgsqlCommand("UPDATE admin_users SET password_hash = @h, updated_at = @now WHERE id = @id", conn);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("h", WebPassword.Hash(password!));
+        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return null;
+    }
+
+    public async Task<bool> AnyAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM admin_users)");
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+}
+
+/// <summary>
+/// The first admin from configuration (<c>BILLING_ADMIN_USER</c> / <c>BILLING_ADMIN_PASSWORD</c>), created at API start
+/// when no admin exists yet. Retries while the silo has not yet applied the migrations.
+/// </summary>
+public sealed partial class FirstAdminBootstrap(IConfiguration config, AdminUsers users, ILogger<FirstAdminBootstrap> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var user = config["BILLING_ADMIN_USER"];
+        var password = config["BILLING_ADMIN_PASSWORD"];
+        if (string.IsNullOrWhiteSpace(user) || string.IsNullOrEmpty(password)) return;
+        var problem = AdminUsers.UsernameProblem(user) ?? WebPassword.Problem(password);
+        if (problem is not null)
+        {
+            LogRejected(log, problem);
+            return;
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await users.AnyAsync(stoppingToken))
+                {
+                    await users.CreateAsync(user, user, password, "configuracao", onlyIfNoAdmin: true, stoppingToken);
+                    LogCreated(log, AdminUsers.Normalize(user));
+                }
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException && !stoppingToken.IsCancellationRequested)
+            {
+                // 42P01: admin_users does not exist yet (the silo applies the migrations); or the database is not up yet
+                LogWaiting(log, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "BILLING_ADMIN_USER/BILLING_ADMIN_PASSWORD recusados: {Problem}")]
+    private static partial void LogRejected(ILogger log, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Primeiro administrador do web admin criado: {User}")]
+    private static partial void LogCreated(ILogger log, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Aguardando o banco para criar o primeiro administrador: {Error}")]
+    private static partial void LogWaiting(ILogger log, string error);
+}
