@@ -105,6 +105,7 @@ public static class ApiSetup
         app.MapBlacklistApi();
         app.MapResellerStatementsApi();
         app.MapInvoicesApi();
+        app.MapBillingApi();
         return app;
     }
 }
