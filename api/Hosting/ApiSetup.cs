@@ -106,6 +106,7 @@ public static class ApiSetup
         app.MapResellerStatementsApi();
         app.MapInvoicesApi();
         app.MapBillingApi();
+        app.MapBillingDocumentsApi();
         return app;
     }
 }

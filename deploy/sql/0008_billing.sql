@@ -162,3 +162,7 @@ CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_pending ON webhook_deliveries (
 -- billing e-mails go through the existing outbox; link them to their billing and report type.
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS billing_id bigint NULL;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS report_type text NULL;
+-- a document rendered when the message was queued (billing reports), attached as is
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS attachment_name text NULL;
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS attachment_type text NULL;
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS attachment bytea NULL;
