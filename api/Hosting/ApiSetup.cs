@@ -107,6 +107,7 @@ public static class ApiSetup
         app.MapInvoicesApi();
         app.MapBillingApi();
         app.MapBillingDocumentsApi();
+        app.MapWebhooksApi();
         return app;
     }
 }

@@ -6,11 +6,10 @@ namespace Billing.Api.PendingBilling;
 /// <summary>
 /// Webhook outbox: an event is written, in the transaction of the change that causes it, as one delivery row per
 /// active endpoint subscribed to its type. The payload carries a stable event id so receivers can drop duplicates.
+/// (The silo's invoice events use the same SQL: Billing.Grains.PendingBilling.WebhookOutbox; the API does not reference grains.)
 /// </summary>
 public static class Webhooks
 {
-    public static readonly IReadOnlyList<string> EventTypes = ["billing.created", "billing.cancelled", "invoice.status_changed"];
-
     public static async Task EnqueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string type, object data, DateTimeOffset now, CancellationToken ct)
     {
         var eventId = Guid.NewGuid();
