@@ -85,7 +85,7 @@ public static class PendingStore
         SELECT i.id, i.customer_id, i.source, i.contract_id, i.avulso_id, i.reference, i.item_date, i.due_date, i.billing_id,
                k.name, k.kind, k.timing, k.account, k.did_number, k.amount,
                coalesce(d.monthly_fee, rs.did_monthly_fee),
-               a.description, a.amount, a.attachment IS NOT NULL
+               a.description, a.amount, a.attachment IS NOT NULL, k.start_date
         FROM billing_pending_items i
         LEFT JOIN billing_contracts k ON k.id = i.contract_id
         LEFT JOIN billing_avulsos a ON a.id = i.avulso_id
@@ -95,7 +95,7 @@ public static class PendingStore
 
     private sealed record Row(long Id, long Customer, string Source, long? ContractId, long? AvulsoId, string Reference, DateOnly Date,
         DateOnly Due, long? BillingId, string? Name, string? Kind, string? Timing, string? Account, string? Did, decimal? ContractAmount,
-        decimal? DidFee, string? AvulsoDescription, decimal? AvulsoAmount, bool HasAttachment);
+        decimal? DidFee, string? AvulsoDescription, decimal? AvulsoAmount, bool HasAttachment, DateOnly? Start);
 
     private static Row Read(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4),
@@ -103,7 +103,7 @@ public static class PendingStore
         r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11),
         r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) ? null : r.GetDecimal(14),
         r.IsDBNull(15) ? null : r.GetDecimal(15), r.IsDBNull(16) ? null : r.GetString(16), r.IsDBNull(17) ? null : r.GetDecimal(17),
-        !r.IsDBNull(18) && r.GetBoolean(18));
+        !r.IsDBNull(18) && r.GetBoolean(18), r.IsDBNull(19) ? null : r.GetFieldValue<DateOnly>(19));
 
     /// <summary>Unbilled items matching the filter (contract periods must have been materialized first).</summary>
     public static async Task<List<PendingItem>> PendingAsync(NpgsqlConnection conn, PendingFilter f, IClusterClient cluster, CancellationToken ct)
@@ -187,7 +187,9 @@ public static class PendingStore
                     }
                     var fee = BillingRules.Round(x.ContractAmount ?? fees[account]);
                     var usagePeriod = x.Timing == ContractTimings.Antecipado ? BillingRules.PreviousReference(x.Reference) : x.Reference;
-                    var usage = await UsageAsync(conn, cmd.Transaction, account, usagePeriod, ct);
+                    // antecipado: the fee of M with the usage of M-1, except before the contract started (that usage is not this contract's)
+                    var startRef = x.Start is { } st ? BillingRules.Reference(st.Year, st.Month) : "";
+                    var usage = string.CompareOrdinal(usagePeriod, startRef) < 0 ? [] : await UsageAsync(conn, cmd.Transaction, account, usagePeriod, ct);
                     var usageTotal = usage.Sum(u => u.Amount);
                     items.Add(new PendingItem(x.Id, x.Customer, x.Source, x.ContractId, null, x.Reference, x.Date, x.Due, description, fee + usageTotal,
                         new ItemDetails(x.Name, x.Kind, x.Timing, account, null, fee, usagePeriod, usage, usageTotal, null), x.BillingId));

@@ -297,6 +297,14 @@ public sealed class BillingApiTests(ClusterFixture cluster)
         var billed = await Bill(admin, new { customerId = cus, all = true, billingDate = "2026-07-01", dueDate = "2026-07-10" });
         Assert.Equal(89.90m + usage, billed.GetProperty("total").GetDecimal());
         Assert.Equal(2, billed.GetProperty("items")[0].GetProperty("details").GetProperty("usage").GetArrayLength());
+
+        // antecipado: period M = the fee of M + the usage of M-1, never usage from before the contract started
+        await Contract(admin, new { customerId = cus, name = "Tronco antecipado", kind = "circuito", account, amount = 10m, timing = "antecipado",
+            dayOfMonth = 1, startDate = "2026-06-01", endDate = "2026-07-31" });
+        var ante = (await Pending(admin, $"baseDate=2026-07-01&customerIds={cus}")).GetProperty("customers")[0].GetProperty("items")
+            .EnumerateArray().ToDictionary(i => i.GetProperty("reference").GetString()!, i => i.GetProperty("amount").GetDecimal());
+        Assert.Equal(10m, ante["2026-06"]);
+        Assert.Equal(10m + usage, ante["2026-07"]);
         _ = CultureInfo.InvariantCulture;
     }
 
