@@ -45,6 +45,8 @@ public static class BillingDocumentsApi
         b.MapGet("/{id:long}/report.pdf", Report);
         b.MapGet("/pending/report.pdf", Preview);
         b.MapPost("/{id:long}/email", Email);
+        b.MapPut("/avulsos/{id:long}/attachment", UploadAvulso).DisableAntiforgery();
+        b.MapGet("/avulsos/{id:long}/attachment", DownloadAvulso);
         return app;
     }
 
@@ -58,27 +60,36 @@ public static class BillingDocumentsApi
         _ => true,
     };
 
-    private static async Task<IResult> Upload(long id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    /// <summary>Reads and checks the multipart upload (field <c>file</c>): size, type, extension, magic bytes.</summary>
+    private static async Task<(string Name, string Type, byte[] Bytes, IResult? Problem)> ReadUpload(HttpContext http, CancellationToken ct)
     {
-        if (http.Request.ContentLength > MaxAttachmentBytes + 64 * 1024) return TooLarge();
+        static (string, string, byte[], IResult?) Fail(IResult p) => ("", "", [], p);
+        if (http.Request.ContentLength > MaxAttachmentBytes + 64 * 1024) return Fail(TooLarge());
         if (!http.Request.HasFormContentType)
-            return TypedResults.Problem(detail: "Envie o arquivo como multipart/form-data (campo 'file').", statusCode: 415, title: Problems.TitleFor(415));
+            return Fail(TypedResults.Problem(detail: "Envie o arquivo como multipart/form-data (campo 'file').", statusCode: 415, title: Problems.TitleFor(415)));
         var form = await http.Request.ReadFormAsync(ct);
         var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-        if (file is null || file.Length == 0) return Problems.Field("file", "Envie um arquivo não vazio no campo 'file'.");
-        if (file.Length > MaxAttachmentBytes) return TooLarge();
-        var type = (file.ContentType ?? "").Split(';')[0].Trim();
+        if (file is null || file.Length == 0) return Fail(Problems.Field("file", "Envie um arquivo não vazio no campo 'file'."));
+        if (file.Length > MaxAttachmentBytes) return Fail(TooLarge());
+        var type = (file.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
         var name = Path.GetFileName(file.FileName ?? "").Trim();
-        if (name.Length is 0 or > 200) return Problems.Field("file", "Informe um nome de arquivo de até 200 caracteres.");
+        if (name.Length is 0 or > 200) return Fail(Problems.Field("file", "Informe um nome de arquivo de até 200 caracteres."));
         var ext = Path.GetExtension(name);
         if (!AllowedTypes.TryGetValue(type, out var exts) || !exts.Contains(ext, StringComparer.OrdinalIgnoreCase))
-            return TypedResults.Problem(statusCode: 415, title: Problems.TitleFor(415),
-                detail: "Tipos aceitos: PDF, XML (NF-e), PNG, JPEG, TXT e CSV, com a extensão correspondente.");
+            return Fail(TypedResults.Problem(statusCode: 415, title: Problems.TitleFor(415),
+                detail: "Tipos aceitos: PDF, XML (NF-e), PNG, JPEG, TXT e CSV, com a extensão correspondente."));
         using var buffer = new MemoryStream((int)file.Length);
         await file.CopyToAsync(buffer, ct);
         var bytes = buffer.ToArray();
         if (!MagicMatches(type, bytes))
-            return TypedResults.Problem(statusCode: 415, title: Problems.TitleFor(415), detail: $"O conteúdo do arquivo não é {type}.");
+            return Fail(TypedResults.Problem(statusCode: 415, title: Problems.TitleFor(415), detail: $"O conteúdo do arquivo não é {type}."));
+        return (name, type, bytes, null);
+    }
+
+    private static async Task<IResult> Upload(long id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var (name, type, bytes, problem) = await ReadUpload(http, ct);
+        if (problem is not null) return problem;
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var actor = CommandResults.Actor(http);
         var now = clock.GetUtcNow();
@@ -100,7 +111,7 @@ public static class BillingDocumentsApi
         {
             ins.Parameters.AddWithValue("b", id);
             ins.Parameters.AddWithValue("n", name);
-            ins.Parameters.AddWithValue("t", type.ToLowerInvariant());
+            ins.Parameters.AddWithValue("t", type);
             ins.Parameters.AddWithValue("s", bytes.Length);
             ins.Parameters.AddWithValue("h", sha);
             ins.Parameters.AddWithValue("c", bytes);
@@ -119,7 +130,49 @@ public static class BillingDocumentsApi
         }
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/api/billing/{id}/attachments/{attachmentId}",
-            new BillingAttachmentInfo(attachmentId, name, type.ToLowerInvariant(), bytes.Length, sha, now, actor));
+            new BillingAttachmentInfo(attachmentId, name, type, bytes.Length, sha, now, actor));
+    }
+
+    /// <summary>Sets (or replaces) the one attachment of an avulso; 409 while the avulso is billed.</summary>
+    private static async Task<IResult> UploadAvulso(long id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var (name, type, bytes, problem) = await ReadUpload(http, ct);
+        if (problem is not null) return problem;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lk = new NpgsqlCommand(
+            """
+            SELECT i.billing_id FROM billing_avulsos a JOIN billing_pending_items i ON i.avulso_id = a.id
+            WHERE a.id = @id AND a.deleted_at IS NULL FOR UPDATE
+            """, conn, tx))
+        {
+            lk.Parameters.AddWithValue("id", id);
+            await using var r = await lk.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct)) return Problems.NotFound($"Valor avulso {id} não encontrado.");
+            if (!r.IsDBNull(0)) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de alterá-lo.");
+        }
+        await using (var u = new NpgsqlCommand(
+            "UPDATE billing_avulsos SET attachment_name = @n, attachment_content_type = @t, attachment = @c, updated_at = @now WHERE id = @id", conn, tx))
+        {
+            u.Parameters.AddWithValue("id", id);
+            u.Parameters.AddWithValue("n", name);
+            u.Parameters.AddWithValue("t", type);
+            u.Parameters.AddWithValue("c", bytes);
+            u.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            await u.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> DownloadAvulso(long id, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT attachment_name, attachment_content_type, attachment FROM billing_avulsos WHERE id = @id AND attachment IS NOT NULL");
+        cmd.Parameters.AddWithValue("id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return Problems.NotFound($"O valor avulso {id} não tem anexo.");
+        return TypedResults.File(r.GetFieldValue<byte[]>(2), r.GetString(1), r.GetString(0));
     }
 
     private static IResult TooLarge() => TypedResults.Problem(statusCode: 413, title: Problems.TitleFor(413),

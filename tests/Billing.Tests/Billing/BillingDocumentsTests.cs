@@ -76,6 +76,25 @@ public sealed class BillingDocumentsTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenAnAvulsoGetsAnAttachment_ThenItIsDownloadableAndFlaggedInThePendingDetailsAndFrozenOnceBilled()
+    {
+        var admin = cluster.AsAdmin();
+        var cus = await Seed.CustomerAsync(admin);
+        var created = await (await admin.PostAsJsonAsync("/api/billing/avulsos",
+            new { customerId = cus, date = "2026-03-03", description = "Laudo técnico", amount = 80m })).JsonAsync();
+        var id = created.GetProperty("id").GetInt64();
+        var png = new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3 };
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsync($"/api/billing/avulsos/{id}/attachment", File("laudo.png", "image/png", png))).StatusCode);
+        var down = await admin.GetAsync($"/api/billing/avulsos/{id}/attachment");
+        Assert.Equal(png, await down.Content.ReadAsByteArrayAsync());
+        var pending = await (await admin.GetAsync($"/api/billing/pending?baseDate=2026-03-31&customerIds={cus}")).JsonAsync();
+        Assert.True(pending.GetProperty("customers")[0].GetProperty("items")[0].GetProperty("details").GetProperty("hasAttachment").GetBoolean());
+        (await admin.PostAsJsonAsync("/api/billing", new { customerId = cus, all = true, billingDate = "2026-03-31", dueDate = "2026-04-10" }))
+            .EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PutAsync($"/api/billing/avulsos/{id}/attachment", File("outro.png", "image/png", png))).StatusCode);
+    }
+
+    [Fact]
     public async Task WhenTheReportIsDownloaded_ThenSinteticoListsItemsAndTotalsAndDetalhadoAddsAvulsoDatesAndAPreviewShowsPendingItems()
     {
         var (cus, id, admin) = await Billed("Relatório Ltda");
