@@ -110,6 +110,9 @@ public static class ApiSetup
         app.MapBlacklistApi();
         app.MapResellerStatementsApi();
         app.MapInvoicesApi();
+        app.MapBillingApi();
+        app.MapBillingDocumentsApi();
+        app.MapWebhooksApi();
         return app;
     }
 }

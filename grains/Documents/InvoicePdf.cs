@@ -5,12 +5,11 @@ using SkiaSharp;
 namespace Billing.Grains.Documents;
 
 /// <summary>
-/// PDF of an invoice with SkiaSharp's PDF backend: header facts, summary by call type, totals, then the
+/// PDF of an invoice (layout: <see cref="PdfLayout"/>): header facts, summary by call type, totals, then the
 /// detailed calls. Text in DejaVu Sans (one font file embedded), A4 portrait.
 /// </summary>
 public static class InvoicePdf
 {
-    private const float Width = 595, Height = 842, Margin = 40;
     public static byte[] Render(InvoiceView inv, InvoiceCustomer customer, IReadOnlyList<InvoiceCall> calls)
     {
         ArgumentNullException.ThrowIfNull(inv);
@@ -23,55 +22,21 @@ public static class InvoicePdf
             Creation = inv.GeneratedAt.UtcDateTime,
             Modified = inv.GeneratedAt.UtcDateTime,
         };
-        using (var doc = SKDocument.CreatePdf(ms, meta))
+        using (var pdf = new PdfLayout(ms, meta,
+                   page => $"Fatura {inv.DocumentNumber} - {PtBr.Period(inv.Period)} - página {page.ToString(CultureInfo.InvariantCulture)}"))
         {
-            using var font = new SKFont(PdfFonts.Regular, 9);
-            // one embedded font file per PDF: bold is DejaVu Sans emboldened, not a second font
-            using var bold = new SKFont(PdfFonts.Regular, 10) { Embolden = true };
-            using var title = new SKFont(PdfFonts.Regular, 16) { Embolden = true };
-            using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-            using var bar = new SKPaint { Color = new SKColor(0x1f, 0x5f, 0xa8) };
-            using var white = new SKPaint { Color = SKColors.White, IsAntialias = true };
-            SKCanvas canvas = doc.BeginPage(Width, Height);
-            float y = Margin;
-            var page = 1;
-
-            void NewPage()
-            {
-                doc.EndPage();
-                canvas = doc.BeginPage(Width, Height);
-                page++;
-                y = Margin;
-                canvas.DrawText($"Fatura {inv.DocumentNumber} - {PtBr.Period(inv.Period)} - página {page.ToString(CultureInfo.InvariantCulture)}",
-                    Margin, y, SKTextAlign.Left, font, ink);
-                y += 18;
-            }
-            void Need(float h)
-            {
-                if (y + h > Height - Margin) NewPage();
-            }
-            void Bar(string text)
-            {
-                Need(30);
-                y += 6;
-                canvas.DrawRect(Margin, y, Width - 2 * Margin, 16, bar);
-                canvas.DrawText(text, Margin + 4, y + 12, SKTextAlign.Left, bold, white);
-                y += 22;
-            }
-            void Row(float[] xs, SKTextAlign[] aligns, string[] cells, SKFont f)
-            {
-                Need(13);
-                for (var i = 0; i < cells.Length; i++) canvas.DrawText(cells[i], xs[i], y + 9, aligns[i], f, ink);
-                y += 13;
-            }
-
-            canvas.DrawText("Fatura " + inv.DocumentNumber, Margin, y + 14, SKTextAlign.Left, title, ink);
-            canvas.DrawText(inv.Currency, Width - Margin, y + 14, SKTextAlign.Right, title, ink);
-            y += 26;
-            canvas.DrawText(inv.Status, Width / 2, y + 10, SKTextAlign.Center, bold, ink);
-            y += 14;
-            canvas.DrawText(PtBr.Period(inv.Period), Width / 2, y + 10, SKTextAlign.Center, bold, ink);
-            y += 20;
+            const float Width = PdfLayout.Width, Margin = PdfLayout.Margin;
+            var canvas = pdf.Canvas;
+            var (font, bold, title, ink) = (pdf.Font, pdf.Bold, pdf.Title, pdf.Ink);
+            void Bar(string text) => pdf.Bar(text);
+            void Row(float[] xs, SKTextAlign[] aligns, string[] cells, SKFont f) => pdf.Row(xs, aligns, cells, f);
+            canvas.DrawText("Fatura " + inv.DocumentNumber, Margin, pdf.Y + 14, SKTextAlign.Left, title, ink);
+            canvas.DrawText(inv.Currency, Width - Margin, pdf.Y + 14, SKTextAlign.Right, title, ink);
+            pdf.Y += 26;
+            canvas.DrawText(inv.Status, Width / 2, pdf.Y + 10, SKTextAlign.Center, bold, ink);
+            pdf.Y += 14;
+            canvas.DrawText(PtBr.Period(inv.Period), Width / 2, pdf.Y + 10, SKTextAlign.Center, bold, ink);
+            pdf.Y += 20;
             var factX = new[] { Margin, Margin + 110 };
             var left = new[] { SKTextAlign.Left, SKTextAlign.Left };
             foreach (var (l, v) in InvoiceDocuments.Facts(inv, customer)) Row(factX, left, [l, v], font);
@@ -104,8 +69,7 @@ public static class InvoicePdf
                     Row(cx, ca, [PtBr.DateTime(c.StartedAt)[..16], c.Direction == "inbound" ? "recebida" : "efetuada", c.Destination ?? "",
                         c.CallType, PtBr.Duration(c.DurationSeconds), c.BilledSeconds.ToString(CultureInfo.InvariantCulture), PtBr.Money(c.Amount)], font);
             }
-            doc.EndPage();
-            doc.Close();
+            pdf.Finish();
         }
         return ms.ToArray();
     }

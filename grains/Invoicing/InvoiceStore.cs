@@ -366,6 +366,11 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
         await HistoryAsync(conn, tx, id, now, actor, "status", inv.Status, to, number, message is not null,
             notify && message is null ? "Cliente sem e-mail cadastrado: notificação não enviada." : null);
         if (message is not null) await OutboxStore.EnqueueAsync(conn, tx, message, now);
+        await PendingBilling.WebhookOutbox.EnqueueAsync(conn, tx, "invoice.status_changed", new
+        {
+            invoiceId = id, account = inv.Account, customerId = inv.CustomerId, period = inv.Period, from = inv.Status, to, number,
+            total = inv.Content.Total, dueDate = inv.DueDate,
+        }, now);
         await tx.CommitAsync();
         return new(CommandResult.Ok, after);
     }

@@ -12,6 +12,9 @@ public static class InvoicingServices
         services.Configure<InvoiceOptions>(configuration.GetSection("Billing:Invoices"));
         services.Configure<SmtpOptions>(configuration.GetSection("Billing:Smtp"));
         services.AddHostedService<OutboxSender>();
+        // billing webhooks (issue 9): signed deliveries from the webhook outbox (section Billing:Webhooks)
+        services.Configure<PendingBilling.WebhookOptions>(configuration.GetSection("Billing:Webhooks"));
+        services.AddHostedService<PendingBilling.WebhookSender>();
         return services;
     }
 }

@@ -57,24 +57,25 @@ public sealed class OutboxSender(NpgsqlDataSource db, IGrainFactory grains, IOpt
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var due = new List<(long Id, long? Invoice, string[] To, string Subject, string Body, int Attempts)>();
+        var due = new List<(long Id, long? Invoice, string[] To, string Subject, string Body, int Attempts, Attachment? File)>();
         await using (var cmd = new NpgsqlCommand(
             """
-            SELECT id, invoice_id, recipients, subject, body, attempts FROM outbox
+            SELECT id, invoice_id, recipients, subject, body, attempts, attachment_name, attachment_type, attachment FROM outbox
             WHERE status = 'PENDENTE' AND next_attempt_at <= @now ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED
             """, conn, tx))
         {
             cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
-                due.Add((r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetFieldValue<string[]>(2), r.GetString(3), r.GetString(4), r.GetInt32(5)));
+                due.Add((r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetFieldValue<string[]>(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
+                    r.IsDBNull(8) ? null : new Attachment(r.GetString(6), r.GetString(7), r.GetFieldValue<byte[]>(8))));
         }
         foreach (var m in due)
         {
             string? error = null;
             try
             {
-                await SendAsync(m.Id, m.Invoice, m.To, m.Subject, m.Body, ct);
+                await SendAsync(m.Id, m.Invoice, m.To, m.Subject, m.Body, m.File, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -105,7 +106,10 @@ public sealed class OutboxSender(NpgsqlDataSource db, IGrainFactory grains, IOpt
     public static TimeSpan Backoff(int attempts) =>
         TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
 
-    private async Task SendAsync(long id, long? invoiceId, string[] to, string subject, string body, CancellationToken ct)
+    /// <summary>A document rendered when the message was queued (billing reports), attached as is.</summary>
+    private sealed record Attachment(string Name, string ContentType, byte[] Content);
+
+    private async Task SendAsync(long id, long? invoiceId, string[] to, string subject, string body, Attachment? file, CancellationToken ct)
     {
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(_o.From));
@@ -115,6 +119,8 @@ public sealed class OutboxSender(NpgsqlDataSource db, IGrainFactory grains, IOpt
         var builder = new BodyBuilder { TextBody = body };
         if (invoiceId is { } inv && await grains.Invoice(inv).Render(InvoiceDocumentKind.Pdf) is { } pdf)
             builder.Attachments.Add(pdf.FileName, pdf.Content, new ContentType("application", "pdf"));
+        if (file is not null)
+            builder.Attachments.Add(file.Name, file.Content, ContentType.Parse(file.ContentType));
         message.Body = builder.ToMessageBody();
 
         using var smtp = new SmtpClient();

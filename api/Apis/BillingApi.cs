@@ -1,0 +1,752 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Api.PendingBilling;
+using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.PendingBilling;
+using Billing.GrainInterfaces.Circuits;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Api.Apis;
+
+public sealed record ContractRequest(long? CustomerId, string? Name, string? Kind, string? Account, string? DidNumber, decimal? Amount,
+    string? Timing, int? DayOfMonth, int? DueDays, DateOnly? StartDate, DateOnly? EndDate);
+
+public sealed record ContractResponse(long Id, long CustomerId, string Name, string Kind, string? Account, string? DidNumber, decimal? Amount,
+    string Timing, int DayOfMonth, int DueDays, DateOnly StartDate, DateOnly? EndDate, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record AvulsoRequest(long? CustomerId, DateOnly? Date, DateOnly? DueDate, string? Description, decimal? Amount);
+
+public sealed record AvulsoResponse(long Id, long CustomerId, DateOnly Date, DateOnly DueDate, string Description, decimal Amount,
+    long? PendingItemId, long? BillingId, string? AttachmentName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record PendingResponse(DateOnly? BaseDate, DateOnly? DueDate, string Kind, IReadOnlyList<PendingCustomer> Customers, decimal Total);
+
+public sealed record BillRequest(long? CustomerId, IReadOnlyList<long>? ItemIds, bool? All, DateOnly? BillingDate, DateOnly? BaseDate,
+    decimal? Discount, decimal? Interest, string? NfeNumber, string? Notes, DateOnly? DueDate);
+
+public sealed record CancelRequest(string? Reason);
+
+public sealed record BilledItem(long ItemId, string Source, string Description, string Reference, DateOnly Date, DateOnly DueDate, decimal Amount,
+    ItemDetails? Details);
+
+public sealed record BillingHistoryEntry(long Id, DateTimeOffset At, string Actor, string Action, string? Detail);
+
+public sealed record BillingAttachmentInfo(long Id, string FileName, string ContentType, int SizeBytes, string Sha256, DateTimeOffset CreatedAt, string CreatedBy);
+
+public sealed record BillingResponse(long Id, long CustomerId, string CustomerName, string Status, DateOnly BillingDate, DateOnly DueDate,
+    decimal Total, decimal Discount, decimal Interest, decimal ValorReal, string? NfeNumber, string Notes, string? IdempotencyKey,
+    DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? CancelledAt, string? CancelledBy, string? CancelReason,
+    IReadOnlyList<BilledItem> Items, IReadOnlyList<BillingHistoryEntry> History, IReadOnlyList<BillingAttachmentInfo> Attachments);
+
+public sealed record BillingListItem(long Id, long CustomerId, string CustomerName, string Status, DateOnly BillingDate, DateOnly DueDate,
+    decimal Total, decimal Discount, decimal Interest, decimal ValorReal, string? NfeNumber, int ItemCount, int AttachmentCount, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Pending billing ("faturamentos pendentes"): contracts, one-off charges ("avulsos"), the pending list, billing
+/// ("faturar", total or partial, idempotent), reversal ("estorno") and the searchable history.
+/// Everything is written to PostgreSQL in one transaction per command; item rows are locked (FOR UPDATE) so an
+/// item is billed by at most one live billing.
+/// </summary>
+public static class BillingApi
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapBillingApi(this IEndpointRouteBuilder app)
+    {
+        var c = app.MapGroup("/api/billing/contracts").WithTags("Faturamento").RequireAuthorization(Policies.Admin);
+        c.MapPost("/", CreateContract);
+        c.MapGet("/", ListContracts);
+        c.MapGet("/{id:long}", GetContract);
+        c.MapPut("/{id:long}", UpdateContract);
+        c.MapDelete("/{id:long}", DeleteContract);
+
+        var a = app.MapGroup("/api/billing/avulsos").WithTags("Faturamento").RequireAuthorization(Policies.Admin);
+        a.MapPost("/", CreateAvulso);
+        a.MapGet("/", ListAvulsos);
+        a.MapGet("/{id:long}", GetAvulso);
+        a.MapPut("/{id:long}", UpdateAvulso);
+        a.MapDelete("/{id:long}", DeleteAvulso);
+
+        var b = app.MapGroup("/api/billing").WithTags("Faturamento").RequireAuthorization(Policies.Admin);
+        b.MapGet("/pending", Pending);
+        b.MapPost("/", Bill);
+        b.MapGet("/history", History);
+        b.MapGet("/{id:long}", Get);
+        b.MapPost("/{id:long}/cancel", Cancel);
+        return app;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
+
+    private static DateOnly Today(TimeProvider clock) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), SaoPaulo).DateTime);
+
+    private static DateOnly? DateArg(string? value, string field, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+        errors.Add(field, "Use a data no formato aaaa-MM-dd.");
+        return null;
+    }
+
+    private static bool HasMoreThanTwoDecimals(decimal v) => v != Math.Round(v, 2, MidpointRounding.AwayFromZero);
+
+    private static void Money(decimal? v, string field, FieldErrors errors, bool required, bool positive = false)
+    {
+        if (v is null)
+        {
+            if (required) errors.Add(field, "Informe o valor.");
+            return;
+        }
+        if (v < 0 || (positive && v == 0)) errors.Add(field, positive ? "O valor deve ser maior que zero." : "O valor não pode ser negativo.");
+        else if (HasMoreThanTwoDecimals(v.Value)) errors.Add(field, "Use no máximo 2 casas decimais (centavos).");
+        else if (v > 999_999_999_999m) errors.Add(field, "Valor grande demais.");
+    }
+
+    private static async Task<string?> CustomerName(NpgsqlConnection conn, NpgsqlTransaction? tx, long id, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT nome FROM customers WHERE id = @id AND deleted_at IS NULL", conn, tx);
+        cmd.Parameters.AddWithValue("id", id);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    private static async Task<bool> Exists(NpgsqlConnection conn, string sql, object value, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddWithValue("v", value);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
+    private static async Task AddHistory(NpgsqlConnection conn, NpgsqlTransaction tx, long billingId, DateTimeOffset now, string actor,
+        string action, string? detail, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO billing_history (billing_id, at, actor, action, detail) VALUES (@b, @at, @actor, @action, @detail)", conn, tx);
+        cmd.Parameters.AddWithValue("b", billingId);
+        cmd.Parameters.AddWithValue("at", now.UtcDateTime);
+        cmd.Parameters.AddWithValue("actor", actor);
+        cmd.Parameters.AddWithValue("action", action);
+        cmd.Parameters.Add(new NpgsqlParameter("detail", NpgsqlDbType.Text) { Value = (object?)detail ?? DBNull.Value });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));
+
+    // ---------------------------------------------------------------- contracts
+
+    private static async Task<FieldErrors> ValidateContract(ContractRequest body, NpgsqlConnection conn, CancellationToken ct)
+    {
+        var e = new FieldErrors();
+        if (body.CustomerId is not > 0) e.Add("customerId", "Informe o cliente.");
+        else if (await CustomerName(conn, null, body.CustomerId.Value, ct) is null) e.Add("customerId", "Cliente não encontrado.");
+        if (string.IsNullOrWhiteSpace(body.Name)) e.Add("name", "Informe o nome do contrato.");
+        else if (body.Name.Length > 200) e.Add("name", "Use no máximo 200 caracteres.");
+        if (!ContractKinds.IsValid(body.Kind)) e.Add("kind", "Use circuito, did ou servico.");
+        if (!ContractTimings.IsValid(body.Timing)) e.Add("timing", "Use antecipado ou posterior.");
+        if (body.DayOfMonth is not (>= 1 and <= 31)) e.Add("dayOfMonth", "Informe o dia do mês (1 a 31; no mês mais curto vale o último dia).");
+        if (body.DueDays is < 0 or > 120) e.Add("dueDays", "Use de 0 a 120 dias.");
+        if (body.StartDate is null) e.Add("startDate", "Informe a data de início.");
+        else if (body.StartDate.Value.Year < 2000) e.Add("startDate", "Data de início inválida.");
+        if (body.EndDate is { } end && body.StartDate is { } start && end < start) e.Add("endDate", "O fim deve ser depois do início.");
+        Money(body.Amount, "amount", e, required: body.Kind == ContractKinds.Servico);
+        switch (body.Kind)
+        {
+            case ContractKinds.Circuito:
+                if (!CircuitKeys.IsValidAccount(body.Account)) e.Add("account", "Informe o circuito.");
+                else if (!await Exists(conn, "SELECT 1 FROM circuits WHERE account = @v AND deleted_at IS NULL", body.Account!, ct))
+                    e.Add("account", "Circuito não encontrado.");
+                break;
+            case ContractKinds.Did:
+                if (string.IsNullOrWhiteSpace(body.DidNumber)) e.Add("didNumber", "Informe o DID (E.164, ex.: +551133334444).");
+                else if (!await Exists(conn, "SELECT 1 FROM dids WHERE number = @v", body.DidNumber.Trim(), ct))
+                    e.Add("didNumber", "DID não encontrado.");
+                break;
+        }
+        return e;
+    }
+
+    private const string ContractColumns =
+        "id, customer_id, name, kind, account, did_number, amount, timing, day_of_month, due_days, start_date, end_date, created_at, updated_at";
+
+    private static ContractResponse ReadContract(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetDecimal(6), r.GetString(7), r.GetInt32(8), r.GetInt32(9), r.GetFieldValue<DateOnly>(10),
+        r.IsDBNull(11) ? null : r.GetFieldValue<DateOnly>(11), Utc(r.GetDateTime(12)), Utc(r.GetDateTime(13)));
+
+    private static void ContractParameters(NpgsqlCommand cmd, ContractRequest body)
+    {
+        cmd.Parameters.AddWithValue("name", body.Name!.Trim());
+        cmd.Parameters.AddWithValue("kind", body.Kind!);
+        cmd.Parameters.Add(new NpgsqlParameter("account", NpgsqlDbType.Text) { Value = body.Kind == ContractKinds.Circuito ? body.Account! : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("did", NpgsqlDbType.Text) { Value = body.Kind == ContractKinds.Did ? body.DidNumber!.Trim() : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("amount", NpgsqlDbType.Numeric) { Value = (object?)body.Amount ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("timing", body.Timing!);
+        cmd.Parameters.AddWithValue("day", body.DayOfMonth!.Value);
+        cmd.Parameters.AddWithValue("due", body.DueDays ?? 0);
+        cmd.Parameters.AddWithValue("start", body.StartDate!.Value);
+        cmd.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Date) { Value = (object?)body.EndDate ?? DBNull.Value });
+    }
+
+    private static async Task<IResult> CreateContract(ContractRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var errors = await ValidateContract(body, conn, ct);
+        if (errors.Any) return errors.ToProblem();
+        await using var cmd = new NpgsqlCommand(
+            $"""
+             INSERT INTO billing_contracts (customer_id, name, kind, account, did_number, amount, timing, day_of_month, due_days, start_date, end_date,
+                                            created_at, updated_at)
+             VALUES (@c, @name, @kind, @account, @did, @amount, @timing, @day, @due, @start, @end, @now, @now)
+             RETURNING {ContractColumns}
+             """, conn);
+        cmd.Parameters.AddWithValue("c", body.CustomerId!.Value);
+        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+        ContractParameters(cmd, body);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var created = ReadContract(r);
+        return TypedResults.Created($"/api/billing/contracts/{created.Id}", created);
+    }
+
+    private static async Task<IResult> ListContracts(NpgsqlDataSource db, CancellationToken ct, long? customerId = null)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {ContractColumns} FROM billing_contracts WHERE deleted_at IS NULL AND (@c::bigint IS NULL OR customer_id = @c) ORDER BY customer_id, id");
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Bigint) { Value = (object?)customerId ?? DBNull.Value });
+        var list = new List<ContractResponse>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadContract(r));
+        return TypedResults.Ok(list);
+    }
+
+    private static async Task<IResult> GetContract(long id, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {ContractColumns} FROM billing_contracts WHERE id = @id AND deleted_at IS NULL");
+        cmd.Parameters.AddWithValue("id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? TypedResults.Ok(ReadContract(r)) : Problems.NotFound($"Contrato {id} não encontrado.");
+    }
+
+    /// <summary>
+    /// Changes a contract. Billed periods are frozen (their billed amounts and dates never change); periods not yet
+    /// billed are re-created from the new schedule. The customer of a contract cannot change.
+    /// </summary>
+    private static async Task<IResult> UpdateContract(long id, ContractRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        long customer;
+        await using (var find = new NpgsqlCommand("SELECT customer_id FROM billing_contracts WHERE id = @id AND deleted_at IS NULL", conn))
+        {
+            find.Parameters.AddWithValue("id", id);
+            if (await find.ExecuteScalarAsync(ct) is not long c) return Problems.NotFound($"Contrato {id} não encontrado.");
+            customer = c;
+        }
+        if (body.CustomerId is { } other && other != customer)
+            return Problems.Field("customerId", "O cliente de um contrato não muda: encerre este (endDate) e crie outro.");
+        body = body with { CustomerId = customer };
+        var errors = await ValidateContract(body, conn, ct);
+        if (errors.Any) return errors.ToProblem();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE billing_contracts SET name = @name, kind = @kind, account = @account, did_number = @did, amount = @amount, timing = @timing,
+                   day_of_month = @day, due_days = @due, start_date = @start, end_date = @end, updated_at = @now
+            WHERE id = @id AND deleted_at IS NULL;
+            DELETE FROM billing_pending_items i WHERE i.contract_id = @id AND i.billing_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM billing_record_items ri WHERE ri.pending_item_id = i.id);
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            ContractParameters(cmd, body);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return await GetContract(id, db, ct);
+    }
+
+    /// <summary>Deletes a contract: refused (409) while any of its periods is billed (cancel the billing first).</summary>
+    private static async Task<IResult> DeleteContract(long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lk = new NpgsqlCommand("SELECT 1 FROM billing_contracts WHERE id = @id AND deleted_at IS NULL FOR UPDATE", conn, tx))
+        {
+            lk.Parameters.AddWithValue("id", id);
+            if (await lk.ExecuteScalarAsync(ct) is null) return Problems.NotFound($"Contrato {id} não encontrado.");
+        }
+        await using (var billed = new NpgsqlCommand(
+            "SELECT count(*) FROM billing_pending_items WHERE contract_id = @id AND billing_id IS NOT NULL", conn, tx))
+        {
+            billed.Parameters.AddWithValue("id", id);
+            if ((long)(await billed.ExecuteScalarAsync(ct))! > 0)
+                return Problems.Conflict($"O contrato {id} tem períodos faturados: cancele esses faturamentos antes de excluí-lo, ou encerre-o com endDate.");
+        }
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE billing_contracts SET deleted_at = @now, updated_at = @now WHERE id = @id;
+            DELETE FROM billing_pending_items i WHERE i.contract_id = @id AND i.billing_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM billing_record_items ri WHERE ri.pending_item_id = i.id);
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    // ---------------------------------------------------------------- avulsos
+
+    private static async Task<FieldErrors> ValidateAvulso(AvulsoRequest body, NpgsqlConnection conn, CancellationToken ct)
+    {
+        var e = new FieldErrors();
+        if (body.CustomerId is not > 0) e.Add("customerId", "Informe o cliente.");
+        else if (await CustomerName(conn, null, body.CustomerId.Value, ct) is null) e.Add("customerId", "Cliente não encontrado.");
+        if (body.Date is null) e.Add("date", "Informe a data.");
+        if (body.DueDate is { } due && body.Date is { } date && due < date) e.Add("dueDate", "O vencimento não pode ser antes da data.");
+        if (string.IsNullOrWhiteSpace(body.Description)) e.Add("description", "Informe a descrição.");
+        else if (body.Description.Length > 500) e.Add("description", "Use no máximo 500 caracteres.");
+        Money(body.Amount, "amount", e, required: true, positive: true);
+        return e;
+    }
+
+    private const string AvulsoSelect =
+        """
+        SELECT a.id, a.customer_id, a.date, a.due_date, a.description, a.amount, i.id, i.billing_id, a.attachment_name, a.created_at, a.updated_at
+        FROM billing_avulsos a LEFT JOIN billing_pending_items i ON i.avulso_id = a.id
+        """;
+
+    private static AvulsoResponse ReadAvulso(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<DateOnly>(2), r.GetFieldValue<DateOnly>(3), r.GetString(4), r.GetDecimal(5),
+        r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8),
+        Utc(r.GetDateTime(9)), Utc(r.GetDateTime(10)));
+
+    private static async Task<AvulsoResponse?> LoadAvulso(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(AvulsoSelect + " WHERE a.id = @id AND a.deleted_at IS NULL");
+        cmd.Parameters.AddWithValue("id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadAvulso(r) : null;
+    }
+
+    private static async Task<IResult> CreateAvulso(AvulsoRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var errors = await ValidateAvulso(body, conn, ct);
+        if (errors.Any) return errors.ToProblem();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        long id;
+        await using (var cmd = new NpgsqlCommand(
+            """
+            WITH a AS (
+                INSERT INTO billing_avulsos (customer_id, date, due_date, description, amount, created_at, updated_at)
+                VALUES (@c, @d, @v, @desc, @amount, @now, @now) RETURNING id)
+            INSERT INTO billing_pending_items (customer_id, source, avulso_id, reference, item_date, due_date, created_at)
+            SELECT @c, 'avulso', a.id, '', @d, @v, @now FROM a RETURNING avulso_id
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("c", body.CustomerId!.Value);
+            cmd.Parameters.AddWithValue("d", body.Date!.Value);
+            cmd.Parameters.AddWithValue("v", body.DueDate ?? body.Date!.Value);
+            cmd.Parameters.AddWithValue("desc", body.Description!.Trim());
+            cmd.Parameters.AddWithValue("amount", body.Amount!.Value);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/api/billing/avulsos/{id}", await LoadAvulso(db, id, ct));
+    }
+
+    private static async Task<IResult> ListAvulsos(NpgsqlDataSource db, CancellationToken ct, long? customerId = null)
+    {
+        await using var cmd = db.CreateCommand(AvulsoSelect +
+            " WHERE a.deleted_at IS NULL AND (@c::bigint IS NULL OR a.customer_id = @c) ORDER BY a.customer_id, a.date, a.id");
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Bigint) { Value = (object?)customerId ?? DBNull.Value });
+        var list = new List<AvulsoResponse>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadAvulso(r));
+        return TypedResults.Ok(list);
+    }
+
+    private static async Task<IResult> GetAvulso(long id, NpgsqlDataSource db, CancellationToken ct) =>
+        await LoadAvulso(db, id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"Valor avulso {id} não encontrado.");
+
+    /// <summary>Locks the avulso's pending item; null = not found; false = billed.</summary>
+    private static async Task<(bool Found, bool Billed, long Customer)> LockAvulso(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT a.customer_id, i.billing_id FROM billing_avulsos a JOIN billing_pending_items i ON i.avulso_id = a.id
+            WHERE a.id = @id AND a.deleted_at IS NULL FOR UPDATE
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return (false, false, 0);
+        return (true, !r.IsDBNull(1), r.GetInt64(0));
+    }
+
+    private static async Task<IResult> UpdateAvulso(long id, AvulsoRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var (found, billed, customer) = await LockAvulso(conn, tx, id, ct);
+        if (!found) return Problems.NotFound($"Valor avulso {id} não encontrado.");
+        if (billed) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de alterá-lo.");
+        if (body.CustomerId is { } other && other != customer)
+            return Problems.Field("customerId", "O cliente de um valor avulso não muda: exclua-o e crie outro.");
+        var errors = await ValidateAvulso(body with { CustomerId = customer }, conn, ct);
+        if (errors.Any) return errors.ToProblem();
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE billing_avulsos SET date = @d, due_date = @v, description = @desc, amount = @amount, updated_at = @now WHERE id = @id;
+            UPDATE billing_pending_items SET item_date = @d, due_date = @v WHERE avulso_id = @id;
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("d", body.Date!.Value);
+            cmd.Parameters.AddWithValue("v", body.DueDate ?? body.Date!.Value);
+            cmd.Parameters.AddWithValue("desc", body.Description!.Trim());
+            cmd.Parameters.AddWithValue("amount", body.Amount!.Value);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(await LoadAvulso(db, id, ct));
+    }
+
+    private static async Task<IResult> DeleteAvulso(long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var (found, billed, _) = await LockAvulso(conn, tx, id, ct);
+        if (!found) return Problems.NotFound($"Valor avulso {id} não encontrado.");
+        if (billed) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de excluí-lo.");
+        await using (var cmd = new NpgsqlCommand("UPDATE billing_avulsos SET deleted_at = @now, updated_at = @now WHERE id = @id", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    // ---------------------------------------------------------------- pending
+
+    internal static PendingFilter? ReadFilter(string? baseDate, string? dueDate, string? customerIds, string? kind, TimeProvider clock, FieldErrors errors)
+    {
+        var b = DateArg(baseDate, "baseDate", errors);
+        var d = DateArg(dueDate, "dueDate", errors);
+        if (b is not null && d is not null) errors.Add("dueDate", "Use baseDate (tudo até a data) ou dueDate (vencimento exato), não os dois.");
+        var limit = Today(clock).AddYears(5);
+        if (b > limit) errors.Add("baseDate", "Data base até 5 anos à frente.");
+        if (d > limit) errors.Add("dueDate", "Vencimento até 5 anos à frente.");
+        List<long>? ids = null;
+        if (!string.IsNullOrWhiteSpace(customerIds) && !customerIds.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            ids = [];
+            foreach (var part in customerIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                if (long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) ids.Add(id);
+                else
+                {
+                    errors.Add("customerIds", "Use um id de cliente, uma lista separada por vírgulas ou 'all'.");
+                    break;
+                }
+        }
+        var k = string.IsNullOrWhiteSpace(kind) ? "all" : kind.Trim().ToLowerInvariant();
+        if (k is not ("contracts" or "avulsos" or "all")) errors.Add("kind", "Use contracts, avulsos ou all.");
+        if (errors.Any) return null;
+        return new PendingFilter(b ?? (d is null ? Today(clock) : null), d, ids, k != "avulsos", k != "contracts");
+    }
+
+    private static async Task<IResult> Pending(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
+        string? baseDate = null, string? dueDate = null, string? customerIds = null, string? kind = null)
+    {
+        var errors = new FieldErrors();
+        var f = ReadFilter(baseDate, dueDate, customerIds, kind, clock, errors);
+        if (f is null) return errors.ToProblem();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (f.Contracts) await PendingStore.MaterializeAsync(conn, null, f.CustomerIds, (f.BaseDate ?? f.DueDate)!.Value, clock.GetUtcNow(), ct);
+        var items = await PendingStore.PendingAsync(conn, f, cluster, ct);
+        var names = await Names(conn, items.Select(i => i.CustomerId).Distinct().ToArray(), ct);
+        var customers = items.GroupBy(i => i.CustomerId)
+            .Select(g => new PendingCustomer(g.Key, names.GetValueOrDefault(g.Key, ""), g.Count(), g.Sum(i => i.Amount), g.ToList()))
+            .OrderBy(c => c.CustomerName, StringComparer.Ordinal).ThenBy(c => c.CustomerId)
+            .ToList();
+        var k = f.Contracts && f.Avulsos ? "all" : f.Contracts ? "contracts" : "avulsos";
+        return TypedResults.Ok(new PendingResponse(f.BaseDate, f.DueDate, k, customers, customers.Sum(c => c.Total)));
+    }
+
+    private static async Task<Dictionary<long, string>> Names(NpgsqlConnection conn, long[] ids, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT id, nome FROM customers WHERE id = ANY(@ids)", conn);
+        cmd.Parameters.AddWithValue("ids", ids);
+        var map = new Dictionary<long, string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) map[r.GetInt64(0)] = r.GetString(1);
+        return map;
+    }
+
+    // ---------------------------------------------------------------- billing
+
+    private static async Task<IResult> Bill(BillRequest body, HttpContext http, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var key = http.Request.Headers[IdempotencyHeader].ToString().Trim();
+        if (key.Length > 200) errors.Add(IdempotencyHeader, "Use no máximo 200 caracteres.");
+        if (body.CustomerId is not > 0) errors.Add("customerId", "Informe o cliente.");
+        var all = body.All ?? false;
+        if (all && body.ItemIds is { Count: > 0 }) errors.Add("itemIds", "Use itemIds (faturamento parcial) ou all: true (total), não os dois.");
+        if (!all && body.ItemIds is not { Count: > 0 }) errors.Add("itemIds", "Escolha os itens a faturar (itemIds) ou all: true.");
+        if (body.BillingDate is null) errors.Add("billingDate", "Informe a data de faturamento.");
+        if (body.DueDate is null) errors.Add("dueDate", "Informe a data de vencimento.");
+        Money(body.Discount, "discount", errors, required: false);
+        Money(body.Interest, "interest", errors, required: false);
+        if (body.NfeNumber is { Length: > 60 }) errors.Add("nfeNumber", "Use no máximo 60 caracteres.");
+        if (body.Notes is { Length: > 4000 }) errors.Add("notes", "Use no máximo 4000 caracteres.");
+        if (errors.Any) return errors.ToProblem();
+
+        var actor = CommandResults.Actor(http);
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (key.Length > 0)
+        {
+            // a double submit with the same key waits here for the first one and then answers its billing
+            await using var lk = new NpgsqlCommand(
+                "SELECT pg_advisory_xact_lock(hashtext('billing-idem:' || @k)); SELECT id, customer_id FROM billing_records WHERE idempotency_key = @k",
+                conn, tx);
+            lk.Parameters.AddWithValue("k", key);
+            long? existing = null;
+            long existingCustomer = 0;
+            await using (var r = await lk.ExecuteReaderAsync(ct))
+            {
+                await r.NextResultAsync(ct);
+                if (await r.ReadAsync(ct))
+                {
+                    existing = r.GetInt64(0);
+                    existingCustomer = r.GetInt64(1);
+                }
+            }
+            if (existing is { } id)
+            {
+                await tx.CommitAsync(ct);
+                if (existingCustomer != body.CustomerId) return Problems.Conflict($"A chave {IdempotencyHeader} já foi usada em outro faturamento ({id}).");
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                return TypedResults.Ok(await Load(db, id, ct));
+            }
+        }
+        var customerName = await CustomerName(conn, tx, body.CustomerId!.Value, ct);
+        if (customerName is null) return Problems.NotFound($"Cliente {body.CustomerId} não encontrado.");
+        var upTo = all ? body.BaseDate ?? body.BillingDate!.Value : (DateOnly?)null;
+        if (all) await PendingStore.MaterializeAsync(conn, tx, [body.CustomerId.Value], upTo!.Value, now, ct);
+        var ids = all ? null : body.ItemIds!.Distinct().ToList();
+        var items = await PendingStore.LockForBillingAsync(conn, tx, body.CustomerId.Value, ids, upTo, cluster, ct);
+        if (ids is not null && items.Count != ids.Count)
+        {
+            var missing = ids.Except(items.Select(i => i.Id)).Order().Select(i => i.ToString(CultureInfo.InvariantCulture));
+            return Problems.Conflict($"Itens já faturados, de outro cliente ou inexistentes: {string.Join(", ", missing)}. Atualize a lista de pendências.");
+        }
+        if (items.Count == 0) return Problems.Conflict("Não há itens pendentes para faturar deste cliente até a data informada.");
+
+        var total = BillingRules.Round(items.Sum(i => i.Amount));
+        var discount = BillingRules.Round(body.Discount ?? 0m);
+        var interest = BillingRules.Round(body.Interest ?? 0m);
+        var valorReal = BillingRules.ValorReal(total, discount, interest);
+        if (valorReal < 0)
+            return Problems.Field("discount", string.Create(CultureInfo.InvariantCulture,
+                $"O desconto ({discount:0.00}) é maior que o total ({total:0.00}) mais juros ({interest:0.00}): o valor real ficaria negativo."));
+        var notes = string.IsNullOrWhiteSpace(body.Notes) ? BillingRules.DefaultNotes(items.Select(i => i.Description)) : body.Notes.Trim();
+
+        long billingId;
+        await using (var ins = new NpgsqlCommand(
+            """
+            INSERT INTO billing_records (customer_id, billing_date, due_date, total, discount, interest, valor_real, nfe_number, notes, status,
+                                         idempotency_key, created_at, created_by)
+            VALUES (@c, @bd, @dd, @total, @disc, @int, @real, @nfe, @notes, 'FATURADO', @key, @now, @actor) RETURNING id
+            """, conn, tx))
+        {
+            ins.Parameters.AddWithValue("c", body.CustomerId.Value);
+            ins.Parameters.AddWithValue("bd", body.BillingDate!.Value);
+            ins.Parameters.AddWithValue("dd", body.DueDate!.Value);
+            ins.Parameters.AddWithValue("total", total);
+            ins.Parameters.AddWithValue("disc", discount);
+            ins.Parameters.AddWithValue("int", interest);
+            ins.Parameters.AddWithValue("real", valorReal);
+            ins.Parameters.Add(new NpgsqlParameter("nfe", NpgsqlDbType.Text) { Value = string.IsNullOrWhiteSpace(body.NfeNumber) ? DBNull.Value : body.NfeNumber.Trim() });
+            ins.Parameters.AddWithValue("notes", notes);
+            ins.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Text) { Value = key.Length > 0 ? key : DBNull.Value });
+            ins.Parameters.AddWithValue("now", now.UtcDateTime);
+            ins.Parameters.AddWithValue("actor", actor);
+            billingId = (long)(await ins.ExecuteScalarAsync(ct))!;
+        }
+        await using (var lines = new NpgsqlCommand(
+            """
+            INSERT INTO billing_record_items (billing_id, pending_item_id, source, description, reference, item_date, due_date, amount, details)
+            SELECT @b, i, s, d, r, dt, dd, a, x::jsonb FROM unnest(@i, @s, @d, @r, @dt, @dd, @a, @x) AS u(i, s, d, r, dt, dd, a, x);
+            UPDATE billing_pending_items SET billing_id = @b WHERE id = ANY(@i);
+            """, conn, tx))
+        {
+            lines.Parameters.AddWithValue("b", billingId);
+            lines.Parameters.AddWithValue("i", items.Select(i => i.Id).ToArray());
+            lines.Parameters.AddWithValue("s", items.Select(i => i.Source).ToArray());
+            lines.Parameters.AddWithValue("d", items.Select(i => i.Description).ToArray());
+            lines.Parameters.AddWithValue("r", items.Select(i => i.Reference).ToArray());
+            lines.Parameters.AddWithValue("dt", items.Select(i => i.Date).ToArray());
+            lines.Parameters.AddWithValue("dd", items.Select(i => i.DueDate).ToArray());
+            lines.Parameters.AddWithValue("a", items.Select(i => i.Amount).ToArray());
+            lines.Parameters.AddWithValue("x", items.Select(i => JsonSerializer.Serialize(i.Details, PendingStore.Json)).ToArray());
+            await lines.ExecuteNonQueryAsync(ct);
+        }
+        await AddHistory(conn, tx, billingId, now, actor, "faturado", string.Create(CultureInfo.InvariantCulture,
+            $"{items.Count} item(ns); total {total:0.00}; desconto {discount:0.00}; juros {interest:0.00}; valor real {valorReal:0.00}"), ct);
+        await Webhooks.EnqueueAsync(conn, tx, "billing.created", new { billingId, customerId = body.CustomerId.Value, total, discount, interest, valorReal,
+            billingDate = body.BillingDate, dueDate = body.DueDate, nfeNumber = body.NfeNumber }, now, ct);
+        await tx.CommitAsync(ct);
+        var created = await Load(db, billingId, ct);
+        return TypedResults.Created($"/api/billing/{billingId}", created);
+    }
+
+    private static async Task<IResult> Cancel(long id, CancelRequest body, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.Reason)) return Problems.Field("reason", "Informe o motivo do cancelamento (estorno).");
+        if (body.Reason.Length > 1000) return Problems.Field("reason", "Use no máximo 1000 caracteres.");
+        var actor = CommandResults.Actor(http);
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        long customer;
+        await using (var lk = new NpgsqlCommand("SELECT status, customer_id FROM billing_records WHERE id = @id FOR UPDATE", conn, tx))
+        {
+            lk.Parameters.AddWithValue("id", id);
+            await using var r = await lk.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct)) return Problems.NotFound($"Faturamento {id} não encontrado.");
+            if (r.GetString(0) == BillingStatus.Cancelado) return Problems.Conflict($"O faturamento {id} já está cancelado.");
+            customer = r.GetInt64(1);
+        }
+        int freed;
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE billing_records SET status = 'CANCELADO', cancelled_at = @now, cancelled_by = @actor, cancel_reason = @reason WHERE id = @id;
+            UPDATE billing_pending_items SET billing_id = NULL WHERE billing_id = @id;
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+            cmd.Parameters.AddWithValue("actor", actor);
+            cmd.Parameters.AddWithValue("reason", body.Reason.Trim());
+            freed = await cmd.ExecuteNonQueryAsync(ct) - 1;
+        }
+        await AddHistory(conn, tx, id, now, actor, "cancelado",
+            string.Create(CultureInfo.InvariantCulture, $"Estorno: {body.Reason.Trim()} ({freed} item(ns) pendente(s) de novo)"), ct);
+        await Webhooks.EnqueueAsync(conn, tx, "billing.cancelled", new { billingId = id, customerId = customer, reason = body.Reason.Trim() }, now, ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(await Load(db, id, ct));
+    }
+
+    private const string RecordColumns =
+        """
+        b.id, b.customer_id, coalesce(c.nome, ''), b.status, b.billing_date, b.due_date, b.total, b.discount, b.interest, b.valor_real, b.nfe_number,
+        b.notes, b.idempotency_key, b.created_at, b.created_by, b.cancelled_at, b.cancelled_by, b.cancel_reason
+        """;
+
+    internal static async Task<BillingResponse?> Load(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        BillingResponse? head;
+        await using (var cmd = new NpgsqlCommand($"SELECT {RecordColumns} FROM billing_records b LEFT JOIN customers c ON c.id = b.customer_id WHERE b.id = @id", conn))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct)) return null;
+            head = new BillingResponse(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateOnly>(4),
+                r.GetFieldValue<DateOnly>(5), r.GetDecimal(6), r.GetDecimal(7), r.GetDecimal(8), r.GetDecimal(9), r.IsDBNull(10) ? null : r.GetString(10),
+                r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12), Utc(r.GetDateTime(13)), r.GetString(14),
+                r.IsDBNull(15) ? null : Utc(r.GetDateTime(15)), r.IsDBNull(16) ? null : r.GetString(16), r.IsDBNull(17) ? null : r.GetString(17),
+                [], [], []);
+        }
+        var items = new List<BilledItem>();
+        await using (var cmd = new NpgsqlCommand(
+            """
+            SELECT pending_item_id, source, description, reference, item_date, due_date, amount, details::text
+            FROM billing_record_items WHERE billing_id = @id ORDER BY item_date, pending_item_id
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                items.Add(new BilledItem(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateOnly>(4),
+                    r.GetFieldValue<DateOnly>(5), r.GetDecimal(6), JsonSerializer.Deserialize<ItemDetails>(r.GetString(7), PendingStore.Json)));
+        }
+        var history = new List<BillingHistoryEntry>();
+        await using (var cmd = new NpgsqlCommand("SELECT id, at, actor, action, detail FROM billing_history WHERE billing_id = @id ORDER BY id", conn))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                history.Add(new BillingHistoryEntry(r.GetInt64(0), Utc(r.GetDateTime(1)), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)));
+        }
+        var attachments = new List<BillingAttachmentInfo>();
+        await using (var cmd = new NpgsqlCommand(
+            "SELECT id, file_name, content_type, size_bytes, sha256, created_at, created_by FROM billing_attachments WHERE billing_id = @id ORDER BY id", conn))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                attachments.Add(new BillingAttachmentInfo(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetString(4),
+                    Utc(r.GetDateTime(5)), r.GetString(6)));
+        }
+        return head with { Items = items, History = history, Attachments = attachments };
+    }
+
+    private static async Task<IResult> Get(long id, NpgsqlDataSource db, CancellationToken ct) =>
+        await Load(db, id, ct) is { } b ? TypedResults.Ok(b) : Problems.NotFound($"Faturamento {id} não encontrado.");
+
+    /// <summary>Billing history: billing date between from and to, customer, NFe number (exact), status; newest first.</summary>
+    private static async Task<IResult> History(NpgsqlDataSource db, CancellationToken ct, string? from = null, string? to = null, long? customerId = null,
+        string? nfe = null, string? status = null, int? page = null, int? pageSize = null)
+    {
+        var errors = new FieldErrors();
+        var (p, size) = Paging.Read(page, pageSize, errors);
+        var f = DateArg(from, "from", errors);
+        var t = DateArg(to, "to", errors);
+        var s = string.IsNullOrWhiteSpace(status) ? null : status.Trim().ToUpperInvariant();
+        if (s is not (null or BillingStatus.Faturado or BillingStatus.Cancelado)) errors.Add("status", "Use FATURADO ou CANCELADO.");
+        if (errors.Any) return errors.ToProblem();
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT b.id, b.customer_id, coalesce(c.nome, ''), b.status, b.billing_date, b.due_date, b.total, b.discount, b.interest, b.valor_real,
+                   b.nfe_number, (SELECT count(*)::int FROM billing_record_items i WHERE i.billing_id = b.id),
+                   (SELECT count(*)::int FROM billing_attachments a WHERE a.billing_id = b.id), b.created_at, count(*) OVER ()
+            FROM billing_records b LEFT JOIN customers c ON c.id = b.customer_id
+            WHERE (@f::date IS NULL OR b.billing_date >= @f) AND (@t::date IS NULL OR b.billing_date <= @t)
+              AND (@c::bigint IS NULL OR b.customer_id = @c) AND (@nfe::text IS NULL OR b.nfe_number = @nfe)
+              AND (@s::text IS NULL OR b.status = @s)
+            ORDER BY b.billing_date DESC, b.id DESC LIMIT @limit OFFSET @offset
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter("f", NpgsqlDbType.Date) { Value = (object?)f ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.Date) { Value = (object?)t ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Bigint) { Value = (object?)customerId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("nfe", NpgsqlDbType.Text) { Value = string.IsNullOrWhiteSpace(nfe) ? DBNull.Value : nfe.Trim() });
+        cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Text) { Value = (object?)s ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("limit", size);
+        cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
+        var items = new List<BillingListItem>();
+        long total = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                items.Add(new BillingListItem(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateOnly>(4),
+                    r.GetFieldValue<DateOnly>(5), r.GetDecimal(6), r.GetDecimal(7), r.GetDecimal(8), r.GetDecimal(9), r.IsDBNull(10) ? null : r.GetString(10),
+                    r.GetInt32(11), r.GetInt32(12), Utc(r.GetDateTime(13))));
+                total = r.GetInt64(14);
+            }
+        return TypedResults.Ok(Paging.Of(items, p, size, total));
+    }
+}

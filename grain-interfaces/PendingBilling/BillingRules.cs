@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace Billing.GrainInterfaces.PendingBilling;
+
+/// <summary>Contract kinds ("circuito": monthly fee + usage of the period; "did": DID fee; "servico": fixed amount).</summary>
+public static class ContractKinds
+{
+    public const string Circuito = "circuito";
+    public const string Did = "did";
+    public const string Servico = "servico";
+
+    public static bool IsValid(string? k) => k is Circuito or Did or Servico;
+}
+
+/// <summary>When a contract period is billed: "antecipado" (period M on its day of M) or "posterior" (on its day of M+1).</summary>
+public static class ContractTimings
+{
+    public const string Antecipado = "antecipado";
+    public const string Posterior = "posterior";
+
+    public static bool IsValid(string? t) => t is Antecipado or Posterior;
+}
+
+public static class BillingStatus
+{
+    public const string Faturado = "FATURADO";
+    public const string Cancelado = "CANCELADO";
+}
+
+/// <summary>One period of a contract: its reference month and the date it becomes billable.</summary>
+public readonly record struct ContractPeriod(string Reference, DateOnly ItemDate, DateOnly DueDate);
+
+/// <summary>Pure rules of pending billing: contract schedule and billing money. No I/O.</summary>
+public static class BillingRules
+{
+    /// <summary>Day <paramref name="day"/> of the month, clamped to the month's last day (day 31 in February = 28/29).</summary>
+    public static DateOnly DayOf(int year, int month, int day) =>
+        new(year, month, Math.Min(day, DateTime.DaysInMonth(year, month)));
+
+    public static string Reference(int year, int month) =>
+        string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
+
+    /// <summary>"10/2026" from "2026-10".</summary>
+    public static string ScreenReference(string reference) =>
+        reference is { Length: 7 } ? reference[5..] + "/" + reference[..4] : reference;
+
+    /// <summary>The month before "yyyy-MM".</summary>
+    public static string PreviousReference(string reference)
+    {
+        var d = DateOnly.ParseExact(reference + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(-1);
+        return Reference(d.Year, d.Month);
+    }
+
+    /// <summary>
+    /// The periods of a contract whose billing date is on or before <paramref name="horizon"/>: from the month of
+    /// <paramref name="start"/> to the month of <paramref name="end"/> (inclusive), period M billed on
+    /// <paramref name="dayOfMonth"/> of M (antecipado) or of M+1 (posterior); due date = billing date + dueDays.
+    /// </summary>
+    public static IReadOnlyList<ContractPeriod> Periods(DateOnly start, DateOnly? end, int dayOfMonth, string timing, int dueDays, DateOnly horizon)
+    {
+        var list = new List<ContractPeriod>();
+        var m = new DateOnly(start.Year, start.Month, 1);
+        var shift = timing == ContractTimings.Posterior ? 1 : 0;
+        while (end is null || m <= end.Value)
+        {
+            var charged = m.AddMonths(shift);
+            var date = DayOf(charged.Year, charged.Month, dayOfMonth);
+            if (date > horizon) break;
+            list.Add(new ContractPeriod(Reference(m.Year, m.Month), date, date.AddDays(dueDays)));
+            m = m.AddMonths(1);
+        }
+        return list;
+    }
+
+    /// <summary>Money as billed: two decimals, half away from zero.</summary>
+    public static decimal Round(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>"Valor real" = total − discount + interest (each rounded to centavos first).</summary>
+    public static decimal ValorReal(decimal total, decimal discount, decimal interest) =>
+        Round(total) - Round(discount) + Round(interest);
+
+    /// <summary>The prefilled notes: what is being billed (contract names with their period, one-off descriptions).</summary>
+    public static string DefaultNotes(IEnumerable<string> descriptions) =>
+        "Faturamento de: " + string.Join("; ", descriptions) + ".";
+}
