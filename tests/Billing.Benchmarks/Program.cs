@@ -11,6 +11,7 @@ using Billing.Benchmarks;
 using HdrHistogram;
 using Npgsql;
 
+AppDomain.CurrentDomain.FirstChanceException += (_, e) => Diag.Exception(e.Exception);
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "completes";
 int Arg(string name, int fallback)
 {
@@ -87,8 +88,11 @@ var cluster = await Measure("cluster via HTTP (authorize + complete duráveis, g
         var account = env.Accounts[(worker * 7919 + n) % circuits];
         var callId = $"bench-{worker}-{n}-{Guid.NewGuid():N}";
         // complete of a call the switch did not authorize: one durable ledger row per request
-        var r = await env.Http.PostAsJsonAsync($"/api/calls/{callId}/complete",
-            new { durationSeconds = 60, account, destination = "1133334444" });
+        // a body with Content-Length, as a switch sends it (PostAsJsonAsync would stream it chunked)
+        using var body = new StringContent(
+            $"{{\"durationSeconds\":60,\"account\":\"{account}\",\"destination\":\"1133334444\"}}",
+            System.Text.Encoding.UTF8, "application/json");
+        var r = await env.Http.PostAsync($"/api/calls/{callId}/complete", body);
         r.EnsureSuccessStatusCode();
     });
 stopBalance.Cancel();
@@ -105,10 +109,16 @@ var direct = await Measure("cluster via chamadas de grão (sem HTTP; mesma durab
         if (!r.Ok) throw new InvalidOperationException(r.Reason);
     });
 
+// where the HTTP path's time goes: the same hop (API → Orleans client → circuit grain) without any write
+var readOnly = await Measure("GET balance via HTTP em velocidade máxima (sem escrita; teto do caminho HTTP)", concurrency, seconds,
+    async (worker, n) => (await env.Http.GetAsync($"/api/circuits/{env.Accounts[(worker * 7919 + n) % circuits]}/balance")).EnsureSuccessStatusCode());
+var liveOnly = await Measure("GET /health/live via HTTP (sem Orleans; teto do Kestrel aqui)", concurrency, seconds,
+    async (worker, n) => (await env.Http.GetAsync("/health/live")).EnsureSuccessStatusCode());
+
 var ratio = cluster.Throughput / baseline.Throughput;
 Console.WriteLine();
 Console.WriteLine($"{"medição",-70} {"ops/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"razão",7}");
-foreach (var m in new[] { baseline, cluster, direct })
+foreach (var m in new[] { baseline, cluster, direct, readOnly, liveOnly })
     Console.WriteLine($"{m.Name,-70} {m.Throughput,10:F0} {m.P50,8:F2} {m.P99,8:F2} {m.P999,9:F2} {m.Throughput / baseline.Throughput,7:F2}");
 var bp99 = Ms(balanceHist!, 99);
 Console.WriteLine($"{"GET /api/circuits/{account}/balance durante os completes",-70} {balanceHist!.TotalCount / (double)seconds,10:F0} {Ms(balanceHist, 50),8:F2} {bp99,8:F2} {Ms(balanceHist, 99.9),9:F2} {"-",7}");
@@ -123,7 +133,7 @@ var file = Path.Combine("bench-results", $"{scenario}-{DateTime.UtcNow:yyyyMMddT
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
 {
     scenario, circuits, concurrency, seconds, cores = Environment.ProcessorCount,
-    baseline, cluster, direct, ratio, directRatio = direct.Throughput / baseline.Throughput,
+    baseline, cluster, direct, readOnly, liveOnly, ratio, directRatio = direct.Throughput / baseline.Throughput,
     balance = new { p50 = Ms(balanceHist, 50), p99 = bp99, p999 = Ms(balanceHist, 99.9), count = balanceHist.TotalCount },
     ledgerCheck,
 }, new JsonSerializerOptions { WriteIndented = true }));
@@ -140,6 +150,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var counts = new long[concurrency];
     var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
     var started = Stopwatch.GetTimestamp();
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
     {
         var n = 0;
@@ -154,9 +165,24 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
     var all = new LongHistogram(TimeStamp.Seconds(30), 3);
     foreach (var h in histograms) all.Add(h);
-    var result = new Result(name, counts.Sum() / elapsed, Ms(all, 50), Ms(all, 99), Ms(all, 99.9), counts.Sum());
-    Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s");
+    var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
+    Console.WriteLine($"    exceções (first-chance) até aqui: {Diag.Exceptions}; última: {Diag.Last}");
+    var result = new Result(name, counts.Sum() / elapsed, Ms(all, 50), Ms(all, 99), Ms(all, 99.9), counts.Sum(), cpu);
+    Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s, CPU deste processo {cpu:P0} (PostgreSQL à parte)");
     return result;
 }
 
-internal sealed record Result(string Name, double Throughput, double P50, double P99, double P999, long Operations);
+internal sealed record Result(string Name, double Throughput, double P50, double P99, double P999, long Operations, double Cpu);
+
+internal static class Diag
+{
+    private static long _count;
+    public static long Exceptions => Interlocked.Read(ref _count);
+    public static string? Last { get; private set; }
+
+    public static void Exception(Exception e)
+    {
+        Interlocked.Increment(ref _count);
+        Last = e.GetType().Name + ": " + e.Message;
+    }
+}
