@@ -11,6 +11,8 @@ using Billing.Benchmarks;
 using HdrHistogram;
 using Npgsql;
 
+if (Environment.GetEnvironmentVariable("BENCH_MIN_THREADS") is { } minThreads)
+    ThreadPool.SetMinThreads(int.Parse(minThreads, CultureInfo.InvariantCulture), int.Parse(minThreads, CultureInfo.InvariantCulture));
 AppDomain.CurrentDomain.FirstChanceException += (_, e) => Diag.Exception(e.Exception);
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "completes";
 int Arg(string name, int fallback)
