@@ -68,7 +68,8 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
         Input = new FinalizacaoInput
         {
             BillingDate = today,
-            DueDate = Selected.Count > 0 ? FaturamentoForm.Iso(Selected.Max(i => i.DueDate)) : today,
+            // the latest due date of the items, never before the billing date
+            DueDate = Selected.Count > 0 && FaturamentoForm.Iso(Selected.Max(i => i.DueDate)) is var due && string.CompareOrdinal(due, today) > 0 ? due : today,
             Notes = Selected.Count > 0 ? BillingRules.DefaultNotes(Selected.Select(i => i.Description)) : "",
             Key = Guid.NewGuid().ToString("N"),
         };
