@@ -464,7 +464,7 @@ public static class BillingApi
         return new PendingFilter(b ?? (d is null ? Today(clock) : null), d, ids, k != "avulsos", k != "contracts");
     }
 
-    private static async Task<IResult> Pending(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
+    internal static async Task<IResult> Pending(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
         string? baseDate = null, string? dueDate = null, string? customerIds = null, string? kind = null)
     {
         var errors = new FieldErrors();
@@ -494,11 +494,16 @@ public static class BillingApi
 
     // ---------------------------------------------------------------- billing
 
-    private static async Task<IResult> Bill(BillRequest body, HttpContext http, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock,
-        CancellationToken ct)
+    private static Task<IResult> Bill(BillRequest body, HttpContext http, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock,
+        CancellationToken ct) =>
+        BillAsync(body, http.Request.Headers[IdempotencyHeader].ToString(), http, db, cluster, clock, ct);
+
+    /// <summary>POST /api/billing with the idempotency key given apart (the header for the API, a hidden form field for the web admin).</summary>
+    internal static async Task<IResult> BillAsync(BillRequest body, string? idempotencyKey, HttpContext http, NpgsqlDataSource db, IClusterClient cluster,
+        TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var key = http.Request.Headers[IdempotencyHeader].ToString().Trim();
+        var key = (idempotencyKey ?? "").Trim();
         if (key.Length > 200) errors.Add(IdempotencyHeader, "Use no máximo 200 caracteres.");
         if (body.CustomerId is not > 0) errors.Add("customerId", "Informe o cliente.");
         var all = body.All ?? false;
@@ -613,7 +618,7 @@ public static class BillingApi
         return TypedResults.Created($"/api/billing/{billingId}", created);
     }
 
-    private static async Task<IResult> Cancel(long id, CancelRequest body, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    internal static async Task<IResult> Cancel(long id, CancelRequest body, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Reason)) return Problems.Field("reason", "Informe o motivo do cancelamento (estorno).");
         if (body.Reason.Length > 1000) return Problems.Field("reason", "Use no máximo 1000 caracteres.");
@@ -709,7 +714,7 @@ public static class BillingApi
         await Load(db, id, ct) is { } b ? TypedResults.Ok(b) : Problems.NotFound($"Faturamento {id} não encontrado.");
 
     /// <summary>Billing history: billing date between from and to, customer, NFe number (exact), status; newest first.</summary>
-    private static async Task<IResult> History(NpgsqlDataSource db, CancellationToken ct, string? from = null, string? to = null, long? customerId = null,
+    internal static async Task<IResult> History(NpgsqlDataSource db, CancellationToken ct, string? from = null, string? to = null, long? customerId = null,
         string? nfe = null, string? status = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();

@@ -251,7 +251,7 @@ public static class BillingDocumentsApi
         };
     }
 
-    private static async Task<IResult> Report(long id, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
+    internal static async Task<IResult> Report(long id, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
         string? type = null)
     {
         var errors = new FieldErrors();
@@ -265,7 +265,7 @@ public static class BillingDocumentsApi
     }
 
     /// <summary>Preview of one customer's pending items before billing (same filters as the pending list, optionally some item ids).</summary>
-    private static async Task<IResult> Preview(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
+    internal static async Task<IResult> Preview(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
         long? customerId = null, string? baseDate = null, string? dueDate = null, string? kind = null, string? itemIds = null, string? type = null)
     {
         var errors = new FieldErrors();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
@@ -13,6 +14,9 @@ public sealed partial class AdminHttpTests(ClusterFixture cluster)
 {
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenRegex();
+
+    [GeneratedRegex("name=\"Input.Key\" id=\"chave\" value=\"([^\"]+)\"")]
+    private static partial Regex KeyRegex();
 
     private static async Task<string> TokenAsync(HttpClient http, string url)
     {
@@ -45,6 +49,10 @@ public sealed partial class AdminHttpTests(ClusterFixture cluster)
     [InlineData("/admin/revendas/faturas")]
     [InlineData("/admin/revendas/faturas?handler=csv")]
     [InlineData("/admin/administradores")]
+    [InlineData("/admin/faturamento")]
+    [InlineData("/admin/faturamento/faturar?cliente=1&itens=1")]
+    [InlineData("/admin/faturamento/historico")]
+    [InlineData("/admin/faturamento/historico?handler=relatorio&id=1&tipo=sintetico")]
     public async Task WhenNotLoggedIn_ThenEveryAdminPageRedirectsToTheLogin_EvenWithTheAdminApiKey(string url)
     {
         var web = await AdminWebServer.ForAsync(cluster);
@@ -124,5 +132,58 @@ public sealed partial class AdminHttpTests(ClusterFixture cluster)
         await using var cmd = cluster.Db.CreateCommand("SELECT locked_until > now() FROM admin_users WHERE username = @u");
         cmd.Parameters.AddWithValue("u", user);
         Assert.True((bool)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task WhenTheFinalizationFormIsPostedTwiceWithTheSameHiddenKey_ThenOneBillingIsCreated()
+    {
+        var web = await AdminWebServer.ForAsync(cluster);
+        var admin = cluster.AsAdmin();
+        var customer = await Seed.CustomerAsync(admin, "Duplo Clique Ltda");
+        var a = await AdminBillingBrowserTests.AvulsoAsync(admin, customer, "2026-03-02", "Instalação", 80m);
+        var b = await AdminBillingBrowserTests.AvulsoAsync(admin, customer, "2026-03-03", "Cabeamento", 20m);
+        var c = customer.ToString(CultureInfo.InvariantCulture);
+        using var http = web.Http();
+        await LoginAsync(http);
+
+        var html = await http.GetStringAsync($"/admin/faturamento/faturar?cliente={c}&por=base&data=2026-03-31&itens={a}&itens={b}");
+        var token = TokenRegex().Match(html).Groups[1].Value;
+        var key = KeyRegex().Match(html).Groups[1].Value;
+        Assert.NotEmpty(key);
+        List<KeyValuePair<string, string>> Form(string discount) =>
+        [
+            new("cliente", c), new("por", "base"), new("data", "2026-03-31"),
+            new("itens", a.ToString(CultureInfo.InvariantCulture)), new("itens", b.ToString(CultureInfo.InvariantCulture)),
+            new("Input.Key", key), new("Input.BillingDate", "2026-03-31"), new("Input.DueDate", "2026-04-10"),
+            new("Input.Discount", discount), new("Input.NfeNumber", "DUP-" + key[..6]), new("__RequestVerificationToken", token),
+        ];
+
+        // a negative Valor Real is refused by the server with the field error, and nothing is billed
+        var refused = await http.PostAsync("/admin/faturamento/faturar", new FormUrlEncodedContent(Form("100,01")));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("id=\"err-discount\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0L, await BillingsOf(customer));
+
+        var first = await http.PostAsync("/admin/faturamento/faturar", new FormUrlEncodedContent(Form("10,00")));
+        var second = await http.PostAsync("/admin/faturamento/faturar", new FormUrlEncodedContent(Form("10,00")));
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, second.StatusCode);
+        Assert.StartsWith("/admin/faturamento/historico", second.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.True(second.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(1L, await BillingsOf(customer));
+        await using var cmd = cluster.Db.CreateCommand("SELECT valor_real, idempotency_key, created_by FROM billing_records WHERE customer_id = @c");
+        cmd.Parameters.AddWithValue("c", customer);
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        Assert.Equal(90m, r.GetDecimal(0));
+        Assert.Equal(key, r.GetString(1));
+        Assert.Equal(AdminWebServer.User, r.GetString(2));
+    }
+
+    private async Task<long> BillingsOf(long customer)
+    {
+        await using var cmd = cluster.Db.CreateCommand("SELECT count(*) FROM billing_records WHERE customer_id = @c");
+        cmd.Parameters.AddWithValue("c", customer);
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 }

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Extensions;
+
+namespace Billing.Api.Pages.Admin.Faturamento;
+
+/// <summary>Small helpers shared by the pending-billing pages.</summary>
+public static class FaturamentoForm
+{
+    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
+
+    public static string Today(TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), SaoPaulo).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
+
+    public static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static bool TryDate(string? text, out DateOnly? value)
+    {
+        value = null;
+        if (string.IsNullOrWhiteSpace(text)) return true;
+        if (!DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return false;
+        value = d;
+        return true;
+    }
+
+    /// <summary>The filter part of a pending-list URL (por, data, tipo, clientes).</summary>
+    public static string Filter(string? por, string? data, string? tipo, string? clientes)
+    {
+        var q = new QueryBuilder();
+        if (!string.IsNullOrWhiteSpace(por)) q.Add("por", por);
+        if (!string.IsNullOrWhiteSpace(data)) q.Add("data", data);
+        if (!string.IsNullOrWhiteSpace(tipo)) q.Add("tipo", tipo);
+        if (!string.IsNullOrWhiteSpace(clientes)) q.Add("clientes", clientes);
+        return q.ToQueryString().Value ?? "";
+    }
+
+    public static string Source(string source) => source switch
+    {
+        "contract" or "contrato" => "Contrato",
+        "avulso" => "Avulso",
+        _ => source,
+    };
+}

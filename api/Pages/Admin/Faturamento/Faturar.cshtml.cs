@@ -1,0 +1,136 @@
+using Billing.Api.Apis;
+using Billing.Api.PendingBilling;
+using Billing.Api.Web;
+using Billing.GrainInterfaces.PendingBilling;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Billing.Api.Pages.Admin.Faturamento;
+
+/// <summary>
+/// Finalização do faturamento: the chosen items of one customer, billing and due dates, discount, interest, NFe number
+/// and notes (prefilled with what is billed); "Valor Real" updates in the browser and is recomputed by the server.
+/// The form carries an idempotency key generated when it is rendered, so a double submit bills once (POST /api/billing).
+/// </summary>
+public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock) : AdminPageModel
+{
+    [BindProperty(SupportsGet = true, Name = "cliente")]
+    public long Cliente { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "por")]
+    public string? Por { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "data")]
+    public string? Data { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "tipo")]
+    public string? Tipo { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "itens")]
+    public List<long> Itens { get; set; } = [];
+
+    /// <summary>"Faturar todos": every item listed under the filters (resolved to their ids, so what is billed is what was seen).</summary>
+    [BindProperty(SupportsGet = true, Name = "todos")]
+    public bool Todos { get; set; }
+
+    [BindProperty]
+    public FinalizacaoInput Input { get; set; } = new();
+
+    public string CustomerName { get; private set; } = "";
+
+    public IReadOnlyList<PendingItem> Selected { get; private set; } = [];
+
+    public decimal Total => BillingRules.Round(Selected.Sum(i => i.Amount));
+
+    /// <summary>Total − discount + interest as typed (server side; the browser recomputes it while typing).</summary>
+    public decimal? ValorReal =>
+        AdminLookups.TryMoney(Input.Discount, out var d) && AdminLookups.TryMoney(Input.Interest, out var j)
+            ? BillingRules.ValorReal(Total, d ?? 0m, j ?? 0m)
+            : null;
+
+    public string BackUrl => "/admin/faturamento" + FaturamentoForm.Filter(Por, Data, Tipo, AdminHtml.Inv(Cliente));
+
+    private bool PorVencimento => Por == "vencimento";
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return Page();
+        if (!Todos && Itens.Count == 0)
+        {
+            Problem = "Escolha os itens a faturar ou use Faturar todos.";
+            return Page();
+        }
+        var missing = Itens.Except(Selected.Select(i => i.Id)).ToList();
+        if (missing.Count > 0)
+            Problem = "Itens não estão mais pendentes (ou não são deste cliente): " + string.Join(", ", missing.Select(AdminHtml.Inv)) +
+                      ". Volte à lista e atualize.";
+        var today = FaturamentoForm.Today(clock);
+        Input = new FinalizacaoInput
+        {
+            BillingDate = today,
+            // the latest due date of the items, never before the billing date
+            DueDate = Selected.Count > 0 && FaturamentoForm.Iso(Selected.Max(i => i.DueDate)) is var due && string.CompareOrdinal(due, today) > 0 ? due : today,
+            Notes = Selected.Count > 0 ? BillingRules.DefaultNotes(Selected.Select(i => i.Description)) : "",
+            Key = Guid.NewGuid().ToString("N"),
+        };
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (!FaturamentoForm.TryDate(Input.BillingDate, out var billingDate)) Errors["billingDate"] = ["Informe a data como dd/mm/aaaa."];
+        if (!FaturamentoForm.TryDate(Input.DueDate, out var dueDate)) Errors["dueDate"] = ["Informe a data como dd/mm/aaaa."];
+        if (!AdminLookups.TryMoney(Input.Discount, out var discount)) Errors["discount"] = ["Informe um valor como 10,00."];
+        if (!AdminLookups.TryMoney(Input.Interest, out var interest)) Errors["interest"] = ["Informe um valor como 10,00."];
+        if (Errors.Count > 0)
+        {
+            Problem = "Corrija os campos indicados.";
+            await LoadAsync(ct);
+            return Page();
+        }
+        var body = new BillRequest(Cliente, Itens, null, billingDate, null, discount, interest, Input.NfeNumber, Input.Notes, dueDate);
+        var r = await BillingApi.BillAsync(body, Input.Key, HttpContext, db, cluster, clock, ct);
+        if (!Absorb(r))
+        {
+            await LoadAsync(ct);
+            return Page();
+        }
+        var billing = ApiResults.Value<BillingResponse>(r)!;
+        Flash = $"Faturamento {AdminHtml.Inv(billing.Id)} criado para {billing.CustomerName}: valor real {AdminHtml.Brl(billing.ValorReal)}.";
+        var day = FaturamentoForm.Iso(billing.BillingDate);
+        return Redirect($"/admin/faturamento/historico?cliente={AdminHtml.Inv(billing.CustomerId)}&de={day}&ate={day}");
+    }
+
+    /// <summary>The customer's pending items under the list's filters; the chosen ones (or all) become <see cref="Selected"/>.</summary>
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        if (Cliente <= 0)
+        {
+            Problem = "Escolha o cliente na lista de faturamentos pendentes.";
+            return false;
+        }
+        var r = await BillingApi.Pending(db, cluster, clock, ct, PorVencimento ? null : Data, PorVencimento ? Data : null,
+            AdminHtml.Inv(Cliente), Tipo);
+        if (!Absorb(r)) return false;
+        var pending = ApiResults.Value<PendingResponse>(r)!;
+        var customer = pending.Customers.FirstOrDefault(c => c.CustomerId == Cliente);
+        CustomerName = customer?.CustomerName ?? (await AdminLookups.CustomerNamesAsync(db, [Cliente], ct)).GetValueOrDefault(Cliente) ?? "";
+        var items = customer?.Items ?? [];
+        Selected = Todos ? items : items.Where(i => Itens.Contains(i.Id)).ToList();
+        if (Todos) Itens = Selected.Select(i => i.Id).ToList();
+        return true;
+    }
+}
+
+public sealed class FinalizacaoInput
+{
+    public string? BillingDate { get; set; }
+    public string? DueDate { get; set; }
+    public string? Discount { get; set; }
+    public string? Interest { get; set; }
+    public string? NfeNumber { get; set; }
+    public string? Notes { get; set; }
+
+    /// <summary>Idempotency-Key of this form: generated when it is rendered, kept when it is shown again with errors.</summary>
+    public string? Key { get; set; }
+}
