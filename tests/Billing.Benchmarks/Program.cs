@@ -111,6 +111,16 @@ var direct = await Measure("cluster via chamadas de grão (sem HTTP; mesma durab
         if (!r.Ok) throw new InvalidOperationException(r.Reason);
     });
 
+if (Environment.GetEnvironmentVariable("BENCH_HTTP_AGAIN") is not null)
+    await Measure("cluster via HTTP, segunda medição (ordem)", concurrency, seconds, async (worker, n) =>
+    {
+        var account = env.Accounts[(worker * 7919 + n) % circuits];
+        using var body = new StringContent(
+            $"{{\"durationSeconds\":60,\"account\":\"{account}\",\"destination\":\"1133334444\"}}",
+            System.Text.Encoding.UTF8, "application/json");
+        (await env.Http.PostAsync($"/api/calls/again-{worker}-{n}-{Guid.NewGuid():N}/complete", body)).EnsureSuccessStatusCode();
+    });
+
 // where the HTTP path's time goes: the same hop (API → Orleans client → circuit grain) without any write
 var readOnly = await Measure("GET balance via HTTP em velocidade máxima (sem escrita; teto do caminho HTTP)", concurrency, seconds,
     async (worker, n) => (await env.Http.GetAsync($"/api/circuits/{env.Accounts[(worker * 7919 + n) % circuits]}/balance")).EnsureSuccessStatusCode());
