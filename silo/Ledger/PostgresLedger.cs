@@ -16,7 +16,7 @@ namespace Billing.Silo.Ledger;
 public sealed class PostgresLedger : ILedger, IAsyncDisposable
 {
     public const int MaxBatch = 2000;
-    public const int Writers = 2;
+    public const int Writers = 4;
 
     private readonly NpgsqlDataSource _db;
     private readonly ILogger<PostgresLedger> _log;

@@ -38,6 +38,7 @@ if (scenario == "scaling")
     {
         await using var scaleEnv = await BenchEnvironment.StartAsync(server, circuits, n);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var (g0, g1, g2, alloc) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var wall = Stopwatch.StartNew();
         var m = await Measure($"{n} silo(s)", concurrency, seconds, async (worker, i) =>
         {
@@ -163,6 +164,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
     var started = Stopwatch.GetTimestamp();
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var (g0, g1, g2, alloc) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
     {
         var n = 0;
@@ -178,7 +180,8 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var all = new LongHistogram(TimeStamp.Seconds(30), 3);
     foreach (var h in histograms) all.Add(h);
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
-    Console.WriteLine($"    exceções (first-chance) até aqui: {Diag.Exceptions}; última: {Diag.Last}");
+    Console.WriteLine($"    exceções (first-chance) até aqui: {Diag.Exceptions}; GCs gen0/1/2: {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; " +
+        $"alocado por operação: {(GC.GetTotalAllocatedBytes() - alloc) / Math.Max(1, counts.Sum()) / 1024.0:F1} KiB");
     var result = new Result(name, counts.Sum() / elapsed, Ms(all, 50), Ms(all, 99), Ms(all, 99.9), counts.Sum(), cpu);
     Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s, CPU deste processo {cpu:P0} (PostgreSQL à parte)");
     return result;
