@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Api.PendingBilling;
+using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.PendingBilling;
+using Billing.GrainInterfaces.Circuits;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Api.Apis;
+
+/// <summary>Billable items of pending billing: recurring contracts and one-off charges ("avulsos").</summary>
+public static partial class BillingApi
+{
+    // ---------------------------------------------------------------- contracts
+
+    private static async Task<FieldErrors> ValidateContract(ContractRequest body, NpgsqlConnection conn, CancellationToken ct)
+    {
+        var e = new FieldErrors();
+        if (body.CustomerId is not > 0) e.Add("customerId", "Informe o cliente.");
+        else if (await CustomerName(conn, null, body.CustomerId.Value, ct) is null) e.Add("customerId", "Cliente não encontrado.");
+        if (string.IsNullOrWhiteSpace(body.Name)) e.Add("name", "Informe o nome do contrato.");
+        else if (body.Name.Length > 200) e.Add("name", "Use no máximo 200 caracteres.");
+        if (!ContractKinds.IsValid(body.Kind)) e.Add("kind", "Use circuito, did ou servico.");
+        if (!ContractTimings.IsValid(body.Timing)) e.Add("timing", "Use antecipado ou posterior.");
+        if (body.DayOfMonth is not (>= 1 and <= 31)) e.Add("dayOfMonth", "Informe o dia do mês (1 a 31; no mês mais curto vale o último dia).");
+        if (body.DueDays is < 0 or > 120) e.Add("dueDays", "Use de 0 a 120 dias.");
+        if (body.StartDate is null) e.Add("startDate", "Informe a data de início.");
+        else if (body.StartDate.Value.Year < 2000) e.Add("startDate", "Data de início inválida.");
+        if (body.EndDate is { } end && body.StartDate is { } start && end < start) e.Add("endDate", "O fim deve ser depois do início.");
+        Money(body.Amount, "amount", e, required: body.Kind == ContractKinds.Servico);
+        switch (body.Kind)
+        {
+            case ContractKinds.Circuito:
+                if (!CircuitKeys.IsValidAccount(body.Account)) e.Add("account", "Informe o circuito.");
+                else if (!await Exists(conn, "SELECT 1 FROM circuits WHERE account = @v AND deleted_at IS NULL", body.Account!, ct))
+                    e.Add("account", "Circuito não encontrado.");
+                break;
+            case ContractKinds.Did:
+                if (string.IsNullOrWhiteSpace(body.DidNumber)) e.Add("didNumber", "Informe o DID (E.164, ex.: +551133334444).");
+                else if (!await Exists(conn, "SELECT 1 FROM dids WHERE number = @v", body.DidNumber.Trim(), ct))
+                    e.Add("didNumber", "DID não encontrado.");
+                break;
+        }
+        return e;
+    }
+
+    private const string ContractColumns =
+        "id, customer_id, name, kind, account, did_number, amount, timing, day_of_month, due_days, start_date, end_date, created_at, updated_at";
+
+    private static ContractResponse ReadContract(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetDecimal(6), r.GetString(7), r.GetInt32(8), r.GetInt32(9), r.GetFieldValue<DateOnly>(10),
+        r.IsDBNull(11) ? null : r.GetFieldValue<DateOnly>(11), Utc(r.GetDateTime(12)), Utc(r.GetDateTime(13)));
+
+    private static void ContractParameters(NpgsqlCommand cmd, ContractRequest body)
+    {
+        cmd.Parameters.AddWithValue("name", body.Name!.Trim());
+        cmd.Parameters.AddWithValue("kind", body.Kind!);
+        cmd.Parameters.Add(new NpgsqlParameter("account", NpgsqlDbType.Text) { Value = body.Kind == ContractKinds.Circuito ? body.Account! : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("did", NpgsqlDbType.Text) { Value = body.Kind == ContractKinds.Did ? body.DidNumber!.Trim() : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("amount", NpgsqlDbType.Numeric) { Value = (object?)body.Amount ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("timing", body.Timing!);
+        cmd.Parameters.AddWithValue("day", body.DayOfMonth!.Value);
+        cmd.Parameters.AddWithValue("due", body.DueDays ?? 0);
+        cmd.Parameters.AddWithValue("start", body.StartDate!.Value);
+        cmd.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Date) { Value = (object?)body.EndDate ?? DBNull.Value });
+    }
+
+    private static async Task<IResult> CreateContract(ContractRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var errors = await ValidateContract(body, conn, ct);
+        if (errors.Any) return errors.ToProblem();
+        await using var cmd = new NpgsqlCommand(
+            $"""
+             INSERT INTO billing_contracts (customer_id, name, kind, account, did_number, amount, timing, day_of_month, due_days, start_date, end_date,
+                                            created_at, updated_at)
+             VALUES (@c, @name, @kind, @account, @did, @amount, @timing, @day, @due, @start, @end, @now, @now)
+             RETURNING {ContractColumns}
+             """, conn);
+        cmd.Parameters.AddWithValue("c", body.CustomerId!.Value);
+        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+        ContractParameters(cmd, body);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var created = ReadContract(r);
+        return TypedResults.Created($"/api/billing/contracts/{created.Id}", created);
+    }
+
+    private static async Task<IResult> ListContracts(NpgsqlDataSource db, CancellationToken ct, long? customerId = null)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {ContractColumns} FROM billing_contracts WHERE deleted_at IS NULL AND (@c::bigint IS NULL OR customer_id = @c) ORDER BY customer_id, id");
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Bigint) { Value = (object?)customerId ?? DBNull.Value });
+        var list = new List<ContractResponse>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadContract(r));
+        return TypedResults.Ok(list);
+    }
+
+    private static async Task<IResult> GetContract(long id, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {ContractColumns} FROM billing_contracts WHERE id = @id AND deleted_at IS NULL");
+        cmd.Parameters.AddWithValue("id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? TypedResults.Ok(ReadContract(r)) : Problems.NotFound($"Contrato {id} não encontrado.");
+    }
+
+    /// <summary>
+    /// Changes a contract. Billed periods are frozen (their billed amounts and dates never change); periods not yet
+    /// billed are re-created from the new schedule. The customer of a contract cannot change.
+    /// </summary>
+    private static async Task<IResult> UpdateContract(long id, ContractRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        long customer;
+        await using (var find = new NpgsqlCommand("SELECT customer_id FROM billing_contracts WHERE id = @id AND deleted_at IS NULL", conn))
+        {
+            find.Parameters.AddWithValue("id", id);
+            if (await find.ExecuteScalarAsync(ct) is not long c) return Problems.NotFound($"Contrato {id} não encontrado.");
+            customer = c;
+        }
+        if (body.CustomerId is { } other && other != customer)
+            return Problems.Field("customerId", "O cliente de um contrato não muda: encerre este (endDate) e crie outro.");
+        body = body with { CustomerId = customer };
+        var errors = await ValidateContract(body, conn, ct);
+        if (errors.Any) return errors.ToProblem();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE billing_contracts SET name = @name, kind = @kind, account = @account, did_number = @did, amount = @amount, timing = @timing,
+                   day_of_month = @day, due_days = @due, start_date = @start, end_date = @end, updated_at = @now
+            WHERE id = @id AND deleted_at IS NULL;
+            DELETE FROM billing_pending_items i WHERE i.contract_id = @id AND i.billing_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM billing_record_items ri WHERE ri.pending_item_id = i.id);
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            ContractParameters(cmd, body);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return await GetContract(id, db, ct);
+    }
+
+    /// <summary>Deletes a contract: refused (409) while any of its periods is billed (cancel the billing first).</summary>
+    private static async Task<IResult> DeleteContract(long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lk = new NpgsqlCommand("SELECT 1 FROM billing_contracts WHERE id = @id AND deleted_at IS NULL FOR UPDATE", conn, tx))
+        {
+            lk.Parameters.AddWithValue("id", id);
+            if (await lk.ExecuteScalarAsync(ct) is null) return Problems.NotFound($"Contrato {id} não encontrado.");
+        }
+        await using (var billed = new NpgsqlCommand(
+            "SELECT count(*) FROM billing_pending_items WHERE contract_id = @id AND billing_id IS NOT NULL", conn, tx))
+        {
+            billed.Parameters.AddWithValue("id", id);
+            if ((long)(await billed.ExecuteScalarAsync(ct))! > 0)
+                return Problems.Conflict($"O contrato {id} tem períodos faturados: cancele esses faturamentos antes de excluí-lo, ou encerre-o com endDate.");
+        }
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE billing_contracts SET deleted_at = @now, updated_at = @now WHERE id = @id;
+            DELETE FROM billing_pending_items i WHERE i.contract_id = @id AND i.billing_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM billing_record_items ri WHERE ri.pending_item_id = i.id);
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    // ---------------------------------------------------------------- avulsos
+
+    private static async Task<FieldErrors> ValidateAvulso(AvulsoRequest body, NpgsqlConnection conn, CancellationToken ct)
+    {
+        var e = new FieldErrors();
+        if (body.CustomerId is not > 0) e.Add("customerId", "Informe o cliente.");
+        else if (await CustomerName(conn, null, body.CustomerId.Value, ct) is null) e.Add("customerId", "Cliente não encontrado.");
+        if (body.Date is null) e.Add("date", "Informe a data.");
+        if (body.DueDate is { } due && body.Date is { } date && due < date) e.Add("dueDate", "O vencimento não pode ser antes da data.");
+        if (string.IsNullOrWhiteSpace(body.Description)) e.Add("description", "Informe a descrição.");
+        else if (body.Description.Length > 500) e.Add("description", "Use no máximo 500 caracteres.");
+        Money(body.Amount, "amount", e, required: true, positive: true);
+        return e;
+    }
+
+    private const string AvulsoSelect =
+        """
+        SELECT a.id, a.customer_id, a.date, a.due_date, a.description, a.amount, i.id, i.billing_id, a.attachment_name, a.created_at, a.updated_at
+        FROM billing_avulsos a LEFT JOIN billing_pending_items i ON i.avulso_id = a.id
+        """;
+
+    private static AvulsoResponse ReadAvulso(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<DateOnly>(2), r.GetFieldValue<DateOnly>(3), r.GetString(4), r.GetDecimal(5),
+        r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8),
+        Utc(r.GetDateTime(9)), Utc(r.GetDateTime(10)));
+
+    private static async Task<AvulsoResponse?> LoadAvulso(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(AvulsoSelect + " WHERE a.id = @id AND a.deleted_at IS NULL");
+        cmd.Parameters.AddWithValue("id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadAvulso(r) : null;
+    }
+
+    private static async Task<IResult> CreateAvulso(AvulsoRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var errors = await ValidateAvulso(body, conn, ct);
+        if (errors.Any) return errors.ToProblem();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        long id;
+        await using (var cmd = new NpgsqlCommand(
+            """
+            WITH a AS (
+                INSERT INTO billing_avulsos (customer_id, date, due_date, description, amount, created_at, updated_at)
+                VALUES (@c, @d, @v, @desc, @amount, @now, @now) RETURNING id)
+            INSERT INTO billing_pending_items (customer_id, source, avulso_id, reference, item_date, due_date, created_at)
+            SELECT @c, 'avulso', a.id, '', @d, @v, @now FROM a RETURNING avulso_id
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("c", body.CustomerId!.Value);
+            cmd.Parameters.AddWithValue("d", body.Date!.Value);
+            cmd.Parameters.AddWithValue("v", body.DueDate ?? body.Date!.Value);
+            cmd.Parameters.AddWithValue("desc", body.Description!.Trim());
+            cmd.Parameters.AddWithValue("amount", body.Amount!.Value);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/api/billing/avulsos/{id}", await LoadAvulso(db, id, ct));
+    }
+
+    private static async Task<IResult> ListAvulsos(NpgsqlDataSource db, CancellationToken ct, long? customerId = null)
+    {
+        await using var cmd = db.CreateCommand(AvulsoSelect +
+            " WHERE a.deleted_at IS NULL AND (@c::bigint IS NULL OR a.customer_id = @c) ORDER BY a.customer_id, a.date, a.id");
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Bigint) { Value = (object?)customerId ?? DBNull.Value });
+        var list = new List<AvulsoResponse>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadAvulso(r));
+        return TypedResults.Ok(list);
+    }
+
+    private static async Task<IResult> GetAvulso(long id, NpgsqlDataSource db, CancellationToken ct) =>
+        await LoadAvulso(db, id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"Valor avulso {id} não encontrado.");
+
+    /// <summary>Locks the avulso's pending item; null = not found; false = billed.</summary>
+    private static async Task<(bool Found, bool Billed, long Customer)> LockAvulso(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT a.customer_id, i.billing_id FROM billing_avulsos a JOIN billing_pending_items i ON i.avulso_id = a.id
+            WHERE a.id = @id AND a.deleted_at IS NULL FOR UPDATE
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return (false, false, 0);
+        return (true, !r.IsDBNull(1), r.GetInt64(0));
+    }
+
+    private static async Task<IResult> UpdateAvulso(long id, AvulsoRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var (found, billed, customer) = await LockAvulso(conn, tx, id, ct);
+        if (!found) return Problems.NotFound($"Valor avulso {id} não encontrado.");
+        if (billed) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de alterá-lo.");
+        if (body.CustomerId is { } other && other != customer)
+            return Problems.Field("customerId", "O cliente de um valor avulso não muda: exclua-o e crie outro.");
+        var errors = await ValidateAvulso(body with { CustomerId = customer }, conn, ct);
+        if (errors.Any) return errors.ToProblem();
+        await using (var cmd = new NpgsqlCommand(
+            """
+            UPDATE billing_avulsos SET date = @d, due_date = @v, description = @desc, amount = @amount, updated_at = @now WHERE id = @id;
+            UPDATE billing_pending_items SET item_date = @d, due_date = @v WHERE avulso_id = @id;
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("d", body.Date!.Value);
+            cmd.Parameters.AddWithValue("v", body.DueDate ?? body.Date!.Value);
+            cmd.Parameters.AddWithValue("desc", body.Description!.Trim());
+            cmd.Parameters.AddWithValue("amount", body.Amount!.Value);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(await LoadAvulso(db, id, ct));
+    }
+
+    private static async Task<IResult> DeleteAvulso(long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var (found, billed, _) = await LockAvulso(conn, tx, id, ct);
+        if (!found) return Problems.NotFound($"Valor avulso {id} não encontrado.");
+        if (billed) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de excluí-lo.");
+        await using (var cmd = new NpgsqlCommand("UPDATE billing_avulsos SET deleted_at = @now, updated_at = @now WHERE id = @id", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+}
