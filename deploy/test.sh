@@ -42,5 +42,9 @@ for f in "$RESULTS"/*.trx; do
   skipped=$((skipped + $(get notExecuted)))
 done
 if [ "$STATUS" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$failed" -gt 0 ]; then
+  echo "testes que falharam:"
+  cat "$RESULTS"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*outcome="Failed"' | grep -o 'testName="[^"]*"' | sed 's/^testName=/  /' || true
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$STATUS"
