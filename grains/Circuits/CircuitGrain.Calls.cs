@@ -29,8 +29,11 @@ public sealed partial class CircuitGrain
     private string? _planFor;
     private DateTimeOffset _planLoadedAt;
 
-    /// <summary>Rates with the circuit's cached copy of its plan (all versions; refreshed every PlanCacheSeconds).</summary>
-    private async ValueTask<CallRating> RateAsync(string planId, string destination, int duration, DateTimeOffset start)
+    /// <summary>
+    /// Rates a number the caller already classified, with the circuit's cached copy of its plan (all versions;
+    /// refreshed every PlanCacheSeconds).
+    /// </summary>
+    private async ValueTask<CallRating> RateAsync(string planId, NumberClassification classification, int duration, DateTimeOffset start)
     {
         var now = Now;
         if (_planFor != planId || now - _planLoadedAt > TimeSpan.FromSeconds(_opt.PlanCacheSeconds))
@@ -39,7 +42,8 @@ public sealed partial class CircuitGrain
             _planFor = planId;
             _planLoadedAt = now;
         }
-        return await PlanRating.RateAsync(_plan, planId, _s.Data.AreaCode, destination, duration, start,
+        if (_plan is null) return CallRating.Fail(CallRating.UnknownPlan, $"O plano '{planId}' não existe.", classification, planId);
+        return await PlanRating.RateClassifiedAsync(_plan, classification, duration, start,
             (deck, number) => GrainFactory.GetGrain<IRateDeckGrain>("deck:" + deck).Match(number));
     }
 
@@ -97,7 +101,7 @@ public sealed partial class CircuitGrain
         if (_s.Data.Status == CircuitStatus.Bloqueado) return Refuse(request.CallId, RefusalReasons.CircuitoBloqueado);
         if (_s.Data.PlanId is not { } planId) return Refuse(request.CallId, RefusalReasons.DestinoNaoPermitido);
 
-        var rating = await RateAsync(planId, destination, 0, now);
+        var rating = await RateAsync(planId, c, 0, now);
         if (!rating.Ok || rating.Tariff is null)
             return Refuse(request.CallId, rating.Error == CallRating.InvalidDestination
                 ? RefusalReasons.DestinoInvalido
@@ -269,7 +273,7 @@ public sealed partial class CircuitGrain
                 {
                     if (_s.Data.PlanId is not { } planId)
                         return Invalid(request.CallId, "destination", "O circuito não tem plano: destino não permitido.");
-                    var rating = await RateAsync(planId, destination, duration, startedAt);
+                    var rating = await RateAsync(planId, c, duration, startedAt);
                     if (!rating.Ok || rating.Tariff is null)
                         return Invalid(request.CallId, "destination", rating.Message ?? "Destino não permitido pelo plano.");
                     (tariff, normalized, callType) = (rating.Tariff, rating.Classification!.NormalizedNumber, Wire(rating.Classification.CallType));

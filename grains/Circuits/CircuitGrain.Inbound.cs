@@ -146,7 +146,7 @@ public sealed partial class CircuitGrain
             return new DialCheck(false, c.NormalizedNumber, Wire(c.CallType), "O siga-me não pode encaminhar para números de emergência/utilidade ou chamadas a cobrar.");
         if (_s.Data.PlanId is not { } planId)
             return new DialCheck(false, c.NormalizedNumber, Wire(c.CallType), "O circuito não tem plano: não pode discar para este destino.");
-        var rating = await RateAsync(planId, destination!, 0, Now);
+        var rating = await RateAsync(planId, c, 0, Now);
         if (!rating.Ok || rating.Tariff is null)
             return new DialCheck(false, c.NormalizedNumber, Wire(c.CallType), rating.Message ?? "Destino não permitido pelo plano do circuito.");
         return new DialCheck(true, rating.Classification!.NormalizedNumber, Wire(rating.Classification.CallType), null);

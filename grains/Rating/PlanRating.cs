@@ -22,7 +22,17 @@ public static class PlanRating
         var classified = NumberClassifier.Classify(areaCode, destination ?? "");
         if (classified.Classification is not { } c)
             return CallRating.Fail(CallRating.InvalidDestination, classified.Reason!, planId: plan.Id);
+        return await RateClassifiedAsync(plan, c, durationSeconds, callStart, matchDeck);
+    }
 
+    /// <summary>The same rule for a number the caller has already classified (the circuit's hot path classifies once).</summary>
+    public static async ValueTask<CallRating> RateClassifiedAsync(Plan plan, NumberClassification c, int durationSeconds,
+        DateTimeOffset callStart, Func<string, string, Task<DeckMatch?>> matchDeck)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(matchDeck);
+        ArgumentOutOfRangeException.ThrowIfNegative(durationSeconds);
         var version = plan.VersionAt(callStart);
         if (version is null)
             return CallRating.Fail(CallRating.NoPlanVersion, $"O plano '{plan.Id}' ainda não estava em vigor em {callStart:O}.", c, plan.Id);
