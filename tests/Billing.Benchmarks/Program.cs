@@ -23,6 +23,7 @@ int Arg(string name, int fallback)
 var circuits = Arg("circuits", 200);
 var concurrency = Arg("concurrency", 64);
 var seconds = Arg("seconds", 10);
+BenchSettings.WarmupSeconds = Arg("warmup", 5);
 if (scenario is not ("completes" or "circuit-list" or "scaling"))
 {
     Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list, scaling");
@@ -85,7 +86,7 @@ var balanceTask = Task.Run(async () =>
     }
     balanceHist = h;
 });
-var cluster = await Measure("cluster via HTTP (authorize + complete duráveis, group commit)", concurrency, seconds,
+var cluster = await Measure("cluster via HTTP: complete durável (account no corpo), group commit", concurrency, seconds,
     async (worker, n) =>
     {
         var account = env.Accounts[(worker * 7919 + n) % circuits];
@@ -112,6 +113,26 @@ var direct = await Measure("cluster via chamadas de grão (sem HTTP; mesma durab
         if (!r.Ok) throw new InvalidOperationException(r.Reason);
     });
 
+// what a switch does for every call: authorize (credit reserved), then complete without the account (the
+// cluster finds the call's circuit); one operation = one call = two HTTP requests
+var flow = await Measure("fluxo do switch via HTTP: authorize + complete (sem account) por chamada", concurrency, seconds,
+    async (worker, n) =>
+    {
+        var account = env.Accounts[(worker * 7919 + n) % circuits];
+        var callId = $"flow-{worker}-{n}-{Guid.NewGuid():N}";
+        using (var auth = new StringContent(
+                   $"{{\"callId\":\"{callId}\",\"account\":\"{account}\",\"destination\":\"1133334444\"}}",
+                   System.Text.Encoding.UTF8, "application/json"))
+        {
+            var a = await env.Http.PostAsync("/api/calls/authorize", auth);
+            a.EnsureSuccessStatusCode();
+            if (!(await a.Content.ReadAsStringAsync()).Contains("\"allowed\":true", StringComparison.Ordinal))
+                throw new InvalidOperationException("authorize recusado no benchmark");
+        }
+        using var body = new StringContent("{\"durationSeconds\":60}", System.Text.Encoding.UTF8, "application/json");
+        (await env.Http.PostAsync($"/api/calls/{callId}/complete", body)).EnsureSuccessStatusCode();
+    });
+
 if (Environment.GetEnvironmentVariable("BENCH_HTTP_AGAIN") is not null)
     await Measure("cluster via HTTP, segunda medição (ordem)", concurrency, seconds, async (worker, n) =>
     {
@@ -131,7 +152,7 @@ var liveOnly = await Measure("GET /health/live via HTTP (sem Orleans; teto do Ke
 var ratio = cluster.Throughput / baseline.Throughput;
 Console.WriteLine();
 Console.WriteLine($"{"medição",-70} {"ops/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"razão",7}");
-foreach (var m in new[] { baseline, cluster, direct, readOnly, liveOnly })
+foreach (var m in new[] { baseline, cluster, direct, flow, readOnly, liveOnly })
     Console.WriteLine($"{m.Name,-70} {m.Throughput,10:F0} {m.P50,8:F2} {m.P99,8:F2} {m.P999,9:F2} {m.Throughput / baseline.Throughput,7:F2}");
 var bp99 = Ms(balanceHist!, 99);
 Console.WriteLine($"{"GET /api/circuits/{account}/balance durante os completes",-70} {balanceHist!.TotalCount / (double)seconds,10:F0} {Ms(balanceHist, 50),8:F2} {bp99,8:F2} {Ms(balanceHist, 99.9),9:F2} {"-",7}");
@@ -146,7 +167,7 @@ var file = Path.Combine("bench-results", $"{scenario}-{DateTime.UtcNow:yyyyMMddT
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
 {
     scenario, circuits, concurrency, seconds, cores = Environment.ProcessorCount,
-    baseline, cluster, direct, readOnly, liveOnly, ratio, directRatio = direct.Throughput / baseline.Throughput,
+    baseline, cluster, direct, flow, readOnly, liveOnly, ratio, directRatio = direct.Throughput / baseline.Throughput,
     balance = new { p50 = Ms(balanceHist, 50), p99 = bp99, p999 = Ms(balanceHist, 99.9), count = balanceHist.TotalCount },
     ledgerCheck,
 }, new JsonSerializerOptions { WriteIndented = true }));
@@ -157,14 +178,35 @@ static double Ms(HistogramBase h, double percentile) => h.GetValueAtPercentile(p
 
 static async Task<Result> Measure(string name, int concurrency, int seconds, Func<int, int, Task> op)
 {
-    // warm-up
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => op(w, 1_000_000_000 + w)));
+    // warm-up: the same load for a few seconds, so the JIT has tiered the hot path up (a server runs for days;
+    // measuring the first seconds measures the JIT: thousands of methods recompiled while the clock runs)
+    // at least --warmup seconds, then until the JIT compiles fewer than 20 methods in a second (at most 60 s)
+    var warming = true;
+    var warmStarted = Stopwatch.GetTimestamp();
+    var warmers = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+    {
+        for (var n = 1_000_000_000; Volatile.Read(ref warming); n++) await op(w, n);
+    })).ToArray();
+    await Task.Delay(TimeSpan.FromSeconds(BenchSettings.WarmupSeconds));
+    for (var lastJit = System.Runtime.JitInfo.GetCompiledMethodCount(); Stopwatch.GetElapsedTime(warmStarted).TotalSeconds < 60;)
+    {
+        await Task.Delay(1000);
+        var jit = System.Runtime.JitInfo.GetCompiledMethodCount();
+        if (jit - lastJit < 20) break;
+        lastJit = jit;
+    }
+    Volatile.Write(ref warming, false);
+    await Task.WhenAll(warmers);
+    Console.WriteLine($"  {name}: aquecimento {Stopwatch.GetElapsedTime(warmStarted).TotalSeconds:F0} s");
     var histograms = Enumerable.Range(0, concurrency).Select(_ => new LongHistogram(TimeStamp.Seconds(30), 3)).ToArray();
     var counts = new long[concurrency];
     var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
     var started = Stopwatch.GetTimestamp();
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var pgBefore = BenchSettings.PostgresCpuSeconds();
+    var (batchesBefore, rowsBefore, batchMsBefore) = BenchSettings.LedgerBatches();
     var (g0, g1, g2, alloc) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
+    var (jitCount, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
     {
         var n = 0;
@@ -180,11 +222,77 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var all = new LongHistogram(TimeStamp.Seconds(30), 3);
     foreach (var h in histograms) all.Add(h);
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
+    var pgCpu = (BenchSettings.PostgresCpuSeconds() - pgBefore) / elapsed / Environment.ProcessorCount;
+    var (batches, rows, batchMs) = BenchSettings.LedgerBatches();
+    if (batches > batchesBefore)
+        Console.WriteLine($"    razão: {batches - batchesBefore} lotes, {(double)(rows - rowsBefore) / (batches - batchesBefore):F1} linhas e " +
+            $"{(batchMs - batchMsBefore) / (batches - batchesBefore):F2} ms por lote");
     Console.WriteLine($"    exceções (first-chance) até aqui: {Diag.Exceptions}; GCs gen0/1/2: {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; " +
-        $"alocado por operação: {(GC.GetTotalAllocatedBytes() - alloc) / Math.Max(1, counts.Sum()) / 1024.0:F1} KiB");
+        $"alocado por operação: {(GC.GetTotalAllocatedBytes() - alloc) / Math.Max(1, counts.Sum()) / 1024.0:F1} KiB; " +
+        $"métodos compilados pelo JIT: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitCount} ({(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms)");
     var result = new Result(name, counts.Sum() / elapsed, Ms(all, 50), Ms(all, 99), Ms(all, 99.9), counts.Sum(), cpu);
-    Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s, CPU deste processo {cpu:P0} (PostgreSQL à parte)");
+    Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s, CPU deste processo {cpu:P0}, do PostgreSQL {pgCpu:P0} " +
+        $"(µs de CPU por operação: {cpu * Environment.ProcessorCount / result.Throughput * 1e6:F0} aqui + {pgCpu * Environment.ProcessorCount / result.Throughput * 1e6:F0} no PostgreSQL)");
     return result;
+}
+
+internal static class BenchSettings
+{
+    /// <summary>Seconds of the same load run before each measurement (<c>--warmup</c>).</summary>
+    public static int WarmupSeconds { get; set; } = 5;
+
+    private static long _batches, _rows;
+    private static double _batchMs;
+    private static readonly System.Diagnostics.Metrics.MeterListener Listener = StartListener();
+
+    private static System.Diagnostics.Metrics.MeterListener StartListener()
+    {
+        var l = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (i, l) =>
+            {
+                if (i.Meter.Name == "Billing.Ledger") l.EnableMeasurementEvents(i);
+            },
+        };
+        l.SetMeasurementEventCallback<int>((i, v, _, _) =>
+        {
+            if (i.Name == "billing.ledger.batch.size") { Interlocked.Increment(ref _batches); Interlocked.Add(ref _rows, v); }
+        });
+        l.SetMeasurementEventCallback<double>((i, v, _, _) =>
+        {
+            if (i.Name == "billing.ledger.batch.duration") lock (Listener!) _batchMs += v;
+        });
+        l.Start();
+        return l;
+    }
+
+    /// <summary>Ledger group commits so far (count, rows, total ms), from the silo's Billing.Ledger meter.</summary>
+    public static (long Batches, long Rows, double Ms) LedgerBatches()
+    {
+        lock (Listener) return (Interlocked.Read(ref _batches), Interlocked.Read(ref _rows), _batchMs);
+    }
+
+    /// <summary>CPU seconds used so far by the local PostgreSQL processes (Linux /proc; 0 elsewhere or for a remote server).</summary>
+    public static double PostgresCpuSeconds()
+    {
+        if (!Directory.Exists("/proc")) return 0;
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!Path.GetFileName(dir).All(char.IsAsciiDigit)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                if (close < 0 || !stat.AsSpan(0, close).EndsWith("(postgres", StringComparison.Ordinal)) continue;
+                var fields = stat[(close + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return ticks / 100.0; // USER_HZ
+    }
 }
 
 internal sealed record Result(string Name, double Throughput, double P50, double P99, double P999, long Operations, double Cpu);
