@@ -54,6 +54,7 @@ public static class SiloSetup
         silo.Services.AddSingleton(settings);
         silo.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.Database).Build());
         silo.Services.AddSingleton<LedgerMetrics>();
+        silo.Services.Configure<LedgerOptions>(configuration.GetSection("Billing:Ledger"));
         silo.Services.AddSingleton<PostgresLedger>();
         silo.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<PostgresLedger>());
         silo.Services.AddSingleton<CircuitStore>();

@@ -1,37 +1,40 @@
 using System.Threading.Channels;
 using Billing.Grains.Ledger;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Billing.Silo.Ledger;
 
 /// <summary>
-/// Group-commit ledger writer: grains hand rows to a channel; <see cref="Writers"/> loops each take
-/// everything waiting (up to <see cref="MaxBatch"/>) and insert it with one multi-row
-/// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> in one implicit transaction,
-/// then complete every caller: Written, or Duplicate/SeqConflict for rows a unique index refused.
-/// A row is acknowledged only after its commit (synchronous_commit on), so nothing acknowledged is lost.
+/// Group-commit ledger writer: grains hand rows to a channel; <see cref="LedgerOptions.Writers"/> loops each take
+/// everything waiting (up to <see cref="MaxBatch"/>) and write it in one implicit transaction: a binary COPY
+/// (the fast path), or, when a unique index refuses a row of the batch, one multi-row
+/// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> that tells written rows from
+/// Duplicate/SeqConflict ones. A row is acknowledged only after its commit (synchronous_commit on), so nothing
+/// acknowledged is lost.
 /// </summary>
 public sealed class PostgresLedger : ILedger, IAsyncDisposable
 {
     public const int MaxBatch = 2000;
-    public const int Writers = 4;
 
     private readonly NpgsqlDataSource _db;
     private readonly ILogger<PostgresLedger> _log;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _loops;
     private readonly LedgerMetrics _metrics;
+    private readonly bool _copyEnabled;
 
     private sealed record Pending(LedgerEntry Entry, TaskCompletionSource<AppendOutcome> Done);
 
-    public PostgresLedger(NpgsqlDataSource db, ILogger<PostgresLedger> log, LedgerMetrics metrics)
+    public PostgresLedger(NpgsqlDataSource db, ILogger<PostgresLedger> log, LedgerMetrics metrics, IOptions<LedgerOptions> options)
     {
         _db = db;
         _log = log;
         _metrics = metrics;
-        _loops = Enumerable.Range(0, Writers).Select(_ => Task.Run(LoopAsync)).ToArray();
+        _copyEnabled = options.Value.Copy;
+        _loops = Enumerable.Range(0, Math.Clamp(options.Value.Writers, 1, 64)).Select(_ => Task.Run(LoopAsync)).ToArray();
     }
 
     public int Backlog => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
@@ -47,6 +50,7 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
     private async Task LoopAsync()
     {
         var batch = new List<Pending>(MaxBatch);
+        var skipCopy = 0;
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -55,6 +59,22 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
+                if (_copyEnabled && skipCopy == 0)
+                {
+                    if (await TryCopyAsync(batch))
+                    {
+                        foreach (var p in batch) p.Done.TrySetResult(AppendOutcome.Written);
+                        _metrics.RecordBatch(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                        continue;
+                    }
+                    // a unique index refused a row (a retried call, a seq taken by another activation): nothing of
+                    // the COPY was written; this batch and the next few go through INSERT … ON CONFLICT instead
+                    skipCopy = 16;
+                }
+                else if (skipCopy > 0)
+                {
+                    skipCopy--;
+                }
                 var inserted = await InsertAsync(batch);
                 foreach (var p in batch)
                 {
@@ -79,6 +99,61 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
             ? await FindCallAsync(e.CallId!)
             : await FindCreditAsync(e.Account, e.IdempotencyKey!);
         return existing is not null ? AppendOutcome.Duplicate : AppendOutcome.SeqConflict;
+    }
+
+    private const string Columns =
+        "account, seq, kind, amount, balance_after, call_id, idempotency_key, description, direction, destination, normalized, " +
+        "call_type, started_at, answered_at, duration_seconds, billed_seconds, price_per_minute, hangup_cause, caller, period, " +
+        "source, created_at, actor, reseller_id, reseller_amount, did";
+
+    /// <summary>
+    /// The fast path: one binary COPY of the whole batch (one implicit transaction, no per-row conflict
+    /// arbitration). False when a unique index refused a row; then nothing was written.
+    /// </summary>
+    private async Task<bool> TryCopyAsync(List<Pending> batch)
+    {
+        await using var conn = await _db.OpenConnectionAsync();
+        try
+        {
+            await using var w = await conn.BeginBinaryImportAsync($"COPY ledger ({Columns}) FROM STDIN (FORMAT BINARY)");
+            foreach (var p in batch)
+            {
+                var e = p.Entry;
+                await w.StartRowAsync();
+                await w.WriteAsync(e.Account, NpgsqlDbType.Text);
+                await w.WriteAsync(e.Seq, NpgsqlDbType.Bigint);
+                await w.WriteAsync(e.Kind == LedgerKind.Call ? "call" : "credit", NpgsqlDbType.Text);
+                await w.WriteAsync(e.Amount, NpgsqlDbType.Numeric);
+                await w.WriteAsync(e.BalanceAfter, NpgsqlDbType.Numeric);
+                await w.WriteAsync(e.CallId, NpgsqlDbType.Text);
+                await w.WriteAsync(e.IdempotencyKey, NpgsqlDbType.Text);
+                await w.WriteAsync(e.Description, NpgsqlDbType.Text);
+                await w.WriteAsync(e.Direction, NpgsqlDbType.Text);
+                await w.WriteAsync(e.Destination, NpgsqlDbType.Text);
+                await w.WriteAsync(e.Normalized, NpgsqlDbType.Text);
+                await w.WriteAsync(e.CallType, NpgsqlDbType.Text);
+                await w.WriteAsync(e.StartedAt?.UtcDateTime, NpgsqlDbType.TimestampTz);
+                await w.WriteAsync(e.AnsweredAt?.UtcDateTime, NpgsqlDbType.TimestampTz);
+                await w.WriteAsync(e.DurationSeconds, NpgsqlDbType.Integer);
+                await w.WriteAsync(e.BilledSeconds, NpgsqlDbType.Integer);
+                await w.WriteAsync(e.PricePerMinute, NpgsqlDbType.Numeric);
+                await w.WriteAsync(e.HangupCause, NpgsqlDbType.Text);
+                await w.WriteAsync(e.Caller, NpgsqlDbType.Text);
+                await w.WriteAsync(e.Period, NpgsqlDbType.Text);
+                await w.WriteAsync(e.Source, NpgsqlDbType.Text);
+                await w.WriteAsync(e.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+                await w.WriteAsync(e.Actor, NpgsqlDbType.Text);
+                await w.WriteAsync(e.ResellerId, NpgsqlDbType.Bigint);
+                await w.WriteAsync(e.ResellerAmount, NpgsqlDbType.Numeric);
+                await w.WriteAsync(e.Did, NpgsqlDbType.Text);
+            }
+            await w.CompleteAsync();
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return false;
+        }
     }
 
     private async Task<HashSet<(string, long)>> InsertAsync(List<Pending> batch)
@@ -220,4 +295,20 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         _queue.Writer.TryComplete();
         await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
     }
+}
+
+/// <summary>Ledger writer settings (section <c>Billing:Ledger</c>).</summary>
+public sealed class LedgerOptions
+{
+    /// <summary>
+    /// Group-commit loops writing in parallel: more loops overlap more commits (lower latency per call, more,
+    /// smaller transactions). 4 measured best on 2 cores (2 → 8 gave +20 % over 2; see README, benchmarks).
+    /// </summary>
+    public int Writers { get; set; } = 4;
+
+    /// <summary>
+    /// Write batches with binary COPY (no per-row conflict arbitration; a batch a unique index refuses falls back
+    /// to INSERT … ON CONFLICT, which sorts written rows from duplicates). False: always INSERT … ON CONFLICT.
+    /// </summary>
+    public bool Copy { get; set; } = true;
 }

@@ -63,6 +63,10 @@ public sealed class BenchEnvironment : IAsyncDisposable
             ["BILLING_SWITCH_KEY"] = "bench-switch-" + Guid.NewGuid().ToString("N"),
             // BILLING_DASHBOARD=false measures without the dashboard's per-grain-call profiler
             ["BILLING_DASHBOARD"] = Environment.GetEnvironmentVariable("BILLING_DASHBOARD"),
+            // BENCH_LEDGER_WRITERS=8 tries another number of group-commit loops
+            ["Billing:Ledger:Writers"] = Environment.GetEnvironmentVariable("BENCH_LEDGER_WRITERS"),
+            // BENCH_LEDGER_COPY=false measures the INSERT … SELECT unnest … ON CONFLICT path alone
+            ["Billing:Ledger:Copy"] = Environment.GetEnvironmentVariable("BENCH_LEDGER_COPY"),
         };
         var sb = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         sb.Configuration.AddInMemoryCollection(config);

@@ -70,22 +70,13 @@ Console.WriteLine($"cenário {scenario}: {circuits} circuitos, concorrência {co
 var baseline = await Measure("SQL ingênuo (BEGIN; UPDATE saldo; INSERT cdr; COMMIT por chamada)", concurrency, seconds,
     (worker, n) => env.NaiveCompleteAsync(env.Accounts[(worker * 7919 + n) % circuits], $"naive-{worker}-{n}"));
 
-HistogramBase? balanceHist = null;
-using var stopBalance = new CancellationTokenSource();
-var balanceTask = Task.Run(async () =>
+// the softswitch's live-balance question, asked one at a time (every 2 ms) while each phase's load runs
+var probeIndex = 0;
+async Task BalanceProbe()
 {
-    var h = new LongHistogram(TimeStamp.Seconds(10), 3);
-    var i = 0;
-    while (!stopBalance.IsCancellationRequested)
-    {
-        var t = Stopwatch.GetTimestamp();
-        var r = await env.Http.GetAsync($"/api/circuits/{env.Accounts[i++ % circuits]}/balance");
-        r.EnsureSuccessStatusCode();
-        h.RecordValue(Stopwatch.GetTimestamp() - t);
-        await Task.Delay(2);
-    }
-    balanceHist = h;
-});
+    var r = await env.Http.GetAsync($"/api/circuits/{env.Accounts[probeIndex++ % circuits]}/balance");
+    r.EnsureSuccessStatusCode();
+}
 var cluster = await Measure("cluster via HTTP: complete durável (account no corpo), group commit", concurrency, seconds,
     async (worker, n) =>
     {
@@ -98,9 +89,7 @@ var cluster = await Measure("cluster via HTTP: complete durável (account no cor
             System.Text.Encoding.UTF8, "application/json");
         var r = await env.Http.PostAsync($"/api/calls/{callId}/complete", body);
         r.EnsureSuccessStatusCode();
-    });
-stopBalance.Cancel();
-await balanceTask;
+    }, BalanceProbe);
 
 var direct = await Measure("cluster via chamadas de grão (sem HTTP; mesma durabilidade)", concurrency, seconds,
     async (worker, n) =>
@@ -111,7 +100,7 @@ var direct = await Measure("cluster via chamadas de grão (sem HTTP; mesma durab
             CallId = $"direct-{worker}-{n}-{Guid.NewGuid():N}", DurationSeconds = 60, Destination = "1133334444",
         });
         if (!r.Ok) throw new InvalidOperationException(r.Reason);
-    });
+    }, BalanceProbe);
 
 // what a switch does for every call: authorize (credit reserved), then complete without the account (the
 // cluster finds the call's circuit); one operation = one call = two HTTP requests
@@ -131,7 +120,7 @@ var flow = await Measure("fluxo do switch via HTTP: authorize + complete (sem ac
         }
         using var body = new StringContent("{\"durationSeconds\":60}", System.Text.Encoding.UTF8, "application/json");
         (await env.Http.PostAsync($"/api/calls/{callId}/complete", body)).EnsureSuccessStatusCode();
-    });
+    }, BalanceProbe);
 
 if (Environment.GetEnvironmentVariable("BENCH_HTTP_AGAIN") is not null)
     await Measure("cluster via HTTP, segunda medição (ordem)", concurrency, seconds, async (worker, n) =>
@@ -149,15 +138,20 @@ var readOnly = await Measure("GET balance via HTTP em velocidade máxima (sem es
 var liveOnly = await Measure("GET /health/live via HTTP (sem Orleans; teto do Kestrel aqui)", concurrency, seconds,
     async (worker, n) => (await env.Http.GetAsync("/health/live")).EnsureSuccessStatusCode());
 
+var idleBalance = await Measure("GET balance via HTTP, um por vez, sem outra carga", 1, Math.Min(seconds, 5),
+    async (_, n) => (await env.Http.GetAsync($"/api/circuits/{env.Accounts[n % circuits]}/balance")).EnsureSuccessStatusCode());
+
 var ratio = cluster.Throughput / baseline.Throughput;
 Console.WriteLine();
 Console.WriteLine($"{"medição",-70} {"ops/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"razão",7}");
-foreach (var m in new[] { baseline, cluster, direct, flow, readOnly, liveOnly })
+foreach (var m in new[] { baseline, cluster, direct, flow, readOnly, liveOnly, idleBalance })
     Console.WriteLine($"{m.Name,-70} {m.Throughput,10:F0} {m.P50,8:F2} {m.P99,8:F2} {m.P999,9:F2} {m.Throughput / baseline.Throughput,7:F2}");
-var bp99 = Ms(balanceHist!, 99);
-Console.WriteLine($"{"GET /api/circuits/{account}/balance durante os completes",-70} {balanceHist!.TotalCount / (double)seconds,10:F0} {Ms(balanceHist, 50),8:F2} {bp99,8:F2} {Ms(balanceHist, 99.9),9:F2} {"-",7}");
+foreach (var m in new[] { cluster, direct, flow })
+    Console.WriteLine($"{"  GET …/balance (um por vez) durante: " + m.Name[..Math.Min(m.Name.Length, 32)],-70} {m.Balance!.Count / (double)seconds,10:F0} {m.Balance.P50,8:F2} {m.Balance.P99,8:F2} {m.Balance.P999,9:F2} {"-",7}");
+var bp99 = cluster.Balance!.P99;
 Console.WriteLine();
-Console.WriteLine($"completes duráveis via HTTP: {ratio:F1}× o SQL ingênuo; via grão: {direct.Throughput / baseline.Throughput:F1}× (meta ≥ 10×); balance p99 {bp99:F2} ms (meta < 5 ms)");
+Console.WriteLine($"completes duráveis via HTTP: {ratio:F1}× o SQL ingênuo; via grão: {direct.Throughput / baseline.Throughput:F1}×; " +
+    $"fluxo authorize+complete: {flow.Throughput / baseline.Throughput:F1}× (meta ≥ 10×); balance p99 durante completes HTTP {bp99:F2} ms (meta < 5 ms)");
 
 var ledgerCheck = await env.CheckLedgerAsync();
 Console.WriteLine(ledgerCheck);
@@ -167,8 +161,7 @@ var file = Path.Combine("bench-results", $"{scenario}-{DateTime.UtcNow:yyyyMMddT
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
 {
     scenario, circuits, concurrency, seconds, cores = Environment.ProcessorCount,
-    baseline, cluster, direct, flow, readOnly, liveOnly, ratio, directRatio = direct.Throughput / baseline.Throughput,
-    balance = new { p50 = Ms(balanceHist, 50), p99 = bp99, p999 = Ms(balanceHist, 99.9), count = balanceHist.TotalCount },
+    baseline, cluster, direct, flow, readOnly, liveOnly, idleBalance, ratio, directRatio = direct.Throughput / baseline.Throughput,
     ledgerCheck,
 }, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"resultado em {file}");
@@ -176,7 +169,7 @@ return 0;
 
 static double Ms(HistogramBase h, double percentile) => h.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
 
-static async Task<Result> Measure(string name, int concurrency, int seconds, Func<int, int, Task> op)
+static async Task<Result> Measure(string name, int concurrency, int seconds, Func<int, int, Task> op, Func<Task>? probe = null)
 {
     // warm-up: the same load for a few seconds, so the JIT has tiered the hot path up (a server runs for days;
     // measuring the first seconds measures the JIT: thousands of methods recompiled while the clock runs)
@@ -207,6 +200,17 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var (batchesBefore, rowsBefore, batchMsBefore) = BenchSettings.LedgerBatches();
     var (g0, g1, g2, alloc) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
     var (jitCount, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+    var probeHist = new LongHistogram(TimeStamp.Seconds(30), 3);
+    var probing = probe is null ? Task.CompletedTask : Task.Run(async () =>
+    {
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await probe();
+            probeHist.RecordValue(Stopwatch.GetTimestamp() - t);
+            await Task.Delay(2);
+        }
+    });
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
     {
         var n = 0;
@@ -219,6 +223,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
         }
     })));
     var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    await probing;
     var all = new LongHistogram(TimeStamp.Seconds(30), 3);
     foreach (var h in histograms) all.Add(h);
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
@@ -230,7 +235,8 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     Console.WriteLine($"    exceções (first-chance) até aqui: {Diag.Exceptions}; GCs gen0/1/2: {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; " +
         $"alocado por operação: {(GC.GetTotalAllocatedBytes() - alloc) / Math.Max(1, counts.Sum()) / 1024.0:F1} KiB; " +
         $"métodos compilados pelo JIT: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitCount} ({(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms)");
-    var result = new Result(name, counts.Sum() / elapsed, Ms(all, 50), Ms(all, 99), Ms(all, 99.9), counts.Sum(), cpu);
+    var result = new Result(name, counts.Sum() / elapsed, Ms(all, 50), Ms(all, 99), Ms(all, 99.9), counts.Sum(), cpu,
+        probe is null ? null : new Probe(probeHist.TotalCount, Ms(probeHist, 50), Ms(probeHist, 99), Ms(probeHist, 99.9)));
     Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s, CPU deste processo {cpu:P0}, do PostgreSQL {pgCpu:P0} " +
         $"(µs de CPU por operação: {cpu * Environment.ProcessorCount / result.Throughput * 1e6:F0} aqui + {pgCpu * Environment.ProcessorCount / result.Throughput * 1e6:F0} no PostgreSQL)");
     return result;
@@ -295,7 +301,10 @@ internal static class BenchSettings
     }
 }
 
-internal sealed record Result(string Name, double Throughput, double P50, double P99, double P999, long Operations, double Cpu);
+internal sealed record Result(string Name, double Throughput, double P50, double P99, double P999, long Operations, double Cpu, Probe? Balance = null);
+
+/// <summary>GET …/balance latency measured while a phase's load ran.</summary>
+internal sealed record Probe(long Count, double P50, double P99, double P999);
 
 internal static class Diag
 {
