@@ -47,10 +47,10 @@ public static class CallsApi
 
     private static bool ValidCallId(string? id) => id is { Length: > 0 and <= 128 } && !id.Any(char.IsControl);
 
-    private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster, CallMetrics metrics)
+    private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster, CallRouter routes, CallMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
-        if (body.Direction == CallDirection.Inbound) return await AuthorizeInbound(body, cluster);
+        if (body.Direction == CallDirection.Inbound) return await AuthorizeInbound(body, cluster, routes);
         var errors = new FieldErrors();
         if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
         if (string.IsNullOrWhiteSpace(body.Account)) errors.Add("account", "Informe o circuito (conta SIP).");
@@ -65,9 +65,10 @@ public static class CallsApi
         }
 
         var request = new AuthorizeRequest(body.CallId!, body.Destination!.Trim(), body.Direction ?? CallDirection.Outbound, body.Caller);
-        var bind = cluster.GetGrain<ICallRouteGrain>("call:" + body.CallId).Bind(body.Account!);
+        var bind = routes.For(body.CallId!).Bind(body.CallId!, body.Account!);
         var result = await cluster.Circuit(body.Account!).Authorize(request);
         await bind;
+        if (!result.Allowed) routes.Completed(body.CallId!); // a refused call needs its route only briefly
         if (result.Allowed) metrics.Authorized(result.CallType);
         else metrics.Refused(result.Reason);
         metrics.AuthorizeTook(started);
@@ -80,7 +81,7 @@ public static class CallsApi
     /// An inbound call through a DID: unknown/inactive DID → <c>did_desconhecido</c>; then the owner circuit
     /// checks blacklist, collect calls and siga-me (answering <c>forwardTo</c> for a forwarded call).
     /// </summary>
-    private static async Task<IResult> AuthorizeInbound(AuthorizeBody body, IClusterClient cluster)
+    private static async Task<IResult> AuthorizeInbound(AuthorizeBody body, IClusterClient cluster, CallRouter routes)
     {
         var errors = new FieldErrors();
         if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
@@ -100,10 +101,14 @@ public static class CallsApi
 
         var collect = body.Collect == true || string.Equals(body.CallType, "a_cobrar", StringComparison.OrdinalIgnoreCase);
         var request = new AuthorizeRequest(body.CallId!, did, CallDirection.Inbound, body.Caller?.Trim()) { Inbound = route, Collect = collect };
-        var bind = cluster.GetGrain<ICallRouteGrain>("call:" + body.CallId).Bind(route.Account);
+        var bind = routes.For(body.CallId!).Bind(body.CallId!, route.Account);
         var result = await cluster.Circuit(route.Account).Authorize(request);
         await bind;
-        if (!result.Allowed) return TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
+        if (!result.Allowed)
+        {
+            routes.Completed(body.CallId!); // a refused call needs its route only briefly
+            return TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
+        }
         return result.ForwardTo is { } forwardTo
             ? TypedResults.Ok<object>(new
             {
@@ -117,10 +122,10 @@ public static class CallsApi
             });
     }
 
-    private static async Task<IResult> Extend(string callId, IClusterClient cluster)
+    private static async Task<IResult> Extend(string callId, IClusterClient cluster, CallRouter routes)
     {
         if (!ValidCallId(callId)) return Problems.Field("callId", "Identificador de chamada inválido.");
-        var account = await cluster.GetGrain<ICallRouteGrain>("call:" + callId).GetAccount();
+        var account = await routes.For(callId).Touch(callId);
         if (account is null) return TypedResults.Ok(new { allowed = false, maxSeconds = 0, reason = RefusalReasons.ChamadaDesconhecida });
         var r = await cluster.Circuit(account).Extend(callId);
         return r.Allowed
@@ -128,7 +133,7 @@ public static class CallsApi
             : TypedResults.Ok<object>(new { allowed = false, maxSeconds = 0, reason = r.Reason });
     }
 
-    private static async Task<IResult> Complete(string callId, CompleteBody body, IClusterClient cluster, NpgsqlDataSource db, CallMetrics metrics)
+    private static async Task<IResult> Complete(string callId, CompleteBody body, IClusterClient cluster, CallRouter routes, NpgsqlDataSource db, CallMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
         var errors = new FieldErrors();
@@ -139,7 +144,7 @@ public static class CallsApi
         if (body.HangupCause is { Length: > 64 }) errors.Add("hangupCause", "Causa de desligamento longa demais.");
         if (errors.Any) return errors.ToProblem();
 
-        var account = body.Account ?? await cluster.GetGrain<ICallRouteGrain>("call:" + callId).GetAccount();
+        var account = body.Account ?? await routes.For(callId).GetAccount(callId);
         if (account is null)
         {
             // the route is gone (e.g. its silo died): a retried complete is answered from the ledger
@@ -162,6 +167,8 @@ public static class CallsApi
         });
         metrics.Completed(r.Status);
         metrics.CompleteTook(started);
+        // the route now only has to answer retried completes for a little while
+        if (r.Status is CompleteStatus.Rated or CompleteStatus.Duplicate) routes.Completed(callId);
         return r.Status switch
         {
             CompleteStatus.Rated or CompleteStatus.Duplicate =>

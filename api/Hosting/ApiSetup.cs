@@ -28,6 +28,7 @@ public static class ApiSetup
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.Database).Build());
+        services.AddSingleton<CallRouter>();
 
         builder.UseOrleansClient(client =>
         {

@@ -71,15 +71,3 @@ public interface ICircuitGrain : IGrainWithStringKey
     [Alias("CheckDialable")]
     Task<DialCheck> CheckDialable(string destination);
 }
-
-/// <summary>Remembers which circuit a call belongs to (key <c>call:&lt;callId&gt;</c>), so that
-/// extend/complete, which carry only the call id, reach the circuit that authorized it.</summary>
-[Alias("Billing.ICallRouteGrain")]
-public interface ICallRouteGrain : IGrainWithStringKey
-{
-    [Alias("Bind")]
-    Task Bind(string account);
-
-    [Alias("GetAccount")]
-    Task<string?> GetAccount();
-}

@@ -1,3 +1,5 @@
+using Billing.GrainInterfaces.Circuits;
+
 namespace Billing.Grains.Circuits;
 
 /// <summary>Hot-path settings (section <c>Billing:Calls</c>).</summary>
@@ -26,4 +28,19 @@ public sealed class CallOptions
 
     /// <summary>How many completed call ids an activation remembers in memory (older ones: the ledger's unique index).</summary>
     public int RememberCalls { get; set; } = 20_000;
+
+    /// <summary>
+    /// Number of call-route shard grains (<c>Billing:Calls:RouteShards</c>); the API reads the same key and must
+    /// agree. Changing it strands the routes of calls in progress (their completes then need <c>account</c>).
+    /// </summary>
+    public int RouteShards { get; set; } = CallRoutes.DefaultShards;
+
+    /// <summary>A call's route (call id → circuit) lives this long after authorize or the last extend (6 h).</summary>
+    public int RouteTtlSeconds { get; set; } = 6 * 3600;
+
+    /// <summary>After a successful complete the route is kept this long more, for retried completes (then the ledger answers).</summary>
+    public int RouteKeepAfterCompleteSeconds { get; set; } = 120;
+
+    /// <summary>Period of the route shards' pruning timer.</summary>
+    public int RoutePruneSeconds { get; set; } = 60;
 }

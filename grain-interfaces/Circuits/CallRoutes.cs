@@ -1,0 +1,74 @@
+using System.Text;
+
+namespace Billing.GrainInterfaces.Circuits;
+
+/// <summary>
+/// Where a call's route (call id → circuit account) lives: one of a fixed number of
+/// <see cref="ICallRouteShardGrain"/>s, chosen by a stable hash of the call id. The API and the silos
+/// must agree on the count (<see cref="ConfigKey"/>, default <see cref="DefaultShards"/>).
+/// </summary>
+public static class CallRoutes
+{
+    /// <summary>Configuration key of the shard count, read by the API and the silos alike.</summary>
+    public const string ConfigKey = "Billing:Calls:RouteShards";
+
+    public const int DefaultShards = 64;
+
+    /// <summary>
+    /// The shard of <paramref name="callId"/>: FNV-1a (32 bits) over its UTF-8 bytes, modulo <paramref name="count"/>.
+    /// Stable across processes and releases (never <see cref="string.GetHashCode()"/>, which is randomized per process):
+    /// changing it would strand the routes of calls in progress during a rolling deploy.
+    /// </summary>
+    public static int Shard(string callId, int count)
+    {
+        ArgumentNullException.ThrowIfNull(callId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var max = Encoding.UTF8.GetMaxByteCount(callId.Length);
+        Span<byte> bytes = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        var n = Encoding.UTF8.GetBytes(callId, bytes);
+        var hash = 2166136261u;
+        foreach (var b in bytes[..n])
+        {
+            hash ^= b;
+            hash *= 16777619u;
+        }
+        return (int)(hash % (uint)count);
+    }
+
+    /// <summary>The shard grain that holds the route of <paramref name="callId"/>.</summary>
+    public static ICallRouteShardGrain RouteShard(this IGrainFactory grains, string callId, int count) =>
+        grains.GetGrain<ICallRouteShardGrain>(Shard(callId, count));
+}
+
+/// <summary>
+/// Remembers which circuit a call belongs to, so that extend/complete, which carry only the call id, reach
+/// the circuit that authorized it. One grain per shard (key 0..count-1, see <see cref="CallRoutes.Shard"/>),
+/// in memory only: a silo that dies loses its routes (the complete body may carry the account, and the
+/// ledger answers retries of completed calls).
+/// </summary>
+[Alias("Billing.ICallRouteShardGrain")]
+public interface ICallRouteShardGrain : IGrainWithIntegerKey
+{
+    /// <summary>Authorize: the call belongs to <paramref name="account"/> for the route TTL.</summary>
+    [Alias("Bind")]
+    Task Bind(string callId, string account);
+
+    /// <summary>The call's account, or null; does not extend the route's life.</summary>
+    [Alias("GetAccount"), Orleans.Concurrency.ReadOnly]
+    Task<string?> GetAccount(string callId);
+
+    /// <summary>Extend: the call's account, or null; a call still in progress gets a fresh TTL.</summary>
+    [Alias("Touch")]
+    Task<string?> Touch(string callId);
+
+    /// <summary>
+    /// The call ended (complete succeeded, or authorize refused it): keep the route only a short while more, for
+    /// retried completes. A later <see cref="Bind"/> gives it a full life again.
+    /// </summary>
+    [Alias("Completed")]
+    Task Completed(string callId);
+
+    /// <summary>Routes this shard holds, expired ones not yet pruned included (diagnostics).</summary>
+    [Alias("Count"), Orleans.Concurrency.ReadOnly]
+    Task<int> Count();
+}

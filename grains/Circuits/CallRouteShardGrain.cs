@@ -1,0 +1,76 @@
+using Billing.GrainInterfaces.Circuits;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Grains.Circuits;
+
+/// <summary>
+/// One shard of the call id → account map used by extend/complete: a fixed number of these replace an
+/// activation per call. In memory only, by design; a timer (on the injected clock) prunes expired routes.
+/// Not reentrant: every method is a synchronous dictionary operation.
+/// </summary>
+[KeepAlive] // never collected for idleness: the routes exist only in this activation
+public sealed class CallRouteShardGrain(TimeProvider clock, IOptions<CallOptions> options, ILogger<CallRouteShardGrain> log)
+    : Grain, ICallRouteShardGrain
+{
+    private readonly record struct Entry(string Account, DateTimeOffset ExpiresAt, bool Completed);
+
+    private readonly CallOptions _opt = options.Value;
+    private readonly Dictionary<string, Entry> _routes = new(StringComparer.Ordinal);
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+    private TimeSpan Ttl => TimeSpan.FromSeconds(Math.Max(1, _opt.RouteTtlSeconds));
+    private TimeSpan KeepAfterComplete => TimeSpan.FromSeconds(Math.Max(0, _opt.RouteKeepAfterCompleteSeconds));
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var shard = this.GetPrimaryKeyLong();
+        if (shard < 0 || shard >= _opt.RouteShards)
+            log.LogWarning("Shard de rotas {Shard} fora de 0..{Count}: API e silo discordam de {Key}?", shard, _opt.RouteShards - 1, CallRoutes.ConfigKey);
+        var tick = TimeSpan.FromSeconds(Math.Max(1, _opt.RoutePruneSeconds));
+        this.RegisterGrainTimer(PruneAsync, new GrainTimerCreationOptions(tick, tick) { KeepAlive = false });
+        return Task.CompletedTask;
+    }
+
+    public Task Bind(string callId, string account)
+    {
+        _routes[callId] = new Entry(account, Now + Ttl, false);
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> GetAccount(string callId) => Task.FromResult(Find(callId)?.Account);
+
+    public Task<string?> Touch(string callId)
+    {
+        if (Find(callId) is not { } e) return Task.FromResult<string?>(null);
+        if (!e.Completed) _routes[callId] = e with { ExpiresAt = Now + Ttl };
+        return Task.FromResult<string?>(e.Account);
+    }
+
+    public Task Completed(string callId)
+    {
+        if (Find(callId) is { } e)
+        {
+            var until = Now + KeepAfterComplete;
+            _routes[callId] = e with { ExpiresAt = until < e.ExpiresAt ? until : e.ExpiresAt, Completed = true };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<int> Count() => Task.FromResult(_routes.Count);
+
+    /// <summary>The live route of the call; an expired one not yet pruned counts as gone.</summary>
+    private Entry? Find(string callId) =>
+        _routes.TryGetValue(callId, out var e) && e.ExpiresAt > Now ? e : null;
+
+    private Task PruneAsync(CancellationToken ct)
+    {
+        var now = Now;
+        List<string>? expired = null;
+        foreach (var (id, e) in _routes)
+            if (e.ExpiresAt <= now) (expired ??= []).Add(id);
+        if (expired is not null)
+            foreach (var id in expired) _routes.Remove(id);
+        return Task.CompletedTask;
+    }
+}
