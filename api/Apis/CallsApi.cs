@@ -167,8 +167,10 @@ public static class CallsApi
         });
         metrics.Completed(r.Status);
         metrics.CompleteTook(started);
-        // the route now only has to answer retried completes for a little while
-        if (r.Status is CompleteStatus.Rated or CompleteStatus.Duplicate) routes.Completed(callId);
+        // the route (there is one when the switch authorized the call) now only has to answer retried completes
+        // for a little while; a complete that named its account of a call never authorized has none to shorten
+        if (r.Status is CompleteStatus.Rated or CompleteStatus.Duplicate && (body.Account is null || r.Authorized))
+            routes.Completed(callId);
         return r.Status switch
         {
             CompleteStatus.Rated or CompleteStatus.Duplicate =>

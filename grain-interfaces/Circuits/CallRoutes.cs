@@ -65,7 +65,7 @@ public interface ICallRouteShardGrain : IGrainWithIntegerKey
     /// The call ended (complete succeeded, or authorize refused it): keep the route only a short while more, for
     /// retried completes. A later <see cref="Bind"/> gives it a full life again.
     /// </summary>
-    [Alias("Completed")]
+    [Alias("Completed"), Orleans.Concurrency.OneWay]
     Task Completed(string callId);
 
     /// <summary>Routes this shard holds, expired ones not yet pruned included (diagnostics).</summary>

@@ -94,6 +94,8 @@ public sealed record CompleteResult
     [Id(5)] public decimal Balance { get; init; }
     [Id(6)] public string? Reason { get; init; }
     [Id(7)] public string? Field { get; init; }
+    /// <summary>This complete settled a reservation (the switch authorized the call), so a call route exists for it.</summary>
+    [Id(8)] public bool Authorized { get; init; }
 
     public bool Ok => Status is CompleteStatus.Rated or CompleteStatus.Duplicate;
 }

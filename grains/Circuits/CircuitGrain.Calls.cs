@@ -286,7 +286,8 @@ public sealed partial class CircuitGrain
         var rated = TariffCalculator.Rate(tariff, duration);
         // inbound minutes through a reseller's DID: the reseller pays their completion (per second, rounded once)
         var resellerAmount = route?.ResellerId is null ? (decimal?)null : CompletionCost(route.CompletionPricePerMinute, duration);
-        if (_reservations.Remove(request.CallId, out var settled)) { _reserved -= settled.Amount; ReservationGauge.Add(-1); }
+        var authorized = _reservations.Remove(request.CallId, out var settled);
+        if (authorized) { _reserved -= settled!.Amount; ReservationGauge.Add(-1); }
         var entry = new LedgerEntry
         {
             Account = _account,
@@ -339,6 +340,7 @@ public sealed partial class CircuitGrain
                 Resolve(entry.Seq, entry);
                 var result = ResultOf(entry, CompleteStatus.Rated);
                 RememberCall(request.CallId, result);
+                if (authorized) result = result with { Authorized = true };
                 if (entry.ResellerId is { } resellerId)
                     _ = GrainFactory.GetGrain<Billing.GrainInterfaces.Resellers.IResellerGrain>(
                             Billing.GrainInterfaces.Resellers.ResellerKeys.For(resellerId))

@@ -31,6 +31,16 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public HttpClient Http { get; private set; } = null!;
     public HttpClient AdminHttp { get; private set; } = null!;
     public IReadOnlyList<string> Accounts { get; private set; } = [];
+    private string _switchKey = "";
+    private Uri _apiBase = null!;
+
+    /// <summary>An HTTP client of the softswitch (switch key) with its own connections.</summary>
+    public HttpClient NewSwitchClient()
+    {
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = _apiBase };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _switchKey);
+        return http;
+    }
 
     private static int FreePort()
     {
@@ -63,11 +73,11 @@ public sealed class BenchEnvironment : IAsyncDisposable
             ["BILLING_SWITCH_KEY"] = "bench-switch-" + Guid.NewGuid().ToString("N"),
             // BILLING_DASHBOARD=false measures without the dashboard's per-grain-call profiler
             ["BILLING_DASHBOARD"] = Environment.GetEnvironmentVariable("BILLING_DASHBOARD"),
-            // BENCH_LEDGER_WRITERS=8 tries another number of group-commit loops
-            ["Billing:Ledger:Writers"] = Environment.GetEnvironmentVariable("BENCH_LEDGER_WRITERS"),
-            // BENCH_LEDGER_COPY=false measures the INSERT … SELECT unnest … ON CONFLICT path alone
-            ["Billing:Ledger:Copy"] = Environment.GetEnvironmentVariable("BENCH_LEDGER_COPY"),
         };
+        // BENCH_LEDGER_WRITERS=8 tries another number of group-commit loops; BENCH_LEDGER_COPY=false measures the
+        // INSERT … SELECT unnest … ON CONFLICT path alone (set only when given: an empty value would bind as 0/false)
+        if (Environment.GetEnvironmentVariable("BENCH_LEDGER_WRITERS") is { Length: > 0 } writers) config["Billing:Ledger:Writers"] = writers;
+        if (Environment.GetEnvironmentVariable("BENCH_LEDGER_COPY") is { Length: > 0 } copy) config["Billing:Ledger:Copy"] = copy;
         var sb = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         sb.Configuration.AddInMemoryCollection(config);
         sb.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
@@ -103,8 +113,9 @@ public sealed class BenchEnvironment : IAsyncDisposable
         env._api = ab.Build();
         env._api.UseBillingApi();
         await env._api.StartAsync();
-        env.Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        env.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", config["BILLING_SWITCH_KEY"]);
+        env._switchKey = config["BILLING_SWITCH_KEY"]!;
+        env._apiBase = new Uri($"http://127.0.0.1:{port}");
+        env.Http = env.NewSwitchClient();
         env.AdminHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         env.AdminHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", config["BILLING_ADMIN_KEY"]);
 
@@ -146,6 +157,16 @@ public sealed class BenchEnvironment : IAsyncDisposable
         var stats = await mgmt.GetSimpleGrainStatistics();
         return string.Join(", ", stats.Where(s => s.GrainType.Contains("CircuitGrain", StringComparison.Ordinal))
             .Select(s => $"{s.SiloAddress}: {s.ActivationCount}"));
+    }
+
+    /// <summary>The ledger writer settings the silo really runs with.</summary>
+    public string LedgerSettings
+    {
+        get
+        {
+            var o = _silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Billing.Silo.Ledger.LedgerOptions>>().Value;
+            return $"razão: {o.Writers} gravadores, {(o.Copy ? "COPY binário" : "INSERT … ON CONFLICT")}";
+        }
     }
 
     public ICircuitGrain Circuit(string account) =>

@@ -103,6 +103,29 @@ public sealed class CallRouteTests(ClusterFixture cluster)
         Assert.Equal("chamada_desconhecida", ext.GetProperty("reason").GetString());
     }
 
+    [Fact]
+    public async Task ACompleteSaysWhetherItSettledAnAuthorization_SoTheApiOnlyShortensRoutesThatExist()
+    {
+        var admin = cluster.AsAdmin();
+        var account = await Seed.CircuitAsync(admin, await Seed.CustomerAsync(admin), await Seed.PlanAsync(cluster.Grains, 0.06m));
+        await Seed.CreditAsync(admin, account, 10m);
+        var circuit = cluster.Grains.Circuit(account);
+        var authorizedId = "au-" + Guid.NewGuid().ToString("N");
+        var auth = await circuit.Authorize(new AuthorizeRequest(authorizedId, "1133334444", CallDirection.Outbound, null));
+        Assert.True(auth.Allowed);
+
+        var settled = await circuit.Complete(new CompleteRequest { CallId = authorizedId, DurationSeconds = 30 });
+        var unannounced = await circuit.Complete(new CompleteRequest
+        {
+            CallId = "un-" + Guid.NewGuid().ToString("N"), DurationSeconds = 30, Destination = "1133334444",
+        });
+
+        Assert.Equal(CompleteStatus.Rated, settled.Status);
+        Assert.True(settled.Authorized);
+        Assert.Equal(CompleteStatus.Rated, unannounced.Status);
+        Assert.False(unannounced.Authorized);
+    }
+
     private async Task<long> LedgerCalls(string account, string callId)
     {
         await using var cmd = cluster.Db.CreateCommand("SELECT count(*) FROM ledger WHERE account = @a AND kind = 'call' AND call_id = @c");
