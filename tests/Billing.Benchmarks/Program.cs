@@ -148,17 +148,31 @@ var liveOnly = await Measure("GET /health/live via HTTP (sem Orleans; teto do Ke
 var idleBalance = await Measure("GET balance via HTTP, um por vez, sem outra carga", 1, Math.Min(seconds, 5),
     async (_, n) => (await env.Http.GetAsync($"/api/circuits/{env.Accounts[n % circuits]}/balance")).EnsureSuccessStatusCode());
 
+// an operator's real load is a rate, not a closed loop at saturation: completes at half the HTTP maximum
+// just measured (or --rate), with the balance asked meanwhile
+var rate = Arg("rate", (int)(cluster.Throughput / 2));
+var steady = await MeasureRate($"complete durável via HTTP a {rate}/s (carga aberta, metade do máximo)", rate, seconds,
+    async n =>
+    {
+        var account = env.Accounts[(int)(n % circuits)];
+        using var body = new StringContent(
+            $"{{\"durationSeconds\":60,\"account\":\"{account}\",\"destination\":\"1133334444\"}}",
+            System.Text.Encoding.UTF8, "application/json");
+        (await env.Http.PostAsync($"/api/calls/rate-{n}-{Guid.NewGuid():N}/complete", body)).EnsureSuccessStatusCode();
+    }, BalanceProbe);
+
 var ratio = cluster.Throughput / baseline.Throughput;
 Console.WriteLine();
 Console.WriteLine($"{"medição",-70} {"ops/s",10} {"p50 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"razão",7}");
-foreach (var m in new[] { baseline, cluster, direct, flow, readOnly, liveOnly, idleBalance })
+foreach (var m in new[] { baseline, cluster, direct, flow, steady, readOnly, liveOnly, idleBalance })
     Console.WriteLine($"{m.Name,-70} {m.Throughput,10:F0} {m.P50,8:F2} {m.P99,8:F2} {m.P999,9:F2} {m.Throughput / baseline.Throughput,7:F2}");
-foreach (var m in new[] { cluster, direct, flow })
+foreach (var m in new[] { cluster, direct, flow, steady })
     Console.WriteLine($"{"  GET …/balance (um por vez) durante: " + m.Name[..Math.Min(m.Name.Length, 32)],-70} {m.Balance!.Count / (double)seconds,10:F0} {m.Balance.P50,8:F2} {m.Balance.P99,8:F2} {m.Balance.P999,9:F2} {"-",7}");
 var bp99 = cluster.Balance!.P99;
 Console.WriteLine();
 Console.WriteLine($"completes duráveis via HTTP: {ratio:F1}× o SQL ingênuo; via grão: {direct.Throughput / baseline.Throughput:F1}×; " +
-    $"fluxo authorize+complete: {flow.Throughput / baseline.Throughput:F1}× (meta ≥ 10×); balance p99 durante completes HTTP {bp99:F2} ms (meta < 5 ms)");
+    $"fluxo authorize+complete: {flow.Throughput / baseline.Throughput:F1}× (meta ≥ 10×); balance p99 durante completes HTTP {bp99:F2} ms " +
+    $"(a {rate}/s: {steady.Balance!.P99:F2} ms) (meta < 5 ms)");
 
 var ledgerCheck = await env.CheckLedgerAsync();
 Console.WriteLine(ledgerCheck);
@@ -168,13 +182,74 @@ var file = Path.Combine("bench-results", $"{scenario}-{DateTime.UtcNow:yyyyMMddT
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
 {
     scenario, circuits, concurrency, seconds, cores = Environment.ProcessorCount,
-    baseline, cluster, direct, flow, readOnly, liveOnly, idleBalance, ratio, directRatio = direct.Throughput / baseline.Throughput,
+    baseline, cluster, direct, flow, steady, readOnly, liveOnly, idleBalance, ratio, directRatio = direct.Throughput / baseline.Throughput,
     ledgerCheck,
 }, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"resultado em {file}");
 return 0;
 
 static double Ms(HistogramBase h, double percentile) => h.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
+
+static Thread StartProbe(Action? probe, long until, LongHistogram hist)
+{
+    var thread = new Thread(() =>
+    {
+        while (probe is not null && Stopwatch.GetTimestamp() < until)
+        {
+            var t = Stopwatch.GetTimestamp();
+            probe();
+            hist.RecordValue(Stopwatch.GetTimestamp() - t);
+            Thread.Sleep(2);
+        }
+    }) { IsBackground = true, Name = "balance-probe" };
+    thread.Start();
+    return thread;
+}
+
+// open loop: operation n starts at start + n/rate whatever the answers, and its latency counts from then
+// (a late start is the system's fault, not hidden by a closed loop waiting for it)
+static async Task<Result> MeasureRate(string name, int rate, int seconds, Func<long, Task> op, Action probe)
+{
+    var hist = new LongHistogram(TimeStamp.Seconds(60), 3);
+    var probeHist = new LongHistogram(TimeStamp.Seconds(30), 3);
+    var running = new List<Task>();
+    var failures = 0L;
+    var started = Stopwatch.GetTimestamp();
+    var until = started + seconds * Stopwatch.Frequency;
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var probing = StartProbe(probe, until, probeHist);
+    long n = 0;
+    while (Stopwatch.GetTimestamp() < until)
+    {
+        for (var due = started + n * Stopwatch.Frequency / rate; due <= Stopwatch.GetTimestamp(); due = started + n * Stopwatch.Frequency / rate)
+        {
+            var index = n++;
+            var scheduled = due;
+            running.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await op(index);
+                    lock (hist) hist.RecordValue(Stopwatch.GetTimestamp() - scheduled);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }));
+        }
+        await Task.Delay(1);
+    }
+    await Task.WhenAll(running);
+    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    probing.Join();
+    var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
+    var result = new Result(name, hist.TotalCount / (double)seconds, Ms(hist, 50), Ms(hist, 99), Ms(hist, 99.9), hist.TotalCount, cpu,
+        new Probe(probeHist.TotalCount, Ms(probeHist, 50), Ms(probeHist, 99), Ms(probeHist, 99.9)));
+    Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s ({failures} falhas), CPU deste processo {cpu:P0}; " +
+        $"balance p50/p99 {result.Balance!.P50:F2}/{result.Balance.P99:F2} ms");
+    return result;
+}
 
 static async Task<Result> Measure(string name, int concurrency, int seconds, Func<int, int, Task> op, Action? probe = null)
 {
@@ -208,17 +283,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var (g0, g1, g2, alloc) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
     var (jitCount, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
     var probeHist = new LongHistogram(TimeStamp.Seconds(30), 3);
-    var probing = new Thread(() =>
-    {
-        while (probe is not null && Stopwatch.GetTimestamp() < until)
-        {
-            var t = Stopwatch.GetTimestamp();
-            probe();
-            probeHist.RecordValue(Stopwatch.GetTimestamp() - t);
-            Thread.Sleep(2);
-        }
-    }) { IsBackground = true, Name = "balance-probe" };
-    probing.Start();
+    var probing = StartProbe(probe, until, probeHist);
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
     {
         var n = 0;
