@@ -65,10 +65,8 @@ public static class CallsApi
         }
 
         var request = new AuthorizeRequest(body.CallId!, body.Destination!.Trim(), body.Direction ?? CallDirection.Outbound, body.Caller);
-        var bind = routes.For(body.CallId!).Bind(body.CallId!, body.Account!);
-        var result = await cluster.Circuit(body.Account!).Authorize(request);
-        await bind;
-        if (!result.Allowed) routes.Completed(body.CallId!); // a refused call needs its route only briefly
+        // one hop: the call's route shard records the route and asks the circuit
+        var result = await routes.For(body.CallId!).Authorize(body.Account!, request);
         if (result.Allowed) metrics.Authorized(result.CallType);
         else metrics.Refused(result.Reason);
         metrics.AuthorizeTook(started);
@@ -101,14 +99,8 @@ public static class CallsApi
 
         var collect = body.Collect == true || string.Equals(body.CallType, "a_cobrar", StringComparison.OrdinalIgnoreCase);
         var request = new AuthorizeRequest(body.CallId!, did, CallDirection.Inbound, body.Caller?.Trim()) { Inbound = route, Collect = collect };
-        var bind = routes.For(body.CallId!).Bind(body.CallId!, route.Account);
-        var result = await cluster.Circuit(route.Account).Authorize(request);
-        await bind;
-        if (!result.Allowed)
-        {
-            routes.Completed(body.CallId!); // a refused call needs its route only briefly
-            return TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
-        }
+        var result = await routes.For(body.CallId!).Authorize(route.Account, request);
+        if (!result.Allowed) return TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
         return result.ForwardTo is { } forwardTo
             ? TypedResults.Ok<object>(new
             {
@@ -144,17 +136,7 @@ public static class CallsApi
         if (body.HangupCause is { Length: > 64 }) errors.Add("hangupCause", "Causa de desligamento longa demais.");
         if (errors.Any) return errors.ToProblem();
 
-        var account = body.Account ?? await routes.For(callId).GetAccount(callId);
-        if (account is null)
-        {
-            // the route is gone (e.g. its silo died): a retried complete is answered from the ledger
-            await using var cmd = db.CreateCommand("SELECT account FROM ledger WHERE kind = 'call' AND call_id = @c");
-            cmd.Parameters.AddWithValue("c", callId);
-            account = await cmd.ExecuteScalarAsync() as string;
-            if (account is null)
-                return Problems.NotFound($"Chamada {callId} desconhecida: envie 'account' e 'destination' no complete de chamadas não autorizadas.");
-        }
-        var r = await cluster.Circuit(account).Complete(new CompleteRequest
+        var request = new CompleteRequest
         {
             CallId = callId,
             DurationSeconds = body.DurationSeconds!.Value,
@@ -164,13 +146,32 @@ public static class CallsApi
             Direction = body.Direction ?? CallDirection.Outbound,
             StartedAt = body.StartedAt,
             Caller = body.Caller,
-        });
+        };
+        var account = body.Account;
+        CompleteResult r;
+        if (account is null && await routes.For(callId).Complete(request) is { } routed)
+        {
+            // one hop: the route shard completes the call on its circuit and shortens the route
+            (account, r) = (routed.Account, routed.Result);
+        }
+        else
+        {
+            if (account is null)
+            {
+                // the route is gone (e.g. its silo died): a retried complete is answered from the ledger
+                await using var cmd = db.CreateCommand("SELECT account FROM ledger WHERE kind = 'call' AND call_id = @c");
+                cmd.Parameters.AddWithValue("c", callId);
+                account = await cmd.ExecuteScalarAsync() as string;
+                if (account is null)
+                    return Problems.NotFound($"Chamada {callId} desconhecida: envie 'account' e 'destination' no complete de chamadas não autorizadas.");
+            }
+            r = await cluster.Circuit(account).Complete(request);
+            // an authorized call has a route, which now only has to answer retried completes for a little while;
+            // a complete that named its account of a call never authorized has none to shorten
+            if (r.Authorized) routes.Completed(callId);
+        }
         metrics.Completed(r.Status);
         metrics.CompleteTook(started);
-        // the route (there is one when the switch authorized the call) now only has to answer retried completes
-        // for a little while; a complete that named its account of a call never authorized has none to shorten
-        if (r.Status is CompleteStatus.Rated or CompleteStatus.Duplicate && (body.Account is null || r.Authorized))
-            routes.Completed(callId);
         return r.Status switch
         {
             CompleteStatus.Rated or CompleteStatus.Duplicate =>

@@ -49,10 +49,6 @@ public static class CallRoutes
 [Alias("Billing.ICallRouteShardGrain")]
 public interface ICallRouteShardGrain : IGrainWithIntegerKey
 {
-    /// <summary>Authorize: the call belongs to <paramref name="account"/> for the route TTL.</summary>
-    [Alias("Bind")]
-    Task Bind(string callId, string account);
-
     /// <summary>The call's account, or null; does not extend the route's life.</summary>
     [Alias("GetAccount"), Orleans.Concurrency.ReadOnly]
     Task<string?> GetAccount(string callId);
@@ -63,12 +59,30 @@ public interface ICallRouteShardGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// The call ended (complete succeeded, or authorize refused it): keep the route only a short while more, for
-    /// retried completes. A later <see cref="Bind"/> gives it a full life again.
+    /// retried completes. A later <see cref="Authorize"/> gives it a full life again.
     /// </summary>
     [Alias("Completed"), Orleans.Concurrency.OneWay]
     Task Completed(string callId);
+
+    /// <summary>
+    /// Binds the call to <paramref name="account"/> and asks that circuit to authorize it, in one hop from the API
+    /// (the shard calls the circuit inside the cluster). A refused call keeps its route only briefly.
+    /// </summary>
+    [Alias("Authorize")]
+    Task<AuthorizeResult> Authorize(string account, AuthorizeRequest request);
+
+    /// <summary>
+    /// Completes the call on the circuit its route names, in one hop from the API, and shortens the route as
+    /// <see cref="Completed"/> does. Null when this shard has no route for the call.
+    /// </summary>
+    [Alias("Complete")]
+    Task<RoutedComplete?> Complete(CompleteRequest request);
 
     /// <summary>Routes this shard holds, expired ones not yet pruned included (diagnostics).</summary>
     [Alias("Count"), Orleans.Concurrency.ReadOnly]
     Task<int> Count();
 }
+
+/// <summary>A complete answered through a call route: the circuit the route named and its answer.</summary>
+[GenerateSerializer, Immutable, Alias("Billing.RoutedComplete")]
+public sealed record RoutedComplete([property: Id(0)] string Account, [property: Id(1)] CompleteResult Result);

@@ -1,15 +1,18 @@
 using Billing.GrainInterfaces.Circuits;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace Billing.Grains.Circuits;
 
 /// <summary>
 /// One shard of the call id → account map used by extend/complete: a fixed number of these replace an
 /// activation per call. In memory only, by design; a timer (on the injected clock) prunes expired routes.
-/// Not reentrant: every method is a synchronous dictionary operation.
+/// Reentrant: Authorize/Complete await the circuit (a complete waits for its ledger commit) and must not hold up
+/// the shard's other calls; every dictionary operation runs whole between those awaits.
 /// </summary>
 [KeepAlive] // never collected for idleness: the routes exist only in this activation
+[Reentrant]
 public sealed class CallRouteShardGrain(TimeProvider clock, IOptions<CallOptions> options, ILogger<CallRouteShardGrain> log)
     : Grain, ICallRouteShardGrain
 {
@@ -32,12 +35,6 @@ public sealed class CallRouteShardGrain(TimeProvider clock, IOptions<CallOptions
         return Task.CompletedTask;
     }
 
-    public Task Bind(string callId, string account)
-    {
-        _routes[callId] = new Entry(account, Now + Ttl, false);
-        return Task.CompletedTask;
-    }
-
     public Task<string?> GetAccount(string callId) => Task.FromResult(Find(callId)?.Account);
 
     public Task<string?> Touch(string callId)
@@ -49,12 +46,36 @@ public sealed class CallRouteShardGrain(TimeProvider clock, IOptions<CallOptions
 
     public Task Completed(string callId)
     {
+        Shorten(callId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The call ended: its route lives only <see cref="CallOptions.RouteKeepAfterCompleteSeconds"/> more.</summary>
+    private void Shorten(string callId)
+    {
         if (Find(callId) is { } e)
         {
             var until = Now + KeepAfterComplete;
             _routes[callId] = e with { ExpiresAt = until < e.ExpiresAt ? until : e.ExpiresAt, Completed = true };
         }
-        return Task.CompletedTask;
+    }
+
+    public async Task<AuthorizeResult> Authorize(string account, AuthorizeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _routes[request.CallId] = new Entry(account, Now + Ttl, false);
+        var result = await GrainFactory.Circuit(account).Authorize(request);
+        if (!result.Allowed) Shorten(request.CallId); // a refused call needs its route only briefly
+        return result;
+    }
+
+    public async Task<RoutedComplete?> Complete(CompleteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Find(request.CallId) is not { } route) return null;
+        var result = await GrainFactory.Circuit(route.Account).Complete(request);
+        if (result.Status is CompleteStatus.Rated or CompleteStatus.Duplicate) Shorten(request.CallId);
+        return new RoutedComplete(route.Account, result);
     }
 
     public Task<int> Count() => Task.FromResult(_routes.Count);
