@@ -114,12 +114,12 @@ public static class CallsApi
             });
     }
 
-    private static async Task<IResult> Extend(string callId, IClusterClient cluster, CallRouter routes)
+    private static async Task<IResult> Extend(string callId, CallRouter routes)
     {
         if (!ValidCallId(callId)) return Problems.Field("callId", "Identificador de chamada inválido.");
-        var account = await routes.For(callId).Touch(callId);
-        if (account is null) return TypedResults.Ok(new { allowed = false, maxSeconds = 0, reason = RefusalReasons.ChamadaDesconhecida });
-        var r = await cluster.Circuit(account).Extend(callId);
+        // one hop: the call's route shard asks its circuit (and keeps the route of a call in progress alive)
+        if (await routes.For(callId).Extend(callId) is not { } r)
+            return TypedResults.Ok(new { allowed = false, maxSeconds = 0, reason = RefusalReasons.ChamadaDesconhecida });
         return r.Allowed
             ? TypedResults.Ok<object>(new { allowed = true, maxSeconds = r.MaxSeconds, totalSeconds = r.TotalSeconds })
             : TypedResults.Ok<object>(new { allowed = false, maxSeconds = 0, reason = r.Reason });

@@ -53,9 +53,12 @@ public interface ICallRouteShardGrain : IGrainWithIntegerKey
     [Alias("GetAccount"), Orleans.Concurrency.ReadOnly]
     Task<string?> GetAccount(string callId);
 
-    /// <summary>Extend: the call's account, or null; a call still in progress gets a fresh TTL.</summary>
-    [Alias("Touch")]
-    Task<string?> Touch(string callId);
+    /// <summary>
+    /// Extend, in one hop from the API: the circuit on the call's route grants the next chunk, and a call still in
+    /// progress gets a fresh route TTL. Null when this shard has no route for the call.
+    /// </summary>
+    [Alias("Extend")]
+    Task<ExtendResult?> Extend(string callId);
 
     /// <summary>
     /// The call ended (complete succeeded, or authorize refused it): keep the route only a short while more, for

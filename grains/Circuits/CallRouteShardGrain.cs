@@ -37,11 +37,11 @@ public sealed class CallRouteShardGrain(TimeProvider clock, IOptions<CallOptions
 
     public Task<string?> GetAccount(string callId) => Task.FromResult(Find(callId)?.Account);
 
-    public Task<string?> Touch(string callId)
+    public async Task<ExtendResult?> Extend(string callId)
     {
-        if (Find(callId) is not { } e) return Task.FromResult<string?>(null);
+        if (Find(callId) is not { } e) return null;
         if (!e.Completed) _routes[callId] = e with { ExpiresAt = Now + Ttl };
-        return Task.FromResult<string?>(e.Account);
+        return await GrainFactory.Circuit(e.Account).Extend(callId);
     }
 
     public Task Completed(string callId)
