@@ -15,8 +15,9 @@ public sealed class CallRouter(IClusterClient cluster, IConfiguration configurat
     public ICallRouteShardGrain For(string callId) => cluster.RouteShard(callId, _shards);
 
     /// <summary>
-    /// Tells the shard the call ended, completed or refused (its route then lives only a short while more), without holding up
-    /// the switch's answer; a failure only makes the route live until its TTL, so it is logged, not raised.
+    /// Tells the shard that an authorized call ended through a complete that named its account (route-found completes
+    /// and refused authorizes are shortened by the shard itself), without holding up the switch's answer; a failure
+    /// only makes the route live until its TTL, so it is logged, not raised.
     /// </summary>
     public void Completed(string callId) => _ = CompletedAsync(callId);
 

@@ -23,7 +23,7 @@ int Arg(string name, int fallback)
 var circuits = Arg("circuits", 200);
 var concurrency = Arg("concurrency", 64);
 var seconds = Arg("seconds", 10);
-BenchSettings.WarmupSeconds = Arg("warmup", 5);
+BenchSettings.WarmupSeconds = Arg("warmup", 10);
 if (scenario is not ("completes" or "circuit-list" or "scaling"))
 {
     Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list, scaling");
@@ -308,6 +308,10 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     Console.WriteLine($"    exceções (first-chance) até aqui: {Diag.Exceptions}; GCs gen0/1/2: {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; " +
         $"alocado por operação: {(GC.GetTotalAllocatedBytes() - alloc) / Math.Max(1, counts.Sum()) / 1024.0:F1} KiB; " +
         $"métodos compilados pelo JIT: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitCount} ({(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms)");
+    var jitMs = (System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds;
+    if (jitMs > elapsed * 1000 * Environment.ProcessorCount * 0.02)
+        Console.WriteLine($"    AVISO: o JIT usou {jitMs:F0} ms de CPU durante esta medição (mais de 2 %): ela mede o JIT também; " +
+            "repita com --warmup maior");
     var result = new Result(name, counts.Sum() / elapsed, Ms(all, 50), Ms(all, 99), Ms(all, 99.9), counts.Sum(), cpu,
         probe is null ? null : new Probe(probeHist.TotalCount, Ms(probeHist, 50), Ms(probeHist, 99), Ms(probeHist, 99.9)));
     Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s, CPU deste processo {cpu:P0}, do PostgreSQL {pgCpu:P0} " +
@@ -318,7 +322,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
 internal static class BenchSettings
 {
     /// <summary>Seconds of the same load run before each measurement (<c>--warmup</c>).</summary>
-    public static int WarmupSeconds { get; set; } = 5;
+    public static int WarmupSeconds { get; set; } = 10;
 
     private static long _batches, _rows;
     private static double _batchMs;
