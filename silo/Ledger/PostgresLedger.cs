@@ -302,7 +302,7 @@ public sealed class LedgerOptions
 {
     /// <summary>
     /// Group-commit loops writing in parallel: more loops overlap more commits (lower latency per call, more,
-    /// smaller transactions). 4 measured best on 2 cores (2 → 8 gave +20 % over 2; see README, benchmarks).
+    /// smaller transactions). On 2 cores 2, 4 and 8 measured within the noise with COPY (README, benchmarks).
     /// </summary>
     public int Writers { get; set; } = 4;
 
