@@ -6,6 +6,7 @@ using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Circuits;
 using Npgsql;
 using NpgsqlTypes;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.Api.Apis;
 
@@ -79,11 +80,6 @@ public static partial class BillingApi
 
     // ---------------------------------------------------------------- helpers
 
-    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
-
-    private static DateOnly Today(TimeProvider clock) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), SaoPaulo).DateTime);
-
     private static DateOnly? DateArg(string? value, string field, FieldErrors errors)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
@@ -142,7 +138,7 @@ public static partial class BillingApi
         var b = DateArg(baseDate, "baseDate", errors);
         var d = DateArg(dueDate, "dueDate", errors);
         if (b is not null && d is not null) errors.Add("dueDate", "Use baseDate (tudo até a data) ou dueDate (vencimento exato), não os dois.");
-        var limit = Today(clock).AddYears(5);
+        var limit = SaoPauloTime.Today(clock).AddYears(5);
         if (b > limit) errors.Add("baseDate", "Data base até 5 anos à frente.");
         if (d > limit) errors.Add("dueDate", "Vencimento até 5 anos à frente.");
         List<long>? ids = null;
@@ -160,7 +156,7 @@ public static partial class BillingApi
         var k = string.IsNullOrWhiteSpace(kind) ? "all" : kind.Trim().ToLowerInvariant();
         if (k is not ("contracts" or "avulsos" or "all")) errors.Add("kind", "Use contracts, avulsos ou all.");
         if (errors.Any) return null;
-        return new PendingFilter(b ?? (d is null ? Today(clock) : null), d, ids, k != "avulsos", k != "contracts");
+        return new PendingFilter(b ?? (d is null ? SaoPauloTime.Today(clock) : null), d, ids, k != "avulsos", k != "contracts");
     }
 
     internal static async Task<IResult> Pending(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,

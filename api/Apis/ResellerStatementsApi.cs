@@ -5,6 +5,7 @@ using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Documents;
 using CsvHelper;
 using Npgsql;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.Api.Apis;
 
@@ -28,7 +29,6 @@ public sealed record ResellerStatementPage(
 /// </summary>
 public static class ResellerStatementsApi
 {
-    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
     private static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
 
     public static IEndpointRouteBuilder MapResellerStatementsApi(this IEndpointRouteBuilder app)
@@ -65,7 +65,7 @@ public static class ResellerStatementsApi
     {
         var s = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified);
         var e = s.AddMonths(1);
-        return (TimeZoneInfo.ConvertTimeToUtc(s, SaoPaulo), TimeZoneInfo.ConvertTimeToUtc(e, SaoPaulo));
+        return (TimeZoneInfo.ConvertTimeToUtc(s, SaoPauloTime.Zone), TimeZoneInfo.ConvertTimeToUtc(e, SaoPauloTime.Zone));
     }
 
     private sealed record Statement(long ResellerId, string Nome, int DidCount, string[] Dids, decimal DidFees, decimal Completion,

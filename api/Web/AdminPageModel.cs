@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.Api.Web;
 
@@ -63,7 +64,6 @@ public sealed class HttpResultAction(IResult result) : IActionResult
 public static class AdminHtml
 {
     public static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
-    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
 
     public static string Money(decimal value) => value.ToString("#,##0.00", PtBr);
 
@@ -72,9 +72,9 @@ public static class AdminHtml
     public static string Date(DateOnly d) => d.ToString("dd/MM/yyyy", PtBr);
 
     public static string DateTime(DateTimeOffset? at) =>
-        at is { } v ? TimeZoneInfo.ConvertTime(v, SaoPaulo).ToString("dd/MM/yyyy HH:mm", PtBr) : "";
+        at is { } v ? SaoPauloTime.Local(v).ToString("dd/MM/yyyy HH:mm", PtBr) : "";
 
-    public static string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, SaoPaulo).ToString("dd/MM/yyyy", PtBr);
+    public static string Day(DateTimeOffset at) => SaoPauloTime.Local(at).ToString("dd/MM/yyyy", PtBr);
 
     public static string Number(long n) => n.ToString("N0", PtBr);
 

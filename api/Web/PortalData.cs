@@ -2,6 +2,7 @@ using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Dids;
 using Billing.GrainInterfaces.Invoicing;
 using Npgsql;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.Api.Web;
 
@@ -29,7 +30,6 @@ public sealed record PortalMonthCounts(string Month, int Local, int Ldn, int Ldi
 public sealed class PortalData(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock)
 {
     public const int CallsPageSize = 50;
-    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
 
     public TimeProvider Clock => clock;
 
@@ -94,9 +94,9 @@ public sealed class PortalData(NpgsqlDataSource db, IClusterClient cluster, Time
     }
 
     public static DateTime StartOfDayUtc(DateOnly day) =>
-        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), SaoPaulo);
+        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), SaoPauloTime.Zone);
 
-    public static DateTimeOffset ToSaoPaulo(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, SaoPaulo);
+    public static DateTimeOffset ToSaoPaulo(DateTimeOffset at) => SaoPauloTime.Local(at);
 
     /// <summary>Calls made (outbound) or received (inbound), newest first, filtered by day range and number digits.</summary>
     public async Task<PortalCallPage> CallsAsync(string account, bool inbound, DateOnly? from, DateOnly? to, string? numberDigits,

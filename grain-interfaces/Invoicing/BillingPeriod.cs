@@ -1,4 +1,5 @@
 using System.Globalization;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.GrainInterfaces.Invoicing;
 
@@ -8,11 +9,11 @@ namespace Billing.GrainInterfaces.Invoicing;
 /// </summary>
 public static class BillingPeriod
 {
-    public static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
+    public static TimeZoneInfo SaoPaulo => SaoPauloTime.Zone;
 
     public static string Of(DateTimeOffset at, int closingDay = 1)
     {
-        var local = TimeZoneInfo.ConvertTime(at, SaoPaulo);
+        var local = SaoPauloTime.Local(at);
         var month = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
         if (local.Day < Math.Clamp(closingDay, 1, 28)) month = month.AddMonths(-1);
         return month.ToString("yyyy-MM", CultureInfo.InvariantCulture);

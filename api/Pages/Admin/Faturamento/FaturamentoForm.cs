@@ -1,18 +1,13 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Extensions;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.Api.Pages.Admin.Faturamento;
 
 /// <summary>Small helpers shared by the pending-billing pages.</summary>
 public static class FaturamentoForm
 {
-    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
-
-    public static string Today(TimeProvider clock)
-    {
-        ArgumentNullException.ThrowIfNull(clock);
-        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), SaoPaulo).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-    }
+    public static string Today(TimeProvider clock) => SaoPauloTime.Today(clock).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -4,13 +4,13 @@ using Billing.Api.Infrastructure;
 using Billing.Api.Web;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.Api.Pages.Admin.Revendas;
 
 /// <summary>"Faturas Fechadas Revenda": reference selector, search, 50 per page, CSV (GET /api/reports/reseller-statements[.csv]).</summary>
 public sealed class FaturasModel(NpgsqlDataSource db, TimeProvider clock) : AdminPageModel
 {
-    private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
 
     /// <summary>aaaa-MM (input type=month) or MM/aaaa; defaults to the previous month (the last closed one).</summary>
     [BindProperty(SupportsGet = true, Name = "referencia")]
@@ -42,7 +42,7 @@ public sealed class FaturasModel(NpgsqlDataSource db, TimeProvider clock) : Admi
 
     private void Default()
     {
-        var now = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), SaoPaulo);
+        var now = SaoPauloTime.Local(clock.GetUtcNow());
         var first = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
         References = Enumerable.Range(0, 24).Select(i => first.AddMonths(-i))
             .Select(d => (d.ToString("yyyy-MM", CultureInfo.InvariantCulture), d.ToString("MM/yyyy", CultureInfo.InvariantCulture)))
