@@ -84,18 +84,20 @@ void BalanceProbe()
     drain.CopyTo(Stream.Null);
 }
 
+// a complete of a call the switch did not authorize, naming its account: one durable ledger row per request;
+// a body with Content-Length, as a switch sends it (PostAsJsonAsync would stream it chunked)
+async Task CompleteWithAccount(string account, string callId)
+{
+    using var body = new StringContent(
+        $"{{\"durationSeconds\":60,\"account\":\"{account}\",\"destination\":\"1133334444\"}}",
+        System.Text.Encoding.UTF8, "application/json");
+    (await env.Http.PostAsync($"/api/calls/{callId}/complete", body)).EnsureSuccessStatusCode();
+}
+
 var cluster = await Measure("cluster via HTTP: complete durável (account no corpo), group commit", concurrency, seconds,
     async (worker, n) =>
     {
-        var account = env.Accounts[(worker * 7919 + n) % circuits];
-        var callId = $"bench-{worker}-{n}-{Guid.NewGuid():N}";
-        // complete of a call the switch did not authorize: one durable ledger row per request
-        // a body with Content-Length, as a switch sends it (PostAsJsonAsync would stream it chunked)
-        using var body = new StringContent(
-            $"{{\"durationSeconds\":60,\"account\":\"{account}\",\"destination\":\"1133334444\"}}",
-            System.Text.Encoding.UTF8, "application/json");
-        var r = await env.Http.PostAsync($"/api/calls/{callId}/complete", body);
-        r.EnsureSuccessStatusCode();
+        await CompleteWithAccount(env.Accounts[(worker * 7919 + n) % circuits], $"bench-{worker}-{n}-{Guid.NewGuid():N}");
     }, BalanceProbe);
 
 var direct = await Measure("cluster via chamadas de grão (sem HTTP; mesma durabilidade)", concurrency, seconds,
@@ -129,16 +131,6 @@ var flow = await Measure("fluxo do switch via HTTP: authorize + complete (sem ac
         (await env.Http.PostAsync($"/api/calls/{callId}/complete", body)).EnsureSuccessStatusCode();
     }, BalanceProbe);
 
-if (Environment.GetEnvironmentVariable("BENCH_HTTP_AGAIN") is not null)
-    await Measure("cluster via HTTP, segunda medição (ordem)", concurrency, seconds, async (worker, n) =>
-    {
-        var account = env.Accounts[(worker * 7919 + n) % circuits];
-        using var body = new StringContent(
-            $"{{\"durationSeconds\":60,\"account\":\"{account}\",\"destination\":\"1133334444\"}}",
-            System.Text.Encoding.UTF8, "application/json");
-        (await env.Http.PostAsync($"/api/calls/again-{worker}-{n}-{Guid.NewGuid():N}/complete", body)).EnsureSuccessStatusCode();
-    });
-
 // where the HTTP path's time goes: the same hop (API → Orleans client → circuit grain) without any write
 var readOnly = await Measure("GET balance via HTTP em velocidade máxima (sem escrita; teto do caminho HTTP)", concurrency, seconds,
     async (worker, n) => (await env.Http.GetAsync($"/api/circuits/{env.Accounts[(worker * 7919 + n) % circuits]}/balance")).EnsureSuccessStatusCode());
@@ -152,14 +144,7 @@ var idleBalance = await Measure("GET balance via HTTP, um por vez, sem outra car
 // just measured (or --rate), with the balance asked meanwhile
 var rate = Arg("rate", (int)(cluster.Throughput / 2));
 var steady = await MeasureRate($"complete durável via HTTP a {rate}/s (carga aberta, metade do máximo)", rate, seconds,
-    async n =>
-    {
-        var account = env.Accounts[(int)(n % circuits)];
-        using var body = new StringContent(
-            $"{{\"durationSeconds\":60,\"account\":\"{account}\",\"destination\":\"1133334444\"}}",
-            System.Text.Encoding.UTF8, "application/json");
-        (await env.Http.PostAsync($"/api/calls/rate-{n}-{Guid.NewGuid():N}/complete", body)).EnsureSuccessStatusCode();
-    }, BalanceProbe);
+    n => CompleteWithAccount(env.Accounts[(int)(n % circuits)], $"rate-{n}-{Guid.NewGuid():N}"), BalanceProbe);
 
 var ratio = cluster.Throughput / baseline.Throughput;
 Console.WriteLine();
