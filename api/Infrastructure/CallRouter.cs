@@ -10,8 +10,6 @@ public sealed class CallRouter(IClusterClient cluster, IConfiguration configurat
 {
     private readonly int _shards = configuration.GetValue<int?>(CallRoutes.ConfigKey) is { } n and > 0 ? n : CallRoutes.DefaultShards;
 
-    public int Shards => _shards;
-
     public ICallRouteShardGrain For(string callId) => cluster.RouteShard(callId, _shards);
 
     /// <summary>
