@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Common;
 using CsvHelper;
 using Npgsql;
 
@@ -45,17 +46,24 @@ public static class CallsApi
         return app;
     }
 
-    private static bool ValidCallId(string? id) => id is { Length: > 0 and <= 128 } && !id.Any(char.IsControl);
+    /// <summary>Largest CDR upload read (checked before parsing): 50 000 rows of a few hundred bytes fit easily.</summary>
+    public const long MaxCdrUploadBytes = 32L * 1024 * 1024;
+
+    private static bool ValidCallId(string? id) => CallInput.ValidCallId(id);
+
+    private static void AddAll(FieldErrors errors, IEnumerable<(string Field, string Message)> problems)
+    {
+        foreach (var (field, message) in problems) errors.Add(field, message);
+    }
 
     private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster, CallRouter routes, CallMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
         if (body.Direction == CallDirection.Inbound) return await AuthorizeInbound(body, cluster, routes);
         var errors = new FieldErrors();
-        if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
         if (string.IsNullOrWhiteSpace(body.Account)) errors.Add("account", "Informe o circuito (conta SIP).");
-        if (string.IsNullOrWhiteSpace(body.Destination)) errors.Add("destination", "Informe o número de destino.");
-        else if (body.Destination.Length > 64) errors.Add("destination", "Destino longo demais.");
+        else if (CallInput.NumberProblem(body.Account, 20) is { } accountProblem) errors.Add("account", accountProblem);
+        AddAll(errors, CallInput.AuthorizeProblems(new AuthorizeRequest(body.CallId!, body.Destination!, CallDirection.Outbound, body.Caller)));
         if (errors.Any) return errors.ToProblem();
         if (!CircuitKeys.IsValidAccount(body.Account))
         {
@@ -67,6 +75,7 @@ public static class CallsApi
         var request = new AuthorizeRequest(body.CallId!, body.Destination!.Trim(), body.Direction ?? CallDirection.Outbound, body.Caller);
         // one hop: the call's route shard records the route and asks the circuit
         var result = await routes.For(body.CallId!).Authorize(body.Account!, request);
+        if (result.ConflictAccount is { } other) return CallIdInUse(body.CallId!, other);
         if (result.Allowed) metrics.Authorized(result.CallType);
         else metrics.Refused(result.Reason);
         metrics.AuthorizeTook(started);
@@ -75,6 +84,9 @@ public static class CallsApi
             : TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
     }
 
+    private static IResult CallIdInUse(string callId, string account) =>
+        Problems.Conflict($"O identificador de chamada {callId} já está em uso por uma chamada do circuito {account}; use um identificador por chamada.");
+
     /// <summary>
     /// An inbound call through a DID: unknown/inactive DID → <c>did_desconhecido</c>; then the owner circuit
     /// checks blacklist, collect calls and siga-me (answering <c>forwardTo</c> for a forwarded call).
@@ -82,12 +94,12 @@ public static class CallsApi
     private static async Task<IResult> AuthorizeInbound(AuthorizeBody body, IClusterClient cluster, CallRouter routes)
     {
         var errors = new FieldErrors();
-        if (!ValidCallId(body.CallId)) errors.Add("callId", "Informe o identificador da chamada (até 128 caracteres).");
+        if (CallInput.CallIdProblem(body.CallId) is { } idProblem) errors.Add("callId", idProblem);
         // the DID dialled; a switch that sends it as the destination is understood too
         var didText = body.Did ?? body.Destination;
         if (string.IsNullOrWhiteSpace(didText)) errors.Add("did", "Informe o DID chamado.");
-        else if (didText.Length > 32) errors.Add("did", "DID longo demais.");
-        if (body.Caller is { Length: > 64 }) errors.Add("caller", "Número de origem longo demais.");
+        else if (CallInput.NumberProblem(didText, CallInput.MaxDid) is { } didProblem) errors.Add("did", didProblem);
+        if (CallInput.NumberProblem(body.Caller) is { } callerProblem) errors.Add("caller", callerProblem);
         if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Circuito inválido.");
         if (errors.Any) return errors.ToProblem();
         if (Billing.GrainInterfaces.Dids.DidNumbers.Normalize(didText) is not { } did)
@@ -100,6 +112,7 @@ public static class CallsApi
         var collect = body.Collect == true || string.Equals(body.CallType, "a_cobrar", StringComparison.OrdinalIgnoreCase);
         var request = new AuthorizeRequest(body.CallId!, did, CallDirection.Inbound, body.Caller?.Trim()) { Inbound = route, Collect = collect };
         var result = await routes.For(body.CallId!).Authorize(route.Account, request);
+        if (result.ConflictAccount is { } other) return CallIdInUse(body.CallId!, other);
         if (!result.Allowed) return TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
         return result.ForwardTo is { } forwardTo
             ? TypedResults.Ok<object>(new
@@ -125,21 +138,16 @@ public static class CallsApi
             : TypedResults.Ok<object>(new { allowed = false, maxSeconds = 0, reason = r.Reason });
     }
 
-    private static async Task<IResult> Complete(string callId, CompleteBody body, IClusterClient cluster, CallRouter routes, NpgsqlDataSource db, CallMetrics metrics)
+    private static async Task<IResult> Complete(string callId, CompleteBody body, IClusterClient cluster, CallRouter routes, CallMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
         var errors = new FieldErrors();
-        if (!ValidCallId(callId)) errors.Add("callId", "Identificador de chamada inválido.");
         if (body.DurationSeconds is null) errors.Add("durationSeconds", "Informe a duração atendida em segundos.");
-        else if (body.DurationSeconds is < 0 or > 86_400) errors.Add("durationSeconds", "A duração deve estar entre 0 e 86400 segundos.");
         if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Circuito inválido.");
-        if (body.HangupCause is { Length: > 64 }) errors.Add("hangupCause", "Causa de desligamento longa demais.");
-        if (errors.Any) return errors.ToProblem();
-
         var request = new CompleteRequest
         {
             CallId = callId,
-            DurationSeconds = body.DurationSeconds!.Value,
+            DurationSeconds = body.DurationSeconds ?? 0,
             AnsweredAt = body.AnsweredAt,
             HangupCause = body.HangupCause,
             Destination = body.Destination,
@@ -147,24 +155,22 @@ public static class CallsApi
             StartedAt = body.StartedAt,
             Caller = body.Caller,
         };
+        // the circuit checks again, with the configured duration and timestamp limits
+        AddAll(errors, CallInput.CompleteProblems(request, now: null, maxDurationSeconds: int.MaxValue));
+        if (errors.Any) return errors.ToProblem();
+
         var account = body.Account;
         CompleteResult r;
-        if (account is null && await routes.For(callId).Complete(request) is { } routed)
+        if (account is null)
         {
-            // one hop: the route shard completes the call on its circuit and shortens the route
+            // one hop: the route shard completes the call on its circuit and shortens the route; a route its silo
+            // lost is found again inside the cluster (the call's credit hold, or its ledger row for a retry)
+            if (await routes.For(callId).Complete(request) is not { } routed)
+                return Problems.NotFound($"Chamada {callId} desconhecida: envie 'account' e 'destination' no complete de chamadas não autorizadas.");
             (account, r) = (routed.Account, routed.Result);
         }
         else
         {
-            if (account is null)
-            {
-                // the route is gone (e.g. its silo died): a retried complete is answered from the ledger
-                await using var cmd = db.CreateCommand("SELECT account FROM ledger WHERE kind = 'call' AND call_id = @c");
-                cmd.Parameters.AddWithValue("c", callId);
-                account = await cmd.ExecuteScalarAsync() as string;
-                if (account is null)
-                    return Problems.NotFound($"Chamada {callId} desconhecida: envie 'account' e 'destination' no complete de chamadas não autorizadas.");
-            }
             r = await cluster.Circuit(account).Complete(request);
             // an authorized call has a route, which now only has to answer retried completes for a little while;
             // a complete that named its account of a call never authorized has none to shorten
@@ -178,14 +184,22 @@ public static class CallsApi
                 TypedResults.Ok(new CompleteResponse(r.CallId, r.CallType, r.BilledSeconds, r.Cost, r.Balance)),
             CompleteStatus.UnknownCircuit => Problems.NotFound($"Circuito {account} não encontrado."),
             CompleteStatus.UnknownCall => Problems.NotFound(r.Reason ?? $"Chamada {callId} desconhecida."),
+            CompleteStatus.Conflict => Problems.Conflict(r.Reason ?? $"O identificador de chamada {callId} pertence a outro circuito."),
             _ => Problems.Field(r.Field ?? "body", r.Reason ?? "Chamada inválida."),
         };
     }
 
     // ------------------------------------------------------------------ CDR import
 
-    private static async Task<IResult> ImportCdrs(HttpRequest http, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock, CallMetrics metrics)
+    private static async Task<IResult> ImportCdrs(HttpRequest http, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock,
+        CallMetrics metrics, ILoggerFactory logs)
     {
+        // the size first: a file is never parsed (or even read) past what an import may hold
+        if (http.ContentLength > MaxCdrUploadBytes)
+            return TypedResults.Problem(statusCode: 413, title: Problems.TitleFor(413),
+                detail: $"O arquivo de CDRs passa de {MaxCdrUploadBytes / (1024 * 1024)} MB: divida-o em envios menores.");
+        if (http.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxCdrUploadBytes;
         List<(int Line, CdrRow Row, string Raw)> rows;
         var rejected = new List<CdrRejection>();
         try
@@ -219,6 +233,7 @@ public static class CallsApi
         }
 
         using var gate = new SemaphoreSlim(64);
+        var log = logs.CreateLogger(typeof(CallsApi));
         var outcomes = await Task.WhenAll(unique.Select(async g =>
         {
             await gate.WaitAsync();
@@ -236,6 +251,16 @@ public static class CallsApi
                 });
                 return (g.Line, r);
             }
+            catch (Exception e) when (e is not OperationCanceledException || !http.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                // one row that fails never fails the import: it is reported; a new import of the file applies it once
+                log.LogError(e, "Importação de CDRs: linha {Line} (chamada {CallId}) falhou", g.Line, g.Row.CallId);
+                return (g.Line, new CompleteResult
+                {
+                    Status = CompleteStatus.Invalid, CallId = g.Row.CallId!, Field = "body",
+                    Reason = "Falha ao processar este CDR; nada foi cobrado por ele. Envie-o de novo (o reenvio não cobra em dobro).",
+                });
+            }
             finally
             {
                 gate.Release();
@@ -249,7 +274,7 @@ public static class CallsApi
                 case CompleteStatus.Rated: accepted++; break;
                 case CompleteStatus.Duplicate: duplicates++; break;
                 case CompleteStatus.UnknownCircuit: rejected.Add(new CdrRejection(line, "account", "Circuito não encontrado.")); break;
-                default: rejected.Add(new CdrRejection(line, r.Field ?? "destination", r.Reason ?? "CDR inválido.")); break;
+                default: rejected.Add(new CdrRejection(line, CdrField(r.Field), r.Reason ?? "CDR inválido.")); break;
             }
         }
         rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
@@ -264,7 +289,7 @@ public static class CallsApi
                 cmd.Parameters.AddWithValue("l", rej.Line);
                 cmd.Parameters.AddWithValue("f", rej.Field);
                 cmd.Parameters.AddWithValue("r", rej.Reason);
-                cmd.Parameters.AddWithValue("raw", rawByLine.GetValueOrDefault(rej.Line, ""));
+                cmd.Parameters.AddWithValue("raw", InputRules.Printable(rawByLine.GetValueOrDefault(rej.Line, ""), 4000));
                 batch.BatchCommands.Add(cmd);
             }
             await batch.ExecuteNonQueryAsync();
@@ -272,12 +297,20 @@ public static class CallsApi
         return TypedResults.Ok(new CdrImportResult(accepted, duplicates, rejected));
     }
 
+    /// <summary>A grain's field name as the CDR's column (the import sends <c>start</c> as answeredAt and startedAt).</summary>
+    private static string CdrField(string? field) => field switch
+    {
+        null => "destination",
+        "answeredAt" or "startedAt" => "start",
+        _ => field,
+    };
+
     private static string? Check(CdrRow r, out string? reason)
     {
         reason = null;
         if (!ValidCallId(r.CallId)) { reason = "Identificador de chamada ausente ou inválido."; return "callId"; }
         if (!CircuitKeys.IsValidAccount(r.Account)) { reason = "Circuito ausente ou inválido."; return "account"; }
-        if (string.IsNullOrWhiteSpace(r.Destination) || r.Destination.Length > 64) { reason = "Destino ausente ou inválido."; return "destination"; }
+        if (string.IsNullOrWhiteSpace(r.Destination) || CallInput.NumberProblem(r.Destination) is not null) { reason = "Destino ausente ou inválido."; return "destination"; }
         if (r.Direction is not ("outbound" or "inbound")) { reason = "Use 'outbound' ou 'inbound'."; return "direction"; }
         if (r.Start is null) { reason = "Início da chamada ausente ou inválido (ISO 8601)."; return "start"; }
         if (r.DurationSeconds is null or < 0 or > 86_400) { reason = "Duração deve estar entre 0 e 86400 segundos."; return "durationSeconds"; }

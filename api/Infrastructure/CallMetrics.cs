@@ -49,6 +49,7 @@ public sealed class CallMetrics
         CompleteStatus.Duplicate => "duplicate",
         CompleteStatus.UnknownCircuit => "unknown_circuit",
         CompleteStatus.UnknownCall => "unknown_call",
+        CompleteStatus.Conflict => "conflict",
         _ => "invalid",
     };
 

@@ -43,8 +43,8 @@ public static class CallRoutes
 /// <summary>
 /// Remembers which circuit a call belongs to, so that extend/complete, which carry only the call id, reach
 /// the circuit that authorized it. One grain per shard (key 0..count-1, see <see cref="CallRoutes.Shard"/>),
-/// in memory only: a silo that dies loses its routes (the complete body may carry the account, and the
-/// ledger answers retries of completed calls).
+/// in memory: a silo that dies loses its routes, and the shard finds them again inside the cluster (the call's
+/// durable credit hold, or its ledger row), so extend and complete work with or without the account.
 /// </summary>
 [Alias("Billing.ICallRouteShardGrain")]
 public interface ICallRouteShardGrain : IGrainWithIntegerKey

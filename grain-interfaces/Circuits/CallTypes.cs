@@ -22,6 +22,8 @@ public static class RefusalReasons
     public const string ChamadorBloqueado = "chamador_bloqueado";
     /// <summary>Inbound: a collect call (chamada a cobrar) to a DID that does not accept them.</summary>
     public const string ACobrarRecusada = "a_cobrar_recusada";
+    /// <summary>The call id belongs to a call of another circuit (answered as 409 by the REST API).</summary>
+    public const string ChamadaEmUso = "chamada_em_uso";
 }
 
 [GenerateSerializer, Immutable, Alias("Billing.AuthorizeRequest")]
@@ -50,6 +52,14 @@ public sealed record AuthorizeResult(
 
     /// <summary>Siga-me: the switch forwards the inbound call to this number (E.164); the leg is an outbound call of the circuit.</summary>
     [Id(5)] public string? ForwardTo { get; init; }
+
+    /// <summary>
+    /// Refused because the call id is in use by a call of another circuit (this account): the REST API answers 409,
+    /// not a refusal, since the switch sent two calls with one id.
+    /// </summary>
+    [Id(6)] public string? ConflictAccount { get; init; }
+
+    public static AuthorizeResult InUse(string account) => new(false, 0, null, null, RefusalReasons.ChamadaEmUso) { ConflictAccount = account };
 }
 
 [GenerateSerializer, Immutable, Alias("Billing.ExtendResult")]
@@ -81,6 +91,8 @@ public enum CompleteStatus
     UnknownCircuit,
     UnknownCall,
     Invalid,
+    /// <summary>The call id is already billed to (or held by) another circuit: nothing charged; Reason names it.</summary>
+    Conflict,
 }
 
 [GenerateSerializer, Immutable, Alias("Billing.CompleteResult")]

@@ -43,4 +43,13 @@ public sealed class CallOptions
 
     /// <summary>Period of the route shards' pruning timer.</summary>
     public int RoutePruneSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Oldest call timestamp (answeredAt/startedAt, a CDR's start) accepted, in days before now: older ones are
+    /// typing or clock errors and would reopen long-closed periods.
+    /// </summary>
+    public int TimestampPastDays { get; set; } = CallInput.DefaultPastDays;
+
+    /// <summary>Latest call timestamp accepted, in days after now (clock skew of a switch).</summary>
+    public int TimestampFutureDays { get; set; } = CallInput.DefaultFutureDays;
 }

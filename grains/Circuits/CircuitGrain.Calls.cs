@@ -10,14 +10,6 @@ namespace Billing.Grains.Circuits;
 
 public sealed partial class CircuitGrain
 {
-    private sealed record Reservation(
-        string CallId, string Destination, string Normalized, string CallType, CallDirection Direction, string? Caller,
-        DateTimeOffset StartedAt, Tariff Tariff, int GrantedSeconds, decimal Amount, DateTimeOffset ExpiresAt)
-    {
-        /// <summary>Inbound calls through a DID (also siga-me legs): who pays the completion of the inbound minutes.</summary>
-        public InboundRoute? Route { get; init; }
-    }
-
     private static readonly JsonNamingPolicy Snake = JsonNamingPolicy.SnakeCaseLower;
     private const string InboundType = "recebida";
 
@@ -52,6 +44,12 @@ public sealed partial class CircuitGrain
     public async Task<AuthorizeResult> Authorize(AuthorizeRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        foreach (var (field, message) in CallInput.AuthorizeProblems(request))
+        {
+            // the edges check the same rules first; a caller that skipped them never reaches the database
+            if (field == "destination") return AuthorizeResult.Refused(RefusalReasons.DestinoInvalido);
+            throw new ArgumentException($"{field}: {message}", nameof(request));
+        }
         if (!Live) return AuthorizeResult.Refused(RefusalReasons.CircuitoDesconhecido);
         if (_reservations.TryGetValue(request.CallId, out var existing))
             return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null)
@@ -70,12 +68,11 @@ public sealed partial class CircuitGrain
             if (InboundRefusal(request) is { } refusal) return Refuse(request.CallId, refusal);
             if (route?.ForwardTo is { } forwardTo && _s.Data.Flags.Sigame)
                 return await AuthorizeOutboundAsync(request, forwardTo, route, now, chunk);
-            Reserve(new Reservation(request.CallId, route?.Did ?? request.Destination, route?.Did ?? request.Destination, InboundType,
-                CallDirection.Inbound, request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds))
+            return await ReserveDurablyAsync(new Reservation(request.CallId, route?.Did ?? request.Destination, route?.Did ?? request.Destination,
+                InboundType, CallDirection.Inbound, request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds))
             {
                 Route = route,
-            });
-            return new AuthorizeResult(true, chunk, InboundType, 0m, null);
+            }, new AuthorizeResult(true, chunk, InboundType, 0m, null));
         }
         return await AuthorizeOutboundAsync(request, request.Destination, null, now, chunk);
     }
@@ -94,9 +91,10 @@ public sealed partial class CircuitGrain
         if (c.CallType == CallType.Emergencia)
         {
             // emergency and utility numbers: free, never blocked by status or balance
-            Reserve(new Reservation(request.CallId, destination, c.NormalizedNumber, Wire(c.CallType), CallDirection.Outbound,
-                request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds)) { Route = route });
-            return new AuthorizeResult(true, chunk, Wire(c.CallType), 0m, null) { ForwardTo = forwardTo is null ? null : c.NormalizedNumber };
+            return await ReserveDurablyAsync(new Reservation(request.CallId, destination, c.NormalizedNumber, Wire(c.CallType), CallDirection.Outbound,
+                    request.Caller, now, Tariff.Free, chunk, 0m, now.AddSeconds(chunk + _opt.ReservationGraceSeconds)) { Route = route },
+                new AuthorizeResult(true, chunk, Wire(c.CallType), 0m, null) { ForwardTo = forwardTo is null ? null : c.NormalizedNumber },
+                emergency: true);
         }
         if (_s.Data.Status == CircuitStatus.Bloqueado) return Refuse(request.CallId, RefusalReasons.CircuitoBloqueado);
         if (_s.Data.PlanId is not { } planId) return Refuse(request.CallId, RefusalReasons.DestinoNaoPermitido);
@@ -119,13 +117,13 @@ public sealed partial class CircuitGrain
         if (granted == 0) return Refuse(request.CallId, RefusalReasons.SaldoInsuficiente);
         var amount = TariffCalculator.Rate(tariff, granted).Cost;
         var type = Wire(rating.Classification!.CallType);
-        Reserve(new Reservation(request.CallId, destination, rating.Classification.NormalizedNumber, type,
+        return await ReserveDurablyAsync(new Reservation(request.CallId, destination, rating.Classification.NormalizedNumber, type,
             CallDirection.Outbound, request.Caller, now, tariff, granted, amount,
-            now.AddSeconds(granted + _opt.ReservationGraceSeconds)) { Route = route });
-        return new AuthorizeResult(true, granted, type, FirstPrice(tariff), null)
-        {
-            ForwardTo = forwardTo is null ? null : rating.Classification.NormalizedNumber,
-        };
+            now.AddSeconds(granted + _opt.ReservationGraceSeconds)) { Route = route },
+            new AuthorizeResult(true, granted, type, FirstPrice(tariff), null)
+            {
+                ForwardTo = forwardTo is null ? null : rating.Classification.NormalizedNumber,
+            });
     }
 
     /// <summary>
@@ -149,10 +147,48 @@ public sealed partial class CircuitGrain
 
     private void Reserve(Reservation r)
     {
-        if (!_reservations.ContainsKey(r.CallId)) ReservationGauge.Add(1);
+        if (_reservations.TryGetValue(r.CallId, out var before)) _reserved -= before.Amount;
+        else ReservationGauge.Add(1);
         _reservations[r.CallId] = r;
         _reserved += r.Amount;
         _refused.Remove(r.CallId);
+    }
+
+    /// <summary>Takes back <paramref name="r"/> if it is still the call's reservation (a failed hold write).</summary>
+    private void Unreserve(Reservation r)
+    {
+        if (!_reservations.TryGetValue(r.CallId, out var current) || !ReferenceEquals(current, r)) return;
+        _reservations.Remove(r.CallId);
+        _reserved -= r.Amount;
+        ReservationGauge.Add(-1);
+    }
+
+    /// <summary>
+    /// Reserves in memory at once (concurrent authorizes see the credit taken), then waits for the hold to be durable
+    /// before answering: a circuit restarted after the answer reloads it and never grants that credit again. An
+    /// emergency call is answered even when the hold cannot be written (never blocked); any other call is not.
+    /// </summary>
+    private async Task<AuthorizeResult> ReserveDurablyAsync(Reservation r, AuthorizeResult answer, bool emergency = false)
+    {
+        Reserve(r);
+        AppendOutcome outcome;
+        try
+        {
+            outcome = await ledger.HoldAsync(r.ToHold(_account, Now));
+        }
+        catch (Exception e) when (emergency)
+        {
+            log.LogError(e, "Circuito {Account}: reserva da chamada de emergência {CallId} não gravada; liberada assim mesmo", _account, r.CallId);
+            return answer;
+        }
+        catch
+        {
+            Unreserve(r);
+            throw;
+        }
+        if (outcome == AppendOutcome.Written || emergency) return answer;
+        Unreserve(r);
+        return Refuse(r.CallId, RefusalReasons.DestinoInvalido);
     }
 
     private AuthorizeResult Refuse(string callId, string reason)
@@ -162,29 +198,52 @@ public sealed partial class CircuitGrain
         return AuthorizeResult.Refused(reason);
     }
 
-    public Task<ExtendResult> Extend(string callId)
+    public async Task<ExtendResult> Extend(string callId)
     {
-        if (!Live) return Task.FromResult(new ExtendResult(false, 0, 0, RefusalReasons.CircuitoDesconhecido));
+        if (!Live) return new ExtendResult(false, 0, 0, RefusalReasons.CircuitoDesconhecido);
         if (!_reservations.TryGetValue(callId, out var r))
-            return Task.FromResult(new ExtendResult(false, 0, 0,
-                _completed.ContainsKey(callId) ? RefusalReasons.ChamadaEncerrada : RefusalReasons.ChamadaDesconhecida));
+            return new ExtendResult(false, 0, 0,
+                _completed.ContainsKey(callId) ? RefusalReasons.ChamadaEncerrada : RefusalReasons.ChamadaDesconhecida);
         var now = Now;
         var chunk = _opt.ChunkSeconds;
+        Reservation next;
+        ExtendResult answer;
         if (r.Amount == 0m && TariffCalculator.Rate(r.Tariff, r.GrantedSeconds + chunk).Cost == 0m)
         {
-            var free = r with { GrantedSeconds = r.GrantedSeconds + chunk, ExpiresAt = now.AddSeconds(chunk + _opt.ReservationGraceSeconds) };
-            _reservations[callId] = free;
-            return Task.FromResult(new ExtendResult(true, chunk, free.GrantedSeconds, null));
+            next = r with { GrantedSeconds = r.GrantedSeconds + chunk, ExpiresAt = now.AddSeconds(chunk + _opt.ReservationGraceSeconds) };
+            answer = new ExtendResult(true, chunk, next.GrantedSeconds, null);
         }
-        if (r.Direction == CallDirection.Outbound && _s.Data.Status == CircuitStatus.Bloqueado && r.CallType != Wire(CallType.Emergencia))
-            return Task.FromResult(new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.CircuitoBloqueado));
-        var more = Grant(r.Tariff, r.GrantedSeconds, Available, chunk);
-        if (more == 0) return Task.FromResult(new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.SaldoInsuficiente));
-        var total = r.GrantedSeconds + more;
-        var amount = TariffCalculator.Rate(r.Tariff, total).Cost;
-        _reserved += amount - r.Amount;
-        _reservations[callId] = r with { GrantedSeconds = total, Amount = amount, ExpiresAt = now.AddSeconds(more + _opt.ReservationGraceSeconds) };
-        return Task.FromResult(new ExtendResult(true, more, total, null));
+        else
+        {
+            if (r.Direction == CallDirection.Outbound && _s.Data.Status == CircuitStatus.Bloqueado && r.CallType != Wire(CallType.Emergencia))
+                return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.CircuitoBloqueado);
+            var more = Grant(r.Tariff, r.GrantedSeconds, Available, chunk);
+            if (more == 0) return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.SaldoInsuficiente);
+            var total = r.GrantedSeconds + more;
+            next = r with { GrantedSeconds = total, Amount = TariffCalculator.Rate(r.Tariff, total).Cost, ExpiresAt = now.AddSeconds(more + _opt.ReservationGraceSeconds) };
+            answer = new ExtendResult(true, more, total, null);
+        }
+        // the larger hold counts at once, and is durable before the switch hears of it
+        Reserve(next);
+        AppendOutcome outcome;
+        try
+        {
+            outcome = await ledger.HoldAsync(next.ToHold(_account, now));
+        }
+        catch
+        {
+            Restore(next, r);
+            throw;
+        }
+        if (outcome == AppendOutcome.Written) return answer;
+        Restore(next, r);
+        return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.ChamadaDesconhecida);
+    }
+
+    /// <summary>Puts <paramref name="previous"/> back if <paramref name="current"/> is still the call's reservation.</summary>
+    private void Restore(Reservation current, Reservation previous)
+    {
+        if (_reservations.TryGetValue(current.CallId, out var now) && ReferenceEquals(now, current)) Reserve(previous);
     }
 
     // ---------------------------------------------------------------- complete
@@ -192,9 +251,9 @@ public sealed partial class CircuitGrain
     public async Task<CompleteResult> Complete(CompleteRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        foreach (var (field, message) in CallInput.CompleteProblems(request, Now, _opt.MaxDurationSeconds, _opt.TimestampPastDays, _opt.TimestampFutureDays))
+            return Invalid(request.CallId, field, message);
         if (!Live) return new CompleteResult { Status = CompleteStatus.UnknownCircuit, CallId = request.CallId, Reason = RefusalReasons.CircuitoDesconhecido };
-        if (request.DurationSeconds < 0 || request.DurationSeconds > _opt.MaxDurationSeconds)
-            return Invalid(request.CallId, "durationSeconds", $"A duração deve estar entre 0 e {_opt.MaxDurationSeconds} segundos.");
         if (_completed.TryGetValue(request.CallId, out var done)) return done with { Status = CompleteStatus.Duplicate };
         if (_inflight.TryGetValue(request.CallId, out var running)) return (await running) with { Status = CompleteStatus.Duplicate };
 
@@ -244,11 +303,16 @@ public sealed partial class CircuitGrain
             if (_refused.Contains(request.CallId) && request.Source == "api")
                 return Invalid(request.CallId, "callId", "Esta chamada foi recusada na autorização e não pode ser tarifada.");
             if (string.IsNullOrWhiteSpace(request.Destination))
+            {
+                // a retried complete that this activation does not remember (it restarted, or the call is older than
+                // what it keeps): the ledger has the first answer
+                if (await ledger.FindCallAsync(request.CallId) is { } prior) return Settled(request.CallId, prior);
                 return new CompleteResult
                 {
                     Status = CompleteStatus.UnknownCall, CallId = request.CallId, Field = "destination",
                     Reason = "Chamada sem autorização prévia: informe account e destination no complete.",
                 };
+            }
             destination = request.Destination;
             direction = request.Direction;
             caller = request.Caller;
@@ -326,8 +390,9 @@ public sealed partial class CircuitGrain
         catch
         {
             // outcome unknown: the row may be committed. Undo in memory, never snapshot this activation
-            // again, and let the next activation rebuild from the ledger.
+            // again, and let the next activation rebuild from the ledger (and reload the still-open holds).
             Revert(entry);
+            if (authorized) Reserve(settled!);
             _poisoned = true;
             DeactivateOnIdle();
             throw;
@@ -337,6 +402,7 @@ public sealed partial class CircuitGrain
         {
             case AppendOutcome.Written:
             {
+                if (authorized) ledger.ReleaseHold(_account, request.CallId);
                 Resolve(entry.Seq, entry);
                 var result = ResultOf(entry, CompleteStatus.Rated);
                 RememberCall(request.CallId, result);
@@ -351,18 +417,44 @@ public sealed partial class CircuitGrain
             {
                 Revert(entry);
                 Resolve(entry.Seq, null);
+                if (authorized) ledger.ReleaseHold(_account, request.CallId);
                 var first = await ledger.FindCallAsync(request.CallId)
                             ?? throw new InvalidOperationException("Chamada duplicada não encontrada no razão.");
-                var result = ResultOf(first, CompleteStatus.Rated);
-                RememberCall(request.CallId, result);
-                return result with { Status = CompleteStatus.Duplicate };
+                return Settled(request.CallId, first);
+            }
+            case AppendOutcome.Refused:
+            {
+                // the database refused this row's content: only this call fails; its reservation stays for a clean retry
+                Revert(entry);
+                Resolve(entry.Seq, null);
+                if (authorized) Reserve(settled!);
+                var (field, reason) = LedgerRefusal.Explain(entry);
+                return Invalid(request.CallId, field, reason);
             }
             default:
                 Revert(entry);
+                if (authorized) Reserve(settled!);
                 _poisoned = true;
                 DeactivateOnIdle();
                 throw new InvalidOperationException($"Circuito {_account}: sequência {entry.Seq} já usada por outra ativação; recarregando.");
         }
+    }
+
+    /// <summary>
+    /// The answer to a complete of a call the ledger already has: its first result when it is this circuit's, a
+    /// conflict naming the call id and its circuit when another circuit's (never that circuit's cost).
+    /// </summary>
+    private CompleteResult Settled(string callId, LedgerEntry first)
+    {
+        if (!string.Equals(first.Account, _account, StringComparison.Ordinal))
+            return new CompleteResult
+            {
+                Status = CompleteStatus.Conflict, CallId = callId, Field = "callId",
+                Reason = $"O identificador de chamada {callId} já foi usado pelo circuito {first.Account}; nada foi cobrado.",
+            };
+        var result = ResultOf(first, CompleteStatus.Rated);
+        RememberCall(callId, result);
+        return result with { Status = CompleteStatus.Duplicate };
     }
 
     private void Revert(LedgerEntry entry)

@@ -68,6 +68,28 @@ public sealed partial class CircuitGrain
         }
     }
 
+    /// <summary>
+    /// The holds still open when this activation starts (a restart after kill -9, a failover, a deactivation): their
+    /// credit stays reserved and their calls can extend and complete as if nothing happened.
+    /// </summary>
+    private async Task LoadHoldsAsync(CancellationToken ct)
+    {
+        var holds = await ledger.ReadHoldsAsync(_account, Now, ct);
+        foreach (var hold in holds)
+        {
+            try
+            {
+                Reserve(Reservation.FromHold(hold));
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+            {
+                log.LogError(e, "Circuito {Account}: reserva da chamada {CallId} ilegível; mantida só no banco até expirar", _account, hold.CallId);
+            }
+        }
+        if (holds.Count > 0)
+            log.LogInformation("Circuito {Account}: {Holds} reservas de chamadas em andamento recarregadas (R$ {Reserved})", _account, holds.Count, _reserved);
+    }
+
     private async Task ReplayAsync(CancellationToken ct)
     {
         var rows = await ledger.ReadAfterAsync(_account, _s.LastSeq, ct);
@@ -161,6 +183,7 @@ public sealed partial class CircuitGrain
             _reservations.Remove(r.CallId);
             _reserved -= r.Amount;
             ReservationGauge.Add(-1);
+            ledger.ReleaseHold(_account, r.CallId);
             log.LogInformation("Circuito {Account}: reserva da chamada {CallId} expirou sem complete", _account, r.CallId);
         }
         if (_snapshotDirty && Live) await TryWriteSnapshotAsync();

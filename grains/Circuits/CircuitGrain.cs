@@ -40,7 +40,11 @@ public sealed partial class CircuitGrain(
         var key = this.GetPrimaryKeyString();
         _account = key.StartsWith(CircuitKeys.Prefix, StringComparison.Ordinal) ? key[CircuitKeys.Prefix.Length..] : key;
         _s = Clone(state.State);
-        if (_s.Exists) await ReplayAsync(cancellationToken);
+        if (_s.Exists)
+        {
+            await ReplayAsync(cancellationToken);
+            await LoadHoldsAsync(cancellationToken);
+        }
         var tick = TimeSpan.FromSeconds(Math.Max(1, _opt.TimerSeconds));
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(tick, tick)
         {

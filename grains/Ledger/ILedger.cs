@@ -49,6 +49,28 @@ public enum AppendOutcome
     Duplicate,
     /// <summary>The (account, seq) pair is taken: another activation wrote for this circuit. Nothing written.</summary>
     SeqConflict,
+    /// <summary>
+    /// The database refused this row itself (a value it cannot hold): nothing written, and no other row of its
+    /// group commit was affected. The caller answers its own request with an error and goes on.
+    /// </summary>
+    Refused,
+}
+
+/// <summary>
+/// A durable credit hold: what an authorized call has been granted and not yet settled. Written before the
+/// authorize/extend answer leaves, so a circuit that restarts (kill -9, failover) reloads the holds still open
+/// and never grants the same credit twice. <see cref="Data"/> is the rest of the reservation (destination,
+/// tariff, route…) as JSON, owned by the circuit grain.
+/// </summary>
+public sealed record CallHold
+{
+    public required string Account { get; init; }
+    public required string CallId { get; init; }
+    public required decimal Amount { get; init; }
+    public required int GrantedSeconds { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+    public required string Data { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
 }
 
 /// <summary>
@@ -64,4 +86,26 @@ public interface ILedger
     Task<LedgerEntry?> FindCallAsync(string callId, CancellationToken ct = default);
 
     Task<LedgerEntry?> FindCreditAsync(string account, string idempotencyKey, CancellationToken ct = default);
+
+    /// <summary>
+    /// Writes (or replaces) the hold of a call, group-committed like ledger rows; completes when it is durable.
+    /// <see cref="AppendOutcome.Written"/> or <see cref="AppendOutcome.Refused"/>.
+    /// </summary>
+    Task<AppendOutcome> HoldAsync(CallHold hold);
+
+    /// <summary>
+    /// Drops the hold of a call that was settled (its ledger row is durable) or expired. Not awaited by the caller:
+    /// a release lost in a crash is harmless, since <see cref="ReadHoldsAsync"/> skips holds whose call is in the
+    /// ledger or that expired.
+    /// </summary>
+    void ReleaseHold(string account, string callId);
+
+    /// <summary>
+    /// The holds of a circuit still open at <paramref name="now"/>: not expired and whose call has no ledger row.
+    /// Deletes the account's other holds (settled or expired) on the way.
+    /// </summary>
+    Task<IReadOnlyList<CallHold>> ReadHoldsAsync(string account, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>The circuit holding an open (unexpired) hold for the call, if any: routes a call whose route was lost.</summary>
+    Task<string?> FindHoldAccountAsync(string callId, DateTimeOffset now, CancellationToken ct = default);
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Billing.GrainInterfaces.Common;
 using Billing.Grains.Ledger;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,12 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
 
     private sealed record Pending(LedgerEntry Entry, TaskCompletionSource<AppendOutcome> Done);
 
+    /// <summary>A hold to write (Hold set) or to drop (Hold null); Done is null for releases nobody waits for.</summary>
+    private sealed record HoldOp(string Account, string CallId, CallHold? Hold, TaskCompletionSource<AppendOutcome>? Done);
+
+    private readonly Channel<HoldOp> _holds = Channel.CreateUnbounded<HoldOp>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Task[] _holdLoops;
+
     public PostgresLedger(NpgsqlDataSource db, ILogger<PostgresLedger> log, LedgerMetrics metrics, IOptions<LedgerOptions> options)
     {
         _db = db;
@@ -35,6 +42,7 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         _metrics = metrics;
         _copyEnabled = options.Value.Copy;
         _loops = Enumerable.Range(0, Math.Clamp(options.Value.Writers, 1, 64)).Select(_ => Task.Run(LoopAsync)).ToArray();
+        _holdLoops = Enumerable.Range(0, Math.Clamp(options.Value.HoldWriters, 1, 64)).Select(_ => Task.Run(HoldLoopAsync)).ToArray();
     }
 
     public int Backlog => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
@@ -61,35 +69,78 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
             {
                 if (_copyEnabled && skipCopy == 0)
                 {
-                    if (await TryCopyAsync(batch))
+                    var copied = await TryCopyAsync(batch);
+                    if (copied == CopyOutcome.Written)
                     {
                         foreach (var p in batch) p.Done.TrySetResult(AppendOutcome.Written);
                         _metrics.RecordBatch(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                         continue;
                     }
                     // a unique index refused a row (a retried call, a seq taken by another activation): nothing of
-                    // the COPY was written; this batch and the next few go through INSERT … ON CONFLICT instead
-                    skipCopy = 16;
+                    // the COPY was written; this batch and the next few go through INSERT … ON CONFLICT instead.
+                    // A row the database refused for its content: this batch is isolated row by row below.
+                    if (copied == CopyOutcome.UniqueViolation) skipCopy = 16;
                 }
                 else if (skipCopy > 0)
                 {
                     skipCopy--;
                 }
-                var inserted = await InsertAsync(batch);
-                foreach (var p in batch)
-                {
-                    if (inserted.Contains((p.Entry.Account, p.Entry.Seq)))
-                        p.Done.TrySetResult(AppendOutcome.Written);
-                    else
-                        p.Done.TrySetResult(await ClassifyConflictAsync(p.Entry));
-                }
+                await InsertIsolatedAsync(batch);
                 _metrics.RecordBatch(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
             catch (Exception e)
             {
+                // not a refusal of one row (connection lost, server shutting down…): the outcome is unknown for
+                // every row not yet answered, and their grains rebuild from the ledger
                 _log.LogError(e, "Falha ao gravar lote de {Count} lançamentos no razão", batch.Count);
                 foreach (var p in batch) p.Done.TrySetException(e);
             }
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL errors that belong to the data of a row, not to the server or the connection: data exceptions
+    /// (22: NUL byte, numeric overflow, bad encoding…), integrity violations other than the arbitrated unique keys
+    /// (23) and program limits (54: an index row too large). A batch refused for one of these is split until the
+    /// refused row stands alone; every other row is written as if nothing happened.
+    /// </summary>
+    public static bool IsRowRefusal(PostgresException e) =>
+        e.SqlState.StartsWith("22", StringComparison.Ordinal)
+        || (e.SqlState.StartsWith("23", StringComparison.Ordinal) && e.SqlState != PostgresErrorCodes.UniqueViolation)
+        || e.SqlState.StartsWith("54", StringComparison.Ordinal);
+
+    /// <summary>
+    /// INSERT … ON CONFLICT of the batch; when the database refuses a row's content, the batch is halved and each
+    /// half written on its own (log2(n) extra statements per refused row), so only the refused rows fail.
+    /// </summary>
+    private async Task InsertIsolatedAsync(List<Pending> batch)
+    {
+        HashSet<(string, long)> inserted;
+        try
+        {
+            inserted = await InsertAsync(batch);
+        }
+        catch (PostgresException e) when (IsRowRefusal(e))
+        {
+            if (batch.Count == 1)
+            {
+                var entry = batch[0].Entry;
+                _log.LogWarning("Razão recusou o lançamento {Account}/{Seq} (chamada {CallId}): {SqlState} {Message}",
+                    entry.Account, entry.Seq, InputRules.Printable(entry.CallId ?? "", 128), e.SqlState, e.MessageText);
+                batch[0].Done.TrySetResult(AppendOutcome.Refused);
+                return;
+            }
+            var half = batch.Count / 2;
+            await InsertIsolatedAsync(batch.GetRange(0, half));
+            await InsertIsolatedAsync(batch.GetRange(half, batch.Count - half));
+            return;
+        }
+        foreach (var p in batch)
+        {
+            if (inserted.Contains((p.Entry.Account, p.Entry.Seq)))
+                p.Done.TrySetResult(AppendOutcome.Written);
+            else
+                p.Done.TrySetResult(await ClassifyConflictAsync(p.Entry));
         }
     }
 
@@ -106,11 +157,18 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         "call_type, started_at, answered_at, duration_seconds, billed_seconds, price_per_minute, hangup_cause, caller, period, " +
         "source, created_at, actor, reseller_id, reseller_amount, did";
 
+    private enum CopyOutcome
+    {
+        Written,
+        UniqueViolation,
+        RowRefused,
+    }
+
     /// <summary>
     /// The fast path: one binary COPY of the whole batch (one implicit transaction, no per-row conflict
-    /// arbitration). False when a unique index refused a row; then nothing was written.
+    /// arbitration). Anything but Written: nothing was written.
     /// </summary>
-    private async Task<bool> TryCopyAsync(List<Pending> batch)
+    private async Task<CopyOutcome> TryCopyAsync(List<Pending> batch)
     {
         await using var conn = await _db.OpenConnectionAsync();
         try
@@ -148,11 +206,15 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
                 await w.WriteAsync(e.Did, NpgsqlDbType.Text);
             }
             await w.CompleteAsync();
-            return true;
+            return CopyOutcome.Written;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return false;
+            return CopyOutcome.UniqueViolation;
+        }
+        catch (PostgresException e) when (IsRowRefusal(e))
+        {
+            return CopyOutcome.RowRefused;
         }
     }
 
@@ -293,7 +355,158 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        _holds.Writer.TryComplete();
+        await Task.WhenAll(_loops.Concat(_holdLoops)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ credit holds
+
+    public Task<AppendOutcome> HoldAsync(CallHold hold)
+    {
+        ArgumentNullException.ThrowIfNull(hold);
+        var op = new HoldOp(hold.Account, hold.CallId, hold, new TaskCompletionSource<AppendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_holds.Writer.TryWrite(op))
+            throw new InvalidOperationException("O gravador de reservas está parado.");
+        return op.Done!.Task;
+    }
+
+    public void ReleaseHold(string account, string callId) =>
+        _holds.Writer.TryWrite(new HoldOp(account, callId, null, null));
+
+    public int HoldBacklog => _holds.Reader.CanCount ? _holds.Reader.Count : 0;
+
+    /// <summary>
+    /// Group commit of holds: every op waiting, the last one per call winning, in one statement (one implicit
+    /// transaction): a DELETE of the released ones and an upsert of the written ones. A hold the database refuses
+    /// is isolated like a ledger row.
+    /// </summary>
+    private async Task HoldLoopAsync()
+    {
+        var batch = new List<HoldOp>(MaxBatch);
+        while (await _holds.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _holds.Reader.TryRead(out var op)) batch.Add(op);
+            if (batch.Count == 0) continue;
+            // the last op of each call wins; earlier writes of it are answered with the last one's outcome
+            var last = new Dictionary<(string, string), HoldOp>();
+            foreach (var op in batch) last[(op.Account, op.CallId)] = op;
+            var ops = last.Values.ToList();
+            var superseded = batch.Where(op => op.Done is not null && !ReferenceEquals(last[(op.Account, op.CallId)], op)).ToList();
+            try
+            {
+                await WriteHoldsIsolatedAsync(ops);
+                foreach (var op in superseded) op.Done!.TrySetResult(AppendOutcome.Written);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Falha ao gravar lote de {Count} reservas de crédito", batch.Count);
+                foreach (var op in batch) op.Done?.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task WriteHoldsIsolatedAsync(List<HoldOp> ops)
+    {
+        try
+        {
+            await WriteHoldsAsync(ops);
+        }
+        catch (PostgresException e) when (IsRowRefusal(e))
+        {
+            if (ops.Count == 1)
+            {
+                _log.LogWarning("Reserva da chamada {CallId} recusada pelo banco: {SqlState} {Message}",
+                    InputRules.Printable(ops[0].CallId, 128), e.SqlState, e.MessageText);
+                ops[0].Done?.TrySetResult(AppendOutcome.Refused);
+                return;
+            }
+            var half = ops.Count / 2;
+            await WriteHoldsIsolatedAsync(ops.GetRange(0, half));
+            await WriteHoldsIsolatedAsync(ops.GetRange(half, ops.Count - half));
+            return;
+        }
+        foreach (var op in ops) op.Done?.TrySetResult(AppendOutcome.Written);
+    }
+
+    private async Task WriteHoldsAsync(List<HoldOp> ops)
+    {
+        var del = ops.Where(o => o.Hold is null).ToList();
+        var up = ops.Where(o => o.Hold is not null).Select(o => o.Hold!).ToList();
+        await using var cmd = _db.CreateCommand(
+            """
+            WITH released AS (
+                DELETE FROM call_holds h USING unnest(@del_account, @del_call) AS d(account, call_id)
+                WHERE h.account = d.account AND h.call_id = d.call_id
+            )
+            INSERT INTO call_holds (account, call_id, amount, granted_seconds, expires_at, data, updated_at)
+            SELECT a, c, amt, g, x, d::jsonb, u FROM unnest(@account, @call, @amount, @granted, @expires, @data, @updated)
+                AS t(a, c, amt, g, x, d, u)
+            ON CONFLICT (account, call_id) DO UPDATE SET
+                amount = excluded.amount, granted_seconds = excluded.granted_seconds, expires_at = excluded.expires_at,
+                data = excluded.data, updated_at = excluded.updated_at
+            """);
+        var p = cmd.Parameters;
+        p.Add(Text("del_account", del.Select(o => (string?)o.Account).ToArray()));
+        p.Add(Text("del_call", del.Select(o => (string?)o.CallId).ToArray()));
+        p.Add(Text("account", up.Select(h => (string?)h.Account).ToArray()));
+        p.Add(Text("call", up.Select(h => (string?)h.CallId).ToArray()));
+        p.Add(new NpgsqlParameter("amount", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = up.Select(h => h.Amount).ToArray() });
+        p.Add(new NpgsqlParameter("granted", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = up.Select(h => h.GrantedSeconds).ToArray() });
+        p.Add(new NpgsqlParameter("expires", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = up.Select(h => h.ExpiresAt.UtcDateTime).ToArray() });
+        p.Add(Text("data", up.Select(h => (string?)h.Data).ToArray()));
+        p.Add(new NpgsqlParameter("updated", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = up.Select(h => h.UpdatedAt.UtcDateTime).ToArray() });
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<CallHold>> ReadHoldsAsync(string account, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        // settled (the call is in the ledger) or expired holds whose release was lost in a crash
+        await using (var clean = new NpgsqlCommand(
+            """
+            DELETE FROM call_holds h WHERE h.account = @a
+              AND (h.expires_at <= @now OR EXISTS (SELECT 1 FROM ledger l WHERE l.kind = 'call' AND l.call_id = h.call_id))
+            """, conn))
+        {
+            clean.Parameters.AddWithValue("a", account);
+            clean.Parameters.AddWithValue("now", now.UtcDateTime);
+            await clean.ExecuteNonQueryAsync(ct);
+        }
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT call_id, amount, granted_seconds, expires_at, data::text, updated_at FROM call_holds h
+            WHERE h.account = @a AND h.expires_at > @now
+              AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.kind = 'call' AND l.call_id = h.call_id)
+            ORDER BY updated_at
+            """, conn);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+        var list = new List<CallHold>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new CallHold
+            {
+                Account = account,
+                CallId = r.GetString(0),
+                Amount = r.GetDecimal(1),
+                GrantedSeconds = r.GetInt32(2),
+                ExpiresAt = new DateTimeOffset(r.GetDateTime(3), TimeSpan.Zero),
+                Data = r.GetString(4),
+                UpdatedAt = new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero),
+            });
+        }
+        return list;
+    }
+
+    public async Task<string?> FindHoldAccountAsync(string callId, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand(
+            "SELECT account FROM call_holds WHERE call_id = @c AND expires_at > @now ORDER BY updated_at DESC LIMIT 1");
+        cmd.Parameters.AddWithValue("c", callId);
+        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+        return await cmd.ExecuteScalarAsync(ct) as string;
     }
 }
 
@@ -311,4 +524,7 @@ public sealed class LedgerOptions
     /// to INSERT … ON CONFLICT, which sorts written rows from duplicates). False: always INSERT … ON CONFLICT.
     /// </summary>
     public bool Copy { get; set; } = true;
+
+    /// <summary>Group-commit loops writing credit holds (authorize/extend wait for them; releases do not).</summary>
+    public int HoldWriters { get; set; } = 2;
 }

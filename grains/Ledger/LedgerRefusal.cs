@@ -1,0 +1,26 @@
+using Billing.GrainInterfaces.Common;
+
+namespace Billing.Grains.Ledger;
+
+/// <summary>
+/// Names the field of a ledger row the database refused (<see cref="AppendOutcome.Refused"/>), for the 400 answer of
+/// the one call it belongs to. The edges check the same rules first, so this is the last line, not the first.
+/// </summary>
+public static class LedgerRefusal
+{
+    public static (string Field, string Reason) Explain(LedgerEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        (string Field, string? Value, int Max)[] texts =
+        [
+            ("callId", entry.CallId, 128), ("destination", entry.Destination, 64), ("caller", entry.Caller, 64),
+            ("hangupCause", entry.HangupCause, 64), ("description", entry.Description, 500), ("idempotencyKey", entry.IdempotencyKey, 200),
+            ("did", entry.Did, 32), ("actor", entry.Actor, 200),
+        ];
+        foreach (var (field, value, max) in texts)
+            if (InputRules.Text(value, max) is { } problem) return (field, problem + " Nada foi cobrado.");
+        if (Math.Abs(entry.Amount) > InputRules.MaxMoney || Math.Abs(entry.BalanceAfter) > InputRules.MaxMoney)
+            return ("durationSeconds", "O valor da chamada ou o saldo resultante excede o limite aceito. Nada foi cobrado.");
+        return ("body", "O banco de dados recusou os dados desta chamada. Nada foi cobrado.");
+    }
+}
