@@ -81,4 +81,90 @@ public sealed class LedgerWriterTests
             await TestDatabase.DropAsync(cs);
         }
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WhenTheDatabaseRefusesRowsOfABatch_ThenOnlyThoseRowsFail(bool copy)
+    {
+        var cs = await TestDatabase.CreateAsync("billing_ledger_refused");
+        try
+        {
+            await using var db = NpgsqlDataSource.Create(cs);
+            await using var ledger = new PostgresLedger(db, NullLogger<PostgresLedger>.Instance, new LedgerMetrics(),
+                Options.Create(new LedgerOptions { Writers = 1, Copy = copy }));
+
+            // 200 good rows with 3 the database refuses in the same burst: a NUL in a text column, an amount
+            // numeric(14,2) cannot hold, and a call id too large for its unique index
+            var good = Enumerable.Range(1, 200).Select(i => Call("g", i, $"g-{i}")).ToList();
+            var bad = new[]
+            {
+                Call("b", 1, "b-nul") with { HangupCause = "normal\0" },
+                Call("b", 2, "b-big") with { Amount = -1_000_000_000_000m, BalanceAfter = -1_000_000_000_000m },
+                Call("b", 3, string.Concat(Enumerable.Range(0, 320).Select(_ => Guid.NewGuid().ToString("N")))),
+            };
+            var all = good.Take(100).Concat(bad).Concat(good.Skip(100)).ToList();
+            var outcomes = await Task.WhenAll(all.Select(ledger.AppendAsync));
+            for (var i = 0; i < all.Count; i++)
+                Assert.Equal(all[i].Account == "b" ? AppendOutcome.Refused : AppendOutcome.Written, outcomes[i]);
+
+            await using var cmd = db.CreateCommand("SELECT count(*) FILTER (WHERE account = 'g'), count(*) FILTER (WHERE account = 'b') FROM ledger");
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync());
+            Assert.Equal(200L, r.GetInt64(0));
+            Assert.Equal(0L, r.GetInt64(1));
+            await r.DisposeAsync();
+
+            // the writer goes on: the refused seqs are free and a clean retry is written
+            Assert.Equal(AppendOutcome.Written, await ledger.AppendAsync(Call("b", 4, "b-nul")));
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(cs);
+        }
+    }
+
+    [Fact]
+    public async Task WhenHoldsAreWrittenAndReleased_ThenOnlyOpenUnsettledOnesAreReadBack()
+    {
+        var cs = await TestDatabase.CreateAsync("billing_ledger_holds");
+        try
+        {
+            await using var db = NpgsqlDataSource.Create(cs);
+            await using var ledger = new PostgresLedger(db, NullLogger<PostgresLedger>.Instance, new LedgerMetrics(),
+                Options.Create(new LedgerOptions { Writers = 1, HoldWriters = 2 }));
+            var now = new DateTimeOffset(2026, 11, 20, 13, 0, 0, TimeSpan.Zero);
+            CallHold Hold(string id, decimal amount, DateTimeOffset expires) => new()
+            {
+                Account = "h", CallId = id, Amount = amount, GrantedSeconds = 300, ExpiresAt = expires, Data = "{\"x\":1}", UpdatedAt = now,
+            };
+
+            var written = await Task.WhenAll(
+                ledger.HoldAsync(Hold("open", 0.50m, now.AddMinutes(5))),
+                ledger.HoldAsync(Hold("settled", 0.30m, now.AddMinutes(5))),
+                ledger.HoldAsync(Hold("expired", 0.20m, now.AddSeconds(-1))),
+                ledger.HoldAsync(Hold("released", 0.10m, now.AddMinutes(5))),
+                ledger.HoldAsync(Hold("bad\0", 0.10m, now.AddMinutes(5))));
+            Assert.Equal([AppendOutcome.Written, AppendOutcome.Written, AppendOutcome.Written, AppendOutcome.Written, AppendOutcome.Refused], written);
+            // an extend replaces the hold
+            Assert.Equal(AppendOutcome.Written, await ledger.HoldAsync(Hold("open", 0.90m, now.AddMinutes(10)) with { GrantedSeconds = 600 }));
+            Assert.Equal(AppendOutcome.Written, await ledger.AppendAsync(Call("h", 1, "settled")));
+            ledger.ReleaseHold("h", "released");
+            // releases are not awaited: the next durable hold write is ordered after it on the same loop or not, so poll
+            for (var i = 0; i < 50 && await ledger.FindHoldAccountAsync("released", now) is not null; i++) await Task.Delay(20);
+
+            var open = await ledger.ReadHoldsAsync("h", now);
+            var hold = Assert.Single(open);
+            Assert.Equal(("open", 0.90m, 600, "{\"x\": 1}"), (hold.CallId, hold.Amount, hold.GrantedSeconds, hold.Data));
+            Assert.Equal("h", await ledger.FindHoldAccountAsync("open", now));
+            Assert.Null(await ledger.FindHoldAccountAsync("expired", now));
+            // reading cleaned up the settled and expired holds
+            await using var cmd = db.CreateCommand("SELECT count(*) FROM call_holds");
+            Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(cs);
+        }
+    }
 }
