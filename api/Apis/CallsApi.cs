@@ -371,10 +371,40 @@ public static class CallsApi
                     rejected.Add(new CdrRejection(line, "body", "Cada CDR deve ser um objeto JSON."));
                     continue;
                 }
-                string? Str(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-                DateTimeOffset? start = e.TryGetProperty("start", out var s) && s.ValueKind == JsonValueKind.String && s.TryGetDateTimeOffset(out var dt) ? dt : null;
+                string? badField = null;
+                string? Str(string name)
+                {
+                    if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String) return null;
+                    try
+                    {
+                        return v.GetString();
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // an escaped lone surrogate ("\ud800"): valid JSON, but no text
+                        badField ??= name;
+                        return null;
+                    }
+                }
+                DateTimeOffset? start;
+                try
+                {
+                    start = e.TryGetProperty("start", out var s) && s.ValueKind == JsonValueKind.String && s.TryGetDateTimeOffset(out var dt) ? dt : null;
+                }
+                catch (InvalidOperationException)
+                {
+                    // System.Text.Json throws (instead of answering false) on an escaped lone surrogate
+                    start = null;
+                    badField ??= "start";
+                }
                 int? duration = e.TryGetProperty("durationSeconds", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var di) ? di : null;
-                list.Add((line, new CdrRow(Str("callId"), Str("account"), Str("destination"), Str("direction"), start, duration), e.GetRawText()));
+                var row = new CdrRow(Str("callId"), Str("account"), Str("destination"), Str("direction"), start, duration);
+                if (badField is not null)
+                {
+                    rejected.Add(new CdrRejection(line, badField, "Texto com caracteres inválidos."));
+                    continue;
+                }
+                list.Add((line, row, e.GetRawText()));
             }
             return list;
         }
