@@ -4,6 +4,7 @@ using Billing.Api.PendingBilling;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Common;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -14,20 +15,23 @@ public static partial class BillingApi
 {
     // ---------------------------------------------------------------- contracts
 
-    private static async Task<FieldErrors> ValidateContract(ContractRequest body, NpgsqlConnection conn, CancellationToken ct)
+    private static async Task<FieldErrors> ValidateContract(ContractRequest body, NpgsqlConnection conn, DateOnly today, CancellationToken ct)
     {
         var e = new FieldErrors();
         if (body.CustomerId is not > 0) e.Add("customerId", "Informe o cliente.");
         else if (await CustomerName(conn, null, body.CustomerId.Value, ct) is null) e.Add("customerId", "Cliente não encontrado.");
         if (string.IsNullOrWhiteSpace(body.Name)) e.Add("name", "Informe o nome do contrato.");
         else if (body.Name.Length > 200) e.Add("name", "Use no máximo 200 caracteres.");
+        else if (InputRules.Text(body.Name, 200) is { } badName) e.Add("name", badName);
         if (!ContractKinds.IsValid(body.Kind)) e.Add("kind", "Use circuito, did ou servico.");
         if (!ContractTimings.IsValid(body.Timing)) e.Add("timing", "Use antecipado ou posterior.");
         if (body.DayOfMonth is not (>= 1 and <= 31)) e.Add("dayOfMonth", "Informe o dia do mês (1 a 31; no mês mais curto vale o último dia).");
         if (body.DueDays is < 0 or > 120) e.Add("dueDays", "Use de 0 a 120 dias.");
         if (body.StartDate is null) e.Add("startDate", "Informe a data de início.");
         else if (body.StartDate.Value.Year < 2000) e.Add("startDate", "Data de início inválida.");
+        else if (InputRules.Day(body.StartDate.Value, today) is { } badStart) e.Add("startDate", badStart);
         if (body.EndDate is { } end && body.StartDate is { } start && end < start) e.Add("endDate", "O fim deve ser depois do início.");
+        else if (body.EndDate is { } end2 && InputRules.Day(end2, today, futureYears: 50) is { } badEnd) e.Add("endDate", badEnd);
         Money(body.Amount, "amount", e, required: body.Kind == ContractKinds.Servico);
         switch (body.Kind)
         {
@@ -38,6 +42,7 @@ public static partial class BillingApi
                 break;
             case ContractKinds.Did:
                 if (string.IsNullOrWhiteSpace(body.DidNumber)) e.Add("didNumber", "Informe o DID (E.164, ex.: +551133334444).");
+                else if (InputRules.Text(body.DidNumber, 20) is { } badDid) e.Add("didNumber", badDid);
                 else if (!await Exists(conn, "SELECT 1 FROM dids WHERE number = @v", body.DidNumber.Trim(), ct))
                     e.Add("didNumber", "DID não encontrado.");
                 break;
@@ -70,7 +75,7 @@ public static partial class BillingApi
     private static async Task<IResult> CreateContract(ContractRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var errors = await ValidateContract(body, conn, ct);
+        var errors = await ValidateContract(body, conn, SaoPauloTime.Today(clock), ct);
         if (errors.Any) return errors.ToProblem();
         await using var cmd = new NpgsqlCommand(
             $"""
@@ -124,7 +129,7 @@ public static partial class BillingApi
         if (body.CustomerId is { } other && other != customer)
             return Problems.Field("customerId", "O cliente de um contrato não muda: encerre este (endDate) e crie outro.");
         body = body with { CustomerId = customer };
-        var errors = await ValidateContract(body, conn, ct);
+        var errors = await ValidateContract(body, conn, SaoPauloTime.Today(clock), ct);
         if (errors.Any) return errors.ToProblem();
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var cmd = new NpgsqlCommand(
@@ -179,15 +184,18 @@ public static partial class BillingApi
 
     // ---------------------------------------------------------------- avulsos
 
-    private static async Task<FieldErrors> ValidateAvulso(AvulsoRequest body, NpgsqlConnection conn, CancellationToken ct)
+    private static async Task<FieldErrors> ValidateAvulso(AvulsoRequest body, NpgsqlConnection conn, DateOnly today, CancellationToken ct)
     {
         var e = new FieldErrors();
         if (body.CustomerId is not > 0) e.Add("customerId", "Informe o cliente.");
         else if (await CustomerName(conn, null, body.CustomerId.Value, ct) is null) e.Add("customerId", "Cliente não encontrado.");
         if (body.Date is null) e.Add("date", "Informe a data.");
+        else if (InputRules.Day(body.Date.Value, today) is { } badDate) e.Add("date", badDate);
         if (body.DueDate is { } due && body.Date is { } date && due < date) e.Add("dueDate", "O vencimento não pode ser antes da data.");
+        else if (body.DueDate is { } due2 && InputRules.Day(due2, today) is { } badDue) e.Add("dueDate", badDue);
         if (string.IsNullOrWhiteSpace(body.Description)) e.Add("description", "Informe a descrição.");
         else if (body.Description.Length > 500) e.Add("description", "Use no máximo 500 caracteres.");
+        else if (InputRules.Text(body.Description, 500, multiline: true) is { } badText) e.Add("description", badText);
         Money(body.Amount, "amount", e, required: true, positive: true);
         return e;
     }
@@ -214,7 +222,7 @@ public static partial class BillingApi
     private static async Task<IResult> CreateAvulso(AvulsoRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var errors = await ValidateAvulso(body, conn, ct);
+        var errors = await ValidateAvulso(body, conn, SaoPauloTime.Today(clock), ct);
         if (errors.Any) return errors.ToProblem();
         await using var tx = await conn.BeginTransactionAsync(ct);
         long id;
@@ -276,7 +284,7 @@ public static partial class BillingApi
         if (billed) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de alterá-lo.");
         if (body.CustomerId is { } other && other != customer)
             return Problems.Field("customerId", "O cliente de um valor avulso não muda: exclua-o e crie outro.");
-        var errors = await ValidateAvulso(body with { CustomerId = customer }, conn, ct);
+        var errors = await ValidateAvulso(body with { CustomerId = customer }, conn, SaoPauloTime.Today(clock), ct);
         if (errors.Any) return errors.ToProblem();
         await using (var cmd = new NpgsqlCommand(
             """

@@ -80,10 +80,16 @@ public static partial class BillingApi
 
     // ---------------------------------------------------------------- helpers
 
-    private static DateOnly? DateArg(string? value, string field, FieldErrors errors)
+    /// <summary>A yyyy-MM-dd filter or form date, inside the sane window around <paramref name="today"/> (<see cref="InputRules.Day"/>).</summary>
+    private static DateOnly? DateArg(string? value, string field, FieldErrors errors, DateOnly today)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
-        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+        {
+            if (InputRules.Day(d, today) is not { } problem) return d;
+            errors.Add(field, problem);
+            return null;
+        }
         errors.Add(field, "Use a data no formato aaaa-MM-dd.");
         return null;
     }
@@ -135,8 +141,9 @@ public static partial class BillingApi
 
     internal static PendingFilter? ReadFilter(string? baseDate, string? dueDate, string? customerIds, string? kind, TimeProvider clock, FieldErrors errors)
     {
-        var b = DateArg(baseDate, "baseDate", errors);
-        var d = DateArg(dueDate, "dueDate", errors);
+        var today = SaoPauloTime.Today(clock);
+        var b = DateArg(baseDate, "baseDate", errors, today);
+        var d = DateArg(dueDate, "dueDate", errors, today);
         if (b is not null && d is not null) errors.Add("dueDate", "Use baseDate (tudo até a data) ou dueDate (vencimento exato), não os dois.");
         var limit = SaoPauloTime.Today(clock).AddYears(5);
         if (b > limit) errors.Add("baseDate", "Data base até 5 anos à frente.");
@@ -204,12 +211,20 @@ public static partial class BillingApi
         var all = body.All ?? false;
         if (all && body.ItemIds is { Count: > 0 }) errors.Add("itemIds", "Use itemIds (faturamento parcial) ou all: true (total), não os dois.");
         if (!all && body.ItemIds is not { Count: > 0 }) errors.Add("itemIds", "Escolha os itens a faturar (itemIds) ou all: true.");
+        var today = SaoPauloTime.Today(clock);
+        // a billing date decades away would materialize every contract period up to it (tens of thousands of rows)
         if (body.BillingDate is null) errors.Add("billingDate", "Informe a data de faturamento.");
+        else if (InputRules.Day(body.BillingDate.Value, today) is { } badBilling) errors.Add("billingDate", badBilling);
         if (body.DueDate is null) errors.Add("dueDate", "Informe a data de vencimento.");
+        else if (InputRules.Day(body.DueDate.Value, today) is { } badDue) errors.Add("dueDate", badDue);
+        if (body.BaseDate is { } baseDay && InputRules.Day(baseDay, today) is { } badBase) errors.Add("baseDate", badBase);
         Money(body.Discount, "discount", errors, required: false);
         Money(body.Interest, "interest", errors, required: false);
         if (body.NfeNumber is { Length: > 60 }) errors.Add("nfeNumber", "Use no máximo 60 caracteres.");
+        else if (InputRules.Text(body.NfeNumber, 60) is { } badNfe) errors.Add("nfeNumber", badNfe);
         if (body.Notes is { Length: > 4000 }) errors.Add("notes", "Use no máximo 4000 caracteres.");
+        else if (InputRules.Text(body.Notes, 4000, multiline: true) is { } badNotes) errors.Add("notes", badNotes);
+        if (InputRules.Text(key, 200) is { } badKey) errors.Add(IdempotencyHeader, badKey);
         if (errors.Any) return errors.ToProblem();
 
         var actor = CommandResults.Actor(http);
@@ -317,6 +332,7 @@ public static partial class BillingApi
     {
         if (string.IsNullOrWhiteSpace(body.Reason)) return Problems.Field("reason", "Informe o motivo do cancelamento (estorno).");
         if (body.Reason.Length > 1000) return Problems.Field("reason", "Use no máximo 1000 caracteres.");
+        if (InputRules.Text(body.Reason, 1000, multiline: true) is { } badReason) return Problems.Field("reason", badReason);
         var actor = CommandResults.Actor(http);
         var now = clock.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -409,13 +425,15 @@ public static partial class BillingApi
         await Load(db, id, ct) is { } b ? TypedResults.Ok(b) : Problems.NotFound($"Faturamento {id} não encontrado.");
 
     /// <summary>Billing history: billing date between from and to, customer, NFe number (exact), status; newest first.</summary>
-    internal static async Task<IResult> History(NpgsqlDataSource db, CancellationToken ct, string? from = null, string? to = null, long? customerId = null,
-        string? nfe = null, string? status = null, int? page = null, int? pageSize = null)
+    internal static async Task<IResult> History(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null,
+        long? customerId = null, string? nfe = null, string? status = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();
         var (p, size) = Paging.Read(page, pageSize, errors);
-        var f = DateArg(from, "from", errors);
-        var t = DateArg(to, "to", errors);
+        var today = SaoPauloTime.Today(clock);
+        var f = DateArg(from, "from", errors, today);
+        var t = DateArg(to, "to", errors, today);
+        if (InputRules.Text(nfe, 60) is { } badNfe) errors.Add("nfe", badNfe);
         var s = string.IsNullOrWhiteSpace(status) ? null : status.Trim().ToUpperInvariant();
         if (s is not (null or BillingStatus.Faturado or BillingStatus.Cancelado)) errors.Add("status", "Use FATURADO ou CANCELADO.");
         if (errors.Any) return errors.ToProblem();

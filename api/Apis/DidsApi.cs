@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Dids;
 using Billing.GrainInterfaces.Resellers;
@@ -153,10 +154,18 @@ public static class DidsApi
         return TypedResults.Ok(new { number = n, assignments = list });
     }
 
-    private static async Task<IResult> Assign(string number, DidAssignBody body, IClusterClient grains, HttpContext http)
+    private static async Task<IResult> Assign(string number, DidAssignBody body, IClusterClient grains, TimeProvider clock, HttpContext http)
     {
         if (DidNumbers.Normalize(number) is not { } n) return BadNumber("number");
         if (string.IsNullOrWhiteSpace(body.Account)) return Problems.Field("account", "Informe o circuito dono do DID.");
+        if (!CircuitKeys.IsValidAccount(body.Account.Trim())) return Problems.Field("account", "Número de circuito inválido (1 a 20 dígitos).");
+        var now = clock.GetUtcNow();
+        var window = new FieldErrors();
+        if (body.ActiveFrom is { } from && InputRules.Moment(from, now, InputRules.PastYears * 366, InputRules.FutureYears * 366) is { } badFrom)
+            window.Add("activeFrom", badFrom);
+        if (body.ActiveTo is { } to && InputRules.Moment(to, now, InputRules.PastYears * 366, 50 * 366) is { } badTo) window.Add("activeTo", badTo);
+        if (body.MonthlyFee is { } fee && InputRules.Money(fee) is { } badFee) window.Add("monthlyFee", badFee);
+        if (window.Any) return window.ToProblem();
         var grain = grains.Did(n);
         var r = await grain.Assign(new DidAssignment(body.Account.Trim(), body.ResellerId, body.ActiveFrom, body.ActiveTo, body.MonthlyFee),
             CommandResults.Actor(http));

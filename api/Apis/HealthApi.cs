@@ -32,7 +32,11 @@ public static class HealthApi
         return app;
     }
 
-    private static Task Write(HttpContext http, HealthReport report)
+    /// <summary>
+    /// The answer: status per check and its description. A check that threw gets a fixed sentence instead of its
+    /// description (the health service puts the exception message there); the exception itself is logged.
+    /// </summary>
+    internal static Task Write(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json; charset=utf-8";
         var body = new
@@ -40,13 +44,21 @@ public static class HealthApi
             status = report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy",
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", detail = e.Value.Description }),
+                e => new
+                {
+                    status = e.Value.Status == HealthStatus.Healthy ? "healthy" : "unhealthy",
+                    detail = e.Value.Exception is null ? e.Value.Description : "falhou (detalhes no log do servidor)",
+                }),
         };
         return http.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
     }
 }
 
-public sealed class DatabaseHealthCheck(NpgsqlDataSource db) : IHealthCheck
+/// <summary>
+/// Readiness of PostgreSQL. <c>/health/ready</c> is anonymous (load balancers, Kubernetes), so a failure answers a fixed
+/// pt-BR sentence; the exception (host names, ports, server messages) goes to the log only.
+/// </summary>
+public sealed class DatabaseHealthCheck(NpgsqlDataSource db, ILogger<DatabaseHealthCheck> log) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
@@ -60,12 +72,14 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource db) : IHealthCheck
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
-            return HealthCheckResult.Unhealthy("PostgreSQL não responde: " + e.Message);
+            log.LogWarning(e, "Health check: PostgreSQL não responde");
+            return HealthCheckResult.Unhealthy("PostgreSQL não responde.");
         }
     }
 }
 
-public sealed class ClusterHealthCheck(IClusterClient cluster) : IHealthCheck
+/// <summary>Readiness of the Orleans cluster (a silo answers a ping); like the database check, exception text only in the log.</summary>
+public sealed class ClusterHealthCheck(IClusterClient cluster, ILogger<ClusterHealthCheck> log) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
@@ -76,7 +90,8 @@ public sealed class ClusterHealthCheck(IClusterClient cluster) : IHealthCheck
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return HealthCheckResult.Unhealthy("cluster não responde: " + e.Message);
+            log.LogWarning(e, "Health check: cluster não responde");
+            return HealthCheckResult.Unhealthy("cluster não responde.");
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
 using Npgsql;
 
@@ -69,6 +70,9 @@ public static class InvoicesApi
         return app;
     }
 
+    private const string MinFilterPeriod = "2000-01";
+    private const string MaxFilterPeriod = "2099-12";
+
     private static bool ValidPeriod(string? p) =>
         p is { Length: 7 } && p[4] == '-' && DateTime.TryParseExact(p + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
@@ -78,15 +82,24 @@ public static class InvoicesApi
         if (string.IsNullOrWhiteSpace(value)) return null;
         var v = value.Trim();
         if (v.Length == 10 && DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) v = v[..7];
-        if (ValidPeriod(v)) return v;
+        if (ValidPeriod(v))
+        {
+            // a filter, not a write: an absolute window (no invoice exists outside it) keeps typos out
+            if (string.CompareOrdinal(v, MinFilterPeriod) >= 0 && string.CompareOrdinal(v, MaxFilterPeriod) <= 0) return v;
+            errors.Add(field, $"Use um período entre {MinFilterPeriod} e {MaxFilterPeriod}.");
+            return null;
+        }
         errors.Add(field, "Use o período no formato aaaa-MM (ou uma data aaaa-MM-dd).");
         return null;
     }
 
-    private static async Task<IResult> Generate(GenerateRequest body, IClusterClient cluster, NpgsqlDataSource db, HttpContext http)
+    private static async Task<IResult> Generate(GenerateRequest body, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock, HttpContext http)
     {
         var errors = new FieldErrors();
         if (!ValidPeriod(body.Period)) errors.Add("period", "Informe o período no formato aaaa-MM (ex.: 2026-10).");
+        else if (InputRules.Month(int.Parse(body.Period![..4], CultureInfo.InvariantCulture), int.Parse(body.Period[5..], CultureInfo.InvariantCulture),
+                     SaoPauloTime.Today(clock)) is { } badPeriod)
+            errors.Add("period", badPeriod);
         if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Número de circuito inválido.");
         if (body.CustomerId is <= 0) errors.Add("customerId", "Cliente inválido.");
         if (errors.Any) return errors.ToProblem();

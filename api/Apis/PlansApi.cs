@@ -1,5 +1,6 @@
 using System.Globalization;
 using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Rating;
 using Billing.GrainInterfaces.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,6 +36,7 @@ public static class PlansApi
         var errors = new FieldErrors();
         RatingJson.CheckId(body.Id, "id", errors);
         CheckName(body.Name, errors, required: true);
+        CheckValidFrom(body.ValidFrom, clock, errors);
         var entries = RatingJson.ParseEntries(body.Entries, errors);
         if (entries is not null) await CheckDecks(entries, cluster, errors);
         if (errors.Any || entries is null) return errors.ToProblem();
@@ -52,7 +54,7 @@ public static class PlansApi
     }
 
     private static async Task<Results<Ok<PlanResponse>, ValidationProblem, ProblemHttpResult>> AddVersion(
-        string id, PlanUpdateRequest body, IClusterClient cluster)
+        string id, PlanUpdateRequest body, IClusterClient cluster, TimeProvider clock)
     {
         var grain = cluster.GetGrain<IPlanGrain>("plan:" + id);
         var current = await grain.Get();
@@ -60,6 +62,7 @@ public static class PlansApi
 
         var errors = new FieldErrors();
         CheckName(body.Name, errors, required: false);
+        CheckValidFrom(body.ValidFrom, clock, errors);
         if (body.ValidFrom is null) errors.Add("validFrom", "Informe a partir de quando a nova versão vale (ISO 8601, ex.: 2026-12-01T00:00:00-03:00).");
         else if (current.Latest is { } latest && body.ValidFrom <= latest.ValidFrom)
             errors.Add("validFrom", $"Deve ser posterior ao início da versão {latest.Version} ({latest.ValidFrom.ToString("O", CultureInfo.InvariantCulture)}).");
@@ -105,6 +108,13 @@ public static class PlansApi
         return TypedResults.Ok(Paging.Of<PlanListItem>(items, p, size, total));
     }
 
+    /// <summary>A version's start within the sane window around now (<see cref="InputRules.Moment"/>): past 10 years, next 5.</summary>
+    private static void CheckValidFrom(DateTimeOffset? validFrom, TimeProvider clock, FieldErrors errors)
+    {
+        if (validFrom is { } v && InputRules.Moment(v, clock.GetUtcNow(), InputRules.PastYears * 366, InputRules.FutureYears * 366) is { } bad)
+            errors.Add("validFrom", bad);
+    }
+
     private static void CheckName(string? name, FieldErrors errors, bool required)
     {
         if (name is null)
@@ -114,6 +124,7 @@ public static class PlansApi
         }
         if (string.IsNullOrWhiteSpace(name)) errors.Add("name", "O nome do plano não pode ser vazio.");
         else if (name.Length > 200) errors.Add("name", "O nome do plano tem no máximo 200 caracteres.");
+        else if (InputRules.Text(name, 200) is { } bad) errors.Add("name", bad);
     }
 
     private static async Task CheckDecks(IReadOnlyDictionary<CallType, PlanEntry> entries, IClusterClient cluster, FieldErrors errors)

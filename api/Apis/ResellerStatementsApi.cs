@@ -186,11 +186,14 @@ public static class ResellerStatementsApi
     {
         if (!TryParseReference(reference, out var y, out var m))
             return (null, Problems.Field("reference", "Informe a referência no formato MM/AAAA (ex.: 08/2025)."), 0, 0);
+        var today = SaoPauloTime.Today(clock);
+        if (InputRules.Month(y, m, today, futureYears: 1) is { } badReference) return (null, Problems.Field("reference", badReference), 0, 0);
         List<Statement>? compare = null;
         if (compareTo is not null)
         {
             if (!TryParseReference(compareTo, out var cy, out var cm))
                 return (null, Problems.Field("compareTo", "Informe a referência de comparação no formato MM/AAAA."), 0, 0);
+            if (InputRules.Month(cy, cm, today, futureYears: 1) is { } badCompare) return (null, Problems.Field("compareTo", badCompare), 0, 0);
             compare = await LoadAsync(db, clock, cy, cm, ct);
         }
         if (search is { Length: > 200 }) return (null, Problems.Field("search", "Busca com no máximo 200 caracteres."), 0, 0);

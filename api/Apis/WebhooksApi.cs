@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.PendingBilling;
 using Npgsql;
 using NpgsqlTypes;
@@ -34,14 +35,19 @@ public static class WebhooksApi
         return app;
     }
 
+    /// <summary>Longest webhook URL accepted (browsers and proxies agree on ~2 000).</summary>
+    public const int MaxUrl = 2000;
+
     private static string[]? Validate(WebhookRequest body, FieldErrors e, bool creating)
     {
-        if (!Uri.TryCreate(body.Url?.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        if (InputRules.Text(body.Url, MaxUrl) is { } badUrl) e.Add("url", badUrl);
+        else if (!Uri.TryCreate(body.Url?.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             e.Add("url", "Informe uma URL http(s) absoluta.");
         var events = body.Events is { Count: > 0 } ? body.Events.Select(x => x.Trim()).Distinct(StringComparer.Ordinal).ToArray() : [.. WebhookSignature.EventTypes];
         if (events.Any(x => !WebhookSignature.EventTypes.Contains(x)))
             e.Add("events", "Eventos aceitos: " + string.Join(", ", WebhookSignature.EventTypes) + ".");
         if (creating && body.Secret is { } s && (s.Length < 16 || s.Length > 200)) e.Add("secret", "O segredo tem de 16 a 200 caracteres.");
+        else if (creating && InputRules.Text(body.Secret, 200) is { } badSecret) e.Add("secret", badSecret);
         return e.Any ? null : events;
     }
 

@@ -112,6 +112,13 @@ public sealed class BillingExceptionHandler(IProblemDetailsService problems, ILo
                 }
                 break;
             }
+            case var _ when FindDataException(exception) is { } pg:
+                // the last line: input the edge checks missed and PostgreSQL refused (its transaction rolled back)
+                log.LogWarning(exception, "PostgreSQL recusou dados em {Path} ({SqlState}); falta uma validação na borda", http.Request.Path, pg.SqlState);
+                pd.Status = 400;
+                pd.Title = "Dados inválidos";
+                pd.Detail = "Um ou mais valores não podem ser guardados (caracteres inválidos, texto longo demais ou número fora do limite). Nada foi alterado.";
+                break;
             case OperationCanceledException when http.RequestAborted.IsCancellationRequested:
                 return true;
             default:
@@ -128,6 +135,17 @@ public sealed class BillingExceptionHandler(IProblemDetailsService problems, ILo
             ProblemDetails = pd,
             Exception = exception,
         });
+    }
+
+    /// <summary>
+    /// A PostgreSQL "data exception" (class 22: NUL in text, value too long, numeric or date out of range) or a check
+    /// violation (23514): input the database refused, not a failure of the service.
+    /// </summary>
+    private static Npgsql.PostgresException? FindDataException(Exception e)
+    {
+        for (var cur = e; cur is not null; cur = cur.InnerException)
+            if (cur is Npgsql.PostgresException pg && (pg.SqlState.StartsWith("22", StringComparison.Ordinal) || pg.SqlState == "23514")) return pg;
+        return null;
     }
 
     private static JsonException? FindJsonException(Exception e)

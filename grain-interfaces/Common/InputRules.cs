@@ -86,6 +86,38 @@ public static class InputRules
         return null;
     }
 
+    /// <summary>How far back an admin-typed date may go (billing, due, start dates; filters).</summary>
+    public const int PastYears = 10;
+
+    /// <summary>How far ahead an admin-typed date may go (contracts run for years; invoices and billings are due within months).</summary>
+    public const int FutureYears = 5;
+
+    /// <summary>
+    /// Problem of a calendar date an admin or customer types (billing date, due date, base date, contract start and end,
+    /// date filters): it must lie in [today − <paramref name="pastYears"/> years, today + <paramref name="futureYears"/>
+    /// years]. Far dates are typing errors and would materialize thousands of periods or overflow date arithmetic.
+    /// </summary>
+    public static string? Day(DateOnly value, DateOnly today, int pastYears = PastYears, int futureYears = FutureYears)
+    {
+        var min = today.AddYears(-pastYears);
+        var max = today.AddYears(futureYears);
+        return value < min || value > max
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Data fora do intervalo aceito ({min:dd/MM/yyyy} a {max:dd/MM/yyyy}).")
+            : null;
+    }
+
+    /// <summary>Problem of a month (billing period, statement reference), by its first day: the same window as <see cref="Day"/>, by month.</summary>
+    public static string? Month(int year, int month, DateOnly today, int pastYears = PastYears, int futureYears = FutureYears)
+    {
+        if (year is < 1 or > 9999 || month is < 1 or > 12) return "Mês inválido.";
+        var first = new DateOnly(year, month, 1);
+        var min = new DateOnly(today.Year, today.Month, 1).AddYears(-pastYears);
+        var max = new DateOnly(today.Year, today.Month, 1).AddYears(futureYears);
+        return first < min || first > max
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Período fora do intervalo aceito ({min:MM/yyyy} a {max:MM/yyyy}).")
+            : null;
+    }
+
     /// <summary>A copy safe to store for review (e.g. a rejected CDR line): forbidden characters become U+FFFD.</summary>
     public static string Printable(string text, int maxLength)
     {

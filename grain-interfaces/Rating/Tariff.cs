@@ -36,6 +36,9 @@ public sealed record Tariff(decimal ConnectFee, ImmutableArray<TariffSlot> Slots
     /// The problems of this tariff as (camelCase field path under <paramref name="field"/>, pt-BR message);
     /// empty when it is valid.
     /// </summary>
+    /// <summary>Largest second count a tariff may name (slot start, increment, minimum, free): one day, the longest call.</summary>
+    public const int MaxSeconds = 86_400;
+
     public IReadOnlyList<KeyValuePair<string, string>> Validate(string field = "tariff")
     {
         var errors = new List<KeyValuePair<string, string>>();
@@ -43,8 +46,11 @@ public sealed record Tariff(decimal ConnectFee, ImmutableArray<TariffSlot> Slots
 
         if (ConnectFee < 0) Add($"{field}.connectFee", "A taxa de conexão não pode ser negativa.");
         else if (Decimals(ConnectFee) > MaxPriceDecimals) Add($"{field}.connectFee", "A taxa de conexão aceita no máximo 6 casas decimais.");
+        else if (Common.InputRules.Price(ConnectFee) is { } fee) Add($"{field}.connectFee", fee);
         if (MinimumSeconds < 0) Add($"{field}.minimumSeconds", "O tempo mínimo não pode ser negativo.");
+        else if (Common.InputRules.Range(MinimumSeconds, 0, MaxSeconds) is { } min) Add($"{field}.minimumSeconds", min);
         if (FreeSeconds < 0) Add($"{field}.freeSeconds", "Os segundos gratuitos não podem ser negativos.");
+        else if (Common.InputRules.Range(FreeSeconds, 0, MaxSeconds) is { } free) Add($"{field}.freeSeconds", free);
         if (Slots.IsDefaultOrEmpty)
         {
             Add($"{field}.slots", "Informe ao menos uma faixa de tarifação.");
@@ -62,9 +68,12 @@ public sealed record Tariff(decimal ConnectFee, ImmutableArray<TariffSlot> Slots
             if (i == 0 && s.FromSecond != 0) Add($"{f}.fromSecond", "A primeira faixa deve começar no segundo 0.");
             if (i > 0 && Slots[i - 1] is { } prev && s.FromSecond <= prev.FromSecond)
                 Add($"{f}.fromSecond", "As faixas devem estar em ordem crescente de início.");
+            if (s.FromSecond > MaxSeconds) Add($"{f}.fromSecond", Common.InputRules.Range(s.FromSecond, 0, MaxSeconds)!);
             if (s.PricePerMinute < 0) Add($"{f}.pricePerMinute", "O preço por minuto não pode ser negativo.");
             else if (Decimals(s.PricePerMinute) > MaxPriceDecimals) Add($"{f}.pricePerMinute", "O preço por minuto aceita no máximo 6 casas decimais.");
+            else if (Common.InputRules.Price(s.PricePerMinute) is { } price) Add($"{f}.pricePerMinute", price);
             if (s.IncrementSeconds < 1) Add($"{f}.incrementSeconds", "O incremento deve ser de pelo menos 1 segundo.");
+            else if (s.IncrementSeconds > MaxSeconds) Add($"{f}.incrementSeconds", Common.InputRules.Range(s.IncrementSeconds, 1, MaxSeconds)!);
             else if (i + 1 < Slots.Length && Slots[i + 1] is { } next && next.FromSecond > s.FromSecond
                      && (next.FromSecond - s.FromSecond) % s.IncrementSeconds != 0)
                 Add($"{f}.incrementSeconds", "A duração da faixa deve ser múltipla do seu incremento.");

@@ -84,7 +84,7 @@ public static class CustomerRules
         var complemento = Clean(input.Complemento);
         CheckLength(errors, "complemento", complemento, MaxComplemento);
         var obs = input.Observacoes is { } o && !string.IsNullOrWhiteSpace(o) ? o.Trim() : null;
-        CheckLength(errors, "observacoes", obs, MaxObservacoes);
+        CheckLength(errors, "observacoes", obs, MaxObservacoes, multiline: true);
 
         normalized = new CustomerData
         {
@@ -115,7 +115,12 @@ public static class CustomerRules
         else CheckLength(errors, "nome", nome, MaxNome);
 
         var email = Clean(input.Email);
-        if (email is not null)
+        if (email is not null && Common.InputRules.Text(email, 254) is { } badEmail)
+        {
+            errors.Add(new("email", badEmail));
+            email = null;
+        }
+        else if (email is not null)
         {
             var n = Email.Normalize(email);
             if (n is null) errors.Add(new("email", "E-mail inválido (ex.: financeiro@empresa.com.br)."));
@@ -165,9 +170,13 @@ public static class CustomerRules
 
     private static string Truncate(string s) => s.Length <= 20 ? s : s[..20] + "…";
 
-    private static void CheckLength(List<FieldError> errors, string field, string? value, int max)
+    /// <summary>Length and characters (<see cref="Common.InputRules"/>): single-line unless <paramref name="multiline"/>.</summary>
+    private static void CheckLength(List<FieldError> errors, string field, string? value, int max, bool multiline = false)
     {
-        if (value is not null && value.Length > max)
+        if (value is null) return;
+        if (value.Length > max)
             errors.Add(new(field, string.Create(CultureInfo.InvariantCulture, $"Máximo de {max} caracteres.")));
+        else if (Common.InputRules.Text(value, max, multiline) is { } bad)
+            errors.Add(new(field, bad));
     }
 }

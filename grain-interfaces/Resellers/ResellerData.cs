@@ -65,6 +65,13 @@ public static class ResellerRules
 {
     public const decimal MaxMoney = 10_000_000m;
 
+    /// <summary>Characters the database refuses or no person types (lengths are checked with their own messages).</summary>
+    private static void Chars(List<FieldError> errors, string field, string? value, bool multiline = false)
+    {
+        if (value is not null && Common.InputRules.HasForbiddenCharacters(value, multiline))
+            errors.Add(new(field, "Contém caracteres de controle ou inválidos."));
+    }
+
     public static IReadOnlyList<FieldError> Validate(ResellerData input, out ResellerData normalized)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -81,6 +88,10 @@ public static class ResellerRules
         if (telefone is { Length: > 40 }) errors.Add(new("telefone", "Telefone longo demais."));
         var obs = Clean(input.Observacoes);
         if (obs is { Length: > 4000 }) errors.Add(new("observacoes", "Observações com no máximo 4000 caracteres."));
+        Chars(errors, "nome", nome);
+        Chars(errors, "email", email);
+        Chars(errors, "telefone", telefone);
+        Chars(errors, "observacoes", obs, multiline: true);
         if (input.DidMonthlyFee < 0 || input.DidMonthlyFee > MaxMoney) errors.Add(new("didMonthlyFee", "Mensalidade por DID inválida."));
         else if (decimal.Round(input.DidMonthlyFee, 2) != input.DidMonthlyFee) errors.Add(new("didMonthlyFee", "Use no máximo 2 casas decimais (centavos)."));
         if (input.CompletionPricePerMinute < 0 || input.CompletionPricePerMinute > 1000m)
@@ -102,6 +113,10 @@ public static class ResellerRules
             if (ct is { Length: > 40 }) errors.Add(new(prefix + ".telefone", "Telefone longo demais."));
             var cc = Clean(c.Cargo);
             if (cc is { Length: > 100 }) errors.Add(new(prefix + ".cargo", "Cargo longo demais."));
+            Chars(errors, prefix + ".nome", cn);
+            Chars(errors, prefix + ".email", ce);
+            Chars(errors, prefix + ".telefone", ct);
+            Chars(errors, prefix + ".cargo", cc);
             cleanContacts.Add(new ResellerContact { Nome = cn ?? "", Email = ce, Telefone = ct, Cargo = cc });
         }
         normalized = new ResellerData

@@ -1,4 +1,5 @@
 using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Common;
 using Billing.Grains.Numbering;
 
 namespace Billing.Grains.Circuits;
@@ -19,12 +20,16 @@ public static class CircuitRules
 
         if (string.IsNullOrWhiteSpace(d.Name)) Add("name", "Informe o nome do circuito.");
         else if (d.Name.Length > 120) Add("name", "O nome pode ter no máximo 120 caracteres.");
+        else if (InputRules.Text(d.Name, 120) is { } badName) Add("name", badName);
         if (d.CustomerId <= 0) Add("customerId", "Todo circuito precisa estar vinculado a um cliente.");
         if (!Ddds.IsValid(d.AreaCode)) Add("areaCode", "DDD inválido: informe um dos DDDs brasileiros (ex.: 11, 21, 61).");
         if (d.Central is { Length: > 80 }) Add("central", "A central pode ter no máximo 80 caracteres.");
+        else if (InputRules.Text(d.Central, 80) is { } badCentral) Add("central", badCentral);
         if (d.PlanId is { Length: > 64 }) Add("planId", "Identificador de plano longo demais.");
+        else if (InputRules.Text(d.PlanId, 64) is { } badPlan) Add("planId", badPlan);
         if (d.CreditLimit < 0) Add("creditLimit", "O limite de crédito não pode ser negativo.");
         else if (d.CreditLimit > MaxMoney) Add("creditLimit", "Limite de crédito grande demais.");
+        else if (InputRules.Money(d.CreditLimit) is { } badLimit) Add("creditLimit", badLimit);
         else if (decimal.Round(d.CreditLimit, 2) != d.CreditLimit) Add("creditLimit", "Use no máximo 2 casas decimais (centavos).");
         if (!Enum.IsDefined(d.BillingMode)) Add("billingMode", "Use 'prepaid' ou 'postpaid'.");
         if (!Enum.IsDefined(d.Status)) Add("status", "Use 'ativo' ou 'bloqueado'.");
@@ -41,8 +46,10 @@ public static class CircuitRules
                 var f = inv.CustomFields[i];
                 if (string.IsNullOrWhiteSpace(f.Name) || f.Name.Length > 60)
                     Add($"invoice.customFields[{i}].name", "Informe o nome do campo (até 60 caracteres).");
+                else if (InputRules.Text(f.Name, 60) is { } badField) Add($"invoice.customFields[{i}].name", badField);
                 if ((f.Value ?? "").Length > 500)
                     Add($"invoice.customFields[{i}].value", "O valor pode ter no máximo 500 caracteres.");
+                else if (InputRules.Text(f.Value, 500) is { } badValue) Add($"invoice.customFields[{i}].value", badValue);
             }
         }
         return e.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);

@@ -14,21 +14,40 @@ public sealed class SmtpOptions
 {
     public string? Host { get; set; }
     public int Port { get; set; } = 587;
-    /// <summary><c>none</c>, <c>starttls</c>, <c>ssl</c> or <c>auto</c>.</summary>
-    public string Tls { get; set; } = "auto";
+
+    /// <summary>
+    /// <c>starttls</c> (default: the server must offer STARTTLS, or nothing is sent), <c>tls</c> (implicit TLS from the
+    /// first byte, usually port 465; <c>ssl</c> is the same) or <c>none</c> (plain text: only when said explicitly, e.g. a
+    /// relay on localhost or the tests' SMTP server). Anything else refuses to send.
+    /// </summary>
+    public string Tls { get; set; } = "starttls";
     public string? User { get; set; }
     public string? Password { get; set; }
     public string From { get; set; } = "faturas@localhost";
     public int PollSeconds { get; set; } = 5;
     public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>
+    /// MailKit's socket option for <paramref name="tls"/>. Never <c>Auto</c> (which falls back to plain text when the
+    /// server offers no STARTTLS, so a stripped offer would expose customers' invoices and the SMTP password).
+    /// </summary>
+    public static SecureSocketOptions SecureSocket(string? tls) => (tls ?? "").Trim().ToUpperInvariant() switch
+    {
+        "" or "STARTTLS" => SecureSocketOptions.StartTls,
+        "TLS" or "SSL" => SecureSocketOptions.SslOnConnect,
+        "NONE" => SecureSocketOptions.None,
+        _ => throw new InvalidOperationException(
+            $"Billing:Smtp:Tls = '{tls}' não é aceito: use starttls (padrão), tls ou none."),
+    };
 }
 
 /// <summary>
-/// Delivers the outbox with MailKit. Each due message is locked (<c>FOR UPDATE SKIP LOCKED</c>, so several silos
-/// share the work), sent with the invoice PDF attached and marked ENVIADO in the same transaction; a failure
-/// schedules a retry with exponential backoff (30 s, 1 min, 2 min… up to 1 h) and after MaxAttempts marks it FALHOU.
-/// A crash after the SMTP answer and before the commit re-sends it once: the Message-Id is fixed per outbox row
-/// (<c>outbox-&lt;id&gt;@billing</c>) so mail systems can drop the duplicate.
+/// Delivers the outbox with MailKit, over TLS unless <see cref="SmtpOptions.Tls"/> says <c>none</c>. Due messages are
+/// claimed with a lease (<c>locked_until</c>, picked with <c>FOR UPDATE SKIP LOCKED</c> so several silos share the
+/// work) in one short statement; the PDF is rendered and the message sent with no transaction open; the outcome is
+/// recorded in another short statement (ENVIADO, or a retry with exponential backoff — 30 s, 1 min, 2 min… up to 1 h —
+/// and FALHOU after MaxAttempts). A crash after the SMTP answer and before the record re-sends it once the lease
+/// expires: the Message-Id is fixed per outbox row (<c>outbox-&lt;id&gt;@billing</c>) so mail systems can drop the duplicate.
 /// </summary>
 public sealed class OutboxSender(NpgsqlDataSource db, IGrainFactory grains, IOptions<SmtpOptions> options, TimeProvider clock,
     ILogger<OutboxSender> log) : BackgroundService
@@ -52,30 +71,44 @@ public sealed class OutboxSender(NpgsqlDataSource db, IGrainFactory grains, IOpt
         }
     }
 
-    /// <summary>Sends (or reschedules) up to 10 due messages; returns how many it handled.</summary>
+    /// <summary>Messages claimed per round.</summary>
+    public const int BatchSize = 10;
+
+    /// <summary>How long a claim holds: a round of slow SMTP conversations (MailKit's 2 min timeout each would be extreme) plus a margin.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+
+    /// <summary>Sends (or reschedules) up to <see cref="BatchSize"/> due messages; returns how many it handled.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct = default)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        var tls = SmtpOptions.SecureSocket(_o.Tls); // a wrong setting fails here, before anything is claimed
+        var now = clock.GetUtcNow();
+        var until = Microseconds((now + Lease).UtcDateTime);
         var due = new List<(long Id, long? Invoice, string[] To, string Subject, string Body, int Attempts, Attachment? File)>();
-        await using (var cmd = new NpgsqlCommand(
+        await using (var cmd = db.CreateCommand(
             """
-            SELECT id, invoice_id, recipients, subject, body, attempts, attachment_name, attachment_type, attachment FROM outbox
-            WHERE status = 'PENDENTE' AND next_attempt_at <= @now ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED
-            """, conn, tx))
+            UPDATE outbox o SET locked_until = @until
+            FROM (SELECT id FROM outbox
+                  WHERE status = 'PENDENTE' AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until <= @now)
+                  ORDER BY id LIMIT @n FOR UPDATE SKIP LOCKED) c
+            WHERE o.id = c.id
+            RETURNING o.id, o.invoice_id, o.recipients, o.subject, o.body, o.attempts, o.attachment_name, o.attachment_type, o.attachment
+            """))
         {
-            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
+            cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+            cmd.Parameters.AddWithValue("until", until);
+            cmd.Parameters.AddWithValue("n", BatchSize);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 due.Add((r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetFieldValue<string[]>(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
                     r.IsDBNull(8) ? null : new Attachment(r.GetString(6), r.GetString(7), r.GetFieldValue<byte[]>(8))));
         }
+        due.Sort((a, b) => a.Id.CompareTo(b.Id));
         foreach (var m in due)
         {
             string? error = null;
             try
             {
-                await SendAsync(m.Id, m.Invoice, m.To, m.Subject, m.Body, m.File, ct);
+                await SendAsync(m.Id, m.Invoice, m.To, m.Subject, m.Body, m.File, tls, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -84,24 +117,28 @@ public sealed class OutboxSender(NpgsqlDataSource db, IGrainFactory grains, IOpt
             }
             var attempts = m.Attempts + 1;
             var failed = error is not null && attempts >= _o.MaxAttempts;
-            await using var u = new NpgsqlCommand(
+            await using var u = db.CreateCommand(
                 """
-                UPDATE outbox SET status = @s, attempts = @n, last_error = @e, next_attempt_at = @next,
+                UPDATE outbox SET status = @s, attempts = @n, last_error = @e, next_attempt_at = @next, locked_until = NULL,
                                   sent_at = CASE WHEN @s = 'ENVIADO' THEN @now ELSE sent_at END
-                WHERE id = @id
-                """, conn, tx);
-            var now = clock.GetUtcNow();
+                WHERE id = @id AND locked_until = @until
+                """);
+            var at = clock.GetUtcNow();
             u.Parameters.AddWithValue("s", error is null ? "ENVIADO" : failed ? "FALHOU" : "PENDENTE");
             u.Parameters.AddWithValue("n", attempts);
             u.Parameters.Add(new NpgsqlParameter("e", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
-            u.Parameters.AddWithValue("next", (now + Backoff(attempts)).UtcDateTime);
-            u.Parameters.AddWithValue("now", now.UtcDateTime);
+            u.Parameters.AddWithValue("next", (at + Backoff(attempts)).UtcDateTime);
+            u.Parameters.AddWithValue("now", at.UtcDateTime);
             u.Parameters.AddWithValue("id", m.Id);
-            await u.ExecuteNonQueryAsync(ct);
+            u.Parameters.AddWithValue("until", until);
+            if (await u.ExecuteNonQueryAsync(CancellationToken.None) == 0)
+                log.LogWarning("E-mail {Id}: o prazo do envio expirou antes do registro; será enviado de novo com o mesmo Message-Id", m.Id);
         }
-        await tx.CommitAsync(ct);
         return due.Count;
     }
+
+    /// <summary>PostgreSQL keeps microseconds: the claim's time as stored, so the record can match it exactly.</summary>
+    private static DateTime Microseconds(DateTime utc) => new(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc);
 
     public static TimeSpan Backoff(int attempts) =>
         TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
@@ -109,7 +146,8 @@ public sealed class OutboxSender(NpgsqlDataSource db, IGrainFactory grains, IOpt
     /// <summary>A document rendered when the message was queued (billing reports), attached as is.</summary>
     private sealed record Attachment(string Name, string ContentType, byte[] Content);
 
-    private async Task SendAsync(long id, long? invoiceId, string[] to, string subject, string body, Attachment? file, CancellationToken ct)
+    private async Task SendAsync(long id, long? invoiceId, string[] to, string subject, string body, Attachment? file, SecureSocketOptions tls,
+        CancellationToken ct)
     {
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(_o.From));
@@ -124,13 +162,6 @@ public sealed class OutboxSender(NpgsqlDataSource db, IGrainFactory grains, IOpt
         message.Body = builder.ToMessageBody();
 
         using var smtp = new SmtpClient();
-        var tls = _o.Tls.ToUpperInvariant() switch
-        {
-            "NONE" => SecureSocketOptions.None,
-            "STARTTLS" => SecureSocketOptions.StartTls,
-            "SSL" => SecureSocketOptions.SslOnConnect,
-            _ => SecureSocketOptions.Auto,
-        };
         await smtp.ConnectAsync(_o.Host ?? "localhost", _o.Port, tls, ct);
         if (!string.IsNullOrEmpty(_o.User)) await smtp.AuthenticateAsync(_o.User, _o.Password ?? "", ct);
         await smtp.SendAsync(message, ct);

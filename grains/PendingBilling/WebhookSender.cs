@@ -41,10 +41,11 @@ public static class WebhookOutbox
 }
 
 /// <summary>
-/// Posts due webhook deliveries, signed with HMAC-SHA256 of the body (secret per endpoint). Rows are claimed with
-/// <c>FOR UPDATE SKIP LOCKED</c> (several silos share the work); a 2xx marks ENVIADO; anything else retries with
-/// backoff (10 s, 20 s… 1 h) and becomes FALHOU after MaxAttempts. The event id is stable across retries, so a
-/// delivery that succeeded but whose commit was lost is re-sent with the same id and the receiver drops it.
+/// Posts due webhook deliveries, signed <c>t=…,v1=…</c> (HMAC-SHA256 of <c>"{t}.{body}"</c>, secret per endpoint; see
+/// <see cref="WebhookSignature"/>). Rows are claimed with a lease (several silos share the work; no transaction is
+/// open during the POST); a 2xx marks ENVIADO; anything else retries with backoff (10 s, 20 s… 1 h) and becomes FALHOU
+/// after MaxAttempts. The event id is stable across retries, so a delivery that succeeded but whose outcome was not
+/// recorded (crash, expired lease) is re-sent with the same id and the receiver drops it.
 /// </summary>
 public sealed class WebhookSender(NpgsqlDataSource db, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookSender> log)
     : BackgroundService
@@ -72,25 +73,23 @@ public sealed class WebhookSender(NpgsqlDataSource db, IOptions<WebhookOptions> 
         }
     }
 
-    /// <summary>Posts (or reschedules) up to 10 due deliveries; returns how many it handled.</summary>
+    /// <summary>Deliveries claimed per round.</summary>
+    public const int BatchSize = 10;
+
+    /// <summary>
+    /// How long a claim holds: every delivery of a round may take the full HTTP timeout, plus a margin. A sender that
+    /// dies mid-round leaves its claims to expire; another sender then posts them again (same event id).
+    /// </summary>
+    public TimeSpan Lease => TimeSpan.FromSeconds(Math.Max(1, _o.TimeoutSeconds) * BatchSize + 60);
+
+    /// <summary>
+    /// Posts (or reschedules) up to <see cref="BatchSize"/> due deliveries; returns how many it handled. No transaction
+    /// or row lock is held while a POST is in flight: rows are claimed (<c>locked_until</c> = now + lease, picked with
+    /// <c>FOR UPDATE SKIP LOCKED</c>) in one short statement, posted, and each outcome recorded in another.
+    /// </summary>
     public async Task<int> SendDueAsync(CancellationToken ct = default)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var due = new List<(long Id, Guid EventId, string Type, string Payload, int Attempts, string Url, string Secret)>();
-        await using (var cmd = new NpgsqlCommand(
-            """
-            SELECT d.id, d.event_id, d.event_type, d.payload, d.attempts, e.url, e.secret
-            FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-            WHERE d.status = 'PENDENTE' AND d.next_attempt_at <= @now AND e.active AND e.deleted_at IS NULL
-            ORDER BY d.id LIMIT 10 FOR UPDATE OF d SKIP LOCKED
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-                due.Add((r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetString(5), r.GetString(6)));
-        }
+        var due = await ClaimAsync(ct);
         foreach (var d in due)
         {
             int? status = null;
@@ -100,7 +99,7 @@ public sealed class WebhookSender(NpgsqlDataSource db, IOptions<WebhookOptions> 
                 var body = Encoding.UTF8.GetBytes(d.Payload);
                 using var req = new HttpRequestMessage(HttpMethod.Post, d.Url) { Content = new ByteArrayContent(body) };
                 req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                req.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(d.Secret, body));
+                req.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(d.Secret, body, clock.GetUtcNow()));
                 req.Headers.Add(WebhookSignature.EventIdHeader, d.EventId.ToString());
                 req.Headers.Add(WebhookSignature.EventTypeHeader, d.Type);
                 using var resp = await _http.SendAsync(req, ct);
@@ -112,25 +111,62 @@ public sealed class WebhookSender(NpgsqlDataSource db, IOptions<WebhookOptions> 
                 error = e.Message;
             }
             if (error is not null) log.LogWarning("Webhook {Id} ({Type}) não entregue: {Error} (tentativa {Attempt})", d.Id, d.Type, error, d.Attempts + 1);
-            var attempts = d.Attempts + 1;
-            var now = clock.GetUtcNow();
-            await using var u = new NpgsqlCommand(
-                """
-                UPDATE webhook_deliveries SET status = @s, attempts = @n, last_status = @code, last_error = @e, next_attempt_at = @next,
-                                              delivered_at = CASE WHEN @s = 'ENVIADO' THEN @now ELSE delivered_at END
-                WHERE id = @id
-                """, conn, tx);
-            u.Parameters.AddWithValue("s", error is null ? "ENVIADO" : attempts >= _o.MaxAttempts ? "FALHOU" : "PENDENTE");
-            u.Parameters.AddWithValue("n", attempts);
-            u.Parameters.Add(new NpgsqlParameter("code", NpgsqlTypes.NpgsqlDbType.Integer) { Value = (object?)status ?? DBNull.Value });
-            u.Parameters.Add(new NpgsqlParameter("e", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
-            u.Parameters.AddWithValue("next", (now + WebhookSignature.Backoff(attempts)).UtcDateTime);
-            u.Parameters.AddWithValue("now", now.UtcDateTime);
-            u.Parameters.AddWithValue("id", d.Id);
-            await u.ExecuteNonQueryAsync(ct);
+            await RecordAsync(d, status, error, ct);
         }
-        await tx.CommitAsync(ct);
         return due.Count;
+    }
+
+    private sealed record Claimed(long Id, Guid EventId, string Type, string Payload, int Attempts, string Url, string Secret, DateTime LockedUntil);
+
+    private async Task<List<Claimed>> ClaimAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var until = Microseconds((now + Lease).UtcDateTime);
+        await using var cmd = db.CreateCommand(
+            """
+            UPDATE webhook_deliveries d SET locked_until = @until
+            FROM (SELECT d2.id FROM webhook_deliveries d2 JOIN webhook_endpoints e2 ON e2.id = d2.endpoint_id
+                  WHERE d2.status = 'PENDENTE' AND d2.next_attempt_at <= @now AND (d2.locked_until IS NULL OR d2.locked_until <= @now)
+                    AND e2.active AND e2.deleted_at IS NULL
+                  ORDER BY d2.id LIMIT @n FOR UPDATE OF d2 SKIP LOCKED) c, webhook_endpoints e
+            WHERE d.id = c.id AND e.id = d.endpoint_id
+            RETURNING d.id, d.event_id, d.event_type, d.payload, d.attempts, e.url, e.secret
+            """);
+        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+        cmd.Parameters.AddWithValue("until", until);
+        cmd.Parameters.AddWithValue("n", BatchSize);
+        var due = new List<Claimed>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            due.Add(new Claimed(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetString(5), r.GetString(6), until));
+        due.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return due;
+    }
+
+    /// <summary>PostgreSQL keeps microseconds: the claim's time as stored, so the record can match it exactly.</summary>
+    internal static DateTime Microseconds(DateTime utc) => new(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc);
+
+    /// <summary>Records one outcome and releases the claim — only while this sender still holds it (its lease did not expire).</summary>
+    private async Task RecordAsync(Claimed d, int? status, string? error, CancellationToken ct)
+    {
+        var attempts = d.Attempts + 1;
+        var now = clock.GetUtcNow();
+        await using var u = db.CreateCommand(
+            """
+            UPDATE webhook_deliveries SET status = @s, attempts = @n, last_status = @code, last_error = @e, next_attempt_at = @next, locked_until = NULL,
+                                          delivered_at = CASE WHEN @s = 'ENVIADO' THEN @now ELSE delivered_at END
+            WHERE id = @id AND locked_until = @until
+            """);
+        u.Parameters.AddWithValue("s", error is null ? "ENVIADO" : attempts >= _o.MaxAttempts ? "FALHOU" : "PENDENTE");
+        u.Parameters.AddWithValue("n", attempts);
+        u.Parameters.Add(new NpgsqlParameter("code", NpgsqlTypes.NpgsqlDbType.Integer) { Value = (object?)status ?? DBNull.Value });
+        u.Parameters.Add(new NpgsqlParameter("e", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
+        u.Parameters.AddWithValue("next", (now + WebhookSignature.Backoff(attempts)).UtcDateTime);
+        u.Parameters.AddWithValue("now", now.UtcDateTime);
+        u.Parameters.AddWithValue("id", d.Id);
+        u.Parameters.AddWithValue("until", d.LockedUntil);
+        if (await u.ExecuteNonQueryAsync(CancellationToken.None) == 0)
+            log.LogWarning("Webhook {Id}: o prazo do envio expirou antes do registro; outro envio o repetirá com o mesmo id de evento", d.Id);
     }
 
     public override void Dispose()

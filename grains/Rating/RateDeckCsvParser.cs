@@ -116,6 +116,7 @@ public static class RateDeckCsvParser
             var destination = Field(Destination);
             if (destination.Length == 0) Err(Destination, "Destino vazio.");
             else if (destination.Length > MaxDestinationLength) Err(Destination, $"Destino com mais de {MaxDestinationLength} caracteres.");
+            else if (Billing.GrainInterfaces.Common.InputRules.Text(destination, MaxDestinationLength) is { } bad) Err(Destination, bad);
 
             var price = Money(Field(PricePerMinute), PricePerMinute, required: true, Err);
             var fee = Money(Field(ConnectFee), ConnectFee, required: false, Err);
@@ -164,6 +165,11 @@ public static class RateDeckCsvParser
         if (Tariff.Decimals(value) > Tariff.MaxPriceDecimals)
         {
             err(column, $"No máximo {Tariff.MaxPriceDecimals} casas decimais: '{raw}'.");
+            return 0m;
+        }
+        if (Billing.GrainInterfaces.Common.InputRules.Price(value) is { } range)
+        {
+            err(column, range);
             return 0m;
         }
         return value;

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using System.Globalization;
 using Billing.Api.Web;
 using Microsoft.AspNetCore.Mvc;
@@ -32,8 +33,13 @@ public sealed class LigacoesModel(PortalData data) : PortalPageModel
     {
         var from = Day(DeText, out var badFrom);
         var to = Day(AteText, out var badTo);
+        var today = SaoPauloTime.Today(data.Clock);
         if (badFrom || badTo) Error = "Data inválida: use o seletor de data (dd/mm/aaaa).";
+        else if (from is { } f && InputRules.Day(f, today, futureYears: 1) is { } badDe) Error = "De: " + badDe;
+        else if (to is { } t && InputRules.Day(t, today, futureYears: 1) is { } badAte) Error = "Até: " + badAte;
         else if (from > to) Error = "A data inicial é posterior à final.";
+        // a date the form cannot produce (typed into the URL) is the request's fault: 400, with the page and its message
+        if (Error is not null) Response.StatusCode = StatusCodes.Status400BadRequest;
         var digits = new string((Numero ?? "").Where(char.IsAsciiDigit).Take(20).ToArray());
         var page = Math.Clamp(Pagina ?? 1, 1, 100_000);
         if (Error is not null) return;

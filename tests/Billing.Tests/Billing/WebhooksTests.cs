@@ -97,8 +97,12 @@ public sealed class WebhooksTests(ClusterFixture cluster)
 
             var requests = receiver.Requests.ToList();
             Assert.Equal(500, requests[0].Answered);
-            Assert.All(requests, r => Assert.True(WebhookSignature.Verify(secret, r.Body, r.Signature)));
-            Assert.False(WebhookSignature.Verify("outro-segredo-qualquer", requests[0].Body, requests[0].Signature));
+            // t=<unix seconds>,v1=<HMAC-SHA256 of "{t}.{body}">: each attempt signed at its own moment
+            Assert.All(requests, r => Assert.Matches("^t=[0-9]+,v1=[0-9a-f]{64}$", r.Signature));
+            Assert.All(requests, r => Assert.True(WebhookSignature.Verify(secret, r.Body, r.Signature, DateTimeOffset.UtcNow)));
+            Assert.False(WebhookSignature.Verify("outro-segredo-qualquer", requests[0].Body, requests[0].Signature, DateTimeOffset.UtcNow));
+            // a replay captured now and sent again in 10 minutes is refused
+            Assert.False(WebhookSignature.Verify(secret, requests[0].Body, requests[0].Signature, DateTimeOffset.UtcNow.AddMinutes(10)));
             var events = requests.GroupBy(r => r.EventId).ToList();
             Assert.Equal(2, events.Count); // created + cancelled; the retried one kept its event id
             Assert.Contains(events, g => g.Count() >= 2);
@@ -142,6 +146,28 @@ public sealed class WebhooksTests(ClusterFixture cluster)
         {
             (await admin.DeleteAsync($"/api/webhooks/{endpointId}")).EnsureSuccessStatusCode();
         }
+    }
+
+    [Fact]
+    public void WhenASignatureIsReplayedLaterOrItsTimestampOrBodyIsChanged_ThenVerifyRefusesIt()
+    {
+        var secret = "segredo-do-recebedor-123";
+        var body = "{\"id\":\"e1\",\"type\":\"billing.created\"}"u8.ToArray();
+        var sentAt = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        var header = WebhookSignature.Sign(secret, body, sentAt);
+        Assert.Equal("t=" + sentAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), header.Split(',')[0]);
+        byte[] signed = [.. System.Text.Encoding.UTF8.GetBytes(sentAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) + "."), .. body];
+        var hmac = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), signed));
+        Assert.Equal("v1=" + hmac, header.Split(',')[1]); // what a receiver in any language recomputes
+
+        Assert.True(WebhookSignature.Verify(secret, body, header, sentAt.AddSeconds(30)));
+        Assert.False(WebhookSignature.Verify(secret, body, header, sentAt.AddMinutes(6)));   // replayed later
+        Assert.False(WebhookSignature.Verify(secret, body, header, sentAt.AddMinutes(-6)));  // from the future
+        var newer = sentAt.AddMinutes(6).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(WebhookSignature.Verify(secret, body, "t=" + newer + "," + header.Split(',')[1], sentAt.AddMinutes(6))); // timestamp swapped
+        Assert.False(WebhookSignature.Verify(secret, [.. body, (byte)' '], header, sentAt));                                 // body changed
+        Assert.False(WebhookSignature.Verify(secret, body, "sha256=" + hmac, sentAt));                                        // old format
+        Assert.False(WebhookSignature.Verify(secret, body, null, sentAt));
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public sealed class TinySmtpServer : IAsyncDisposable
     private readonly Task _loop;
 
     public List<MimeMessage> Received { get; } = [];
+
+    /// <summary>Runs after a message's data arrived and before the server answers 250 (the sender is waiting then).</summary>
+    public Func<Task>? OnData { get; set; }
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public TinySmtpServer()
@@ -51,6 +54,7 @@ public sealed class TinySmtpServer : IAsyncDisposable
                         while (await reader.ReadLineAsync() is { } l && l != ".") data.Append(l.StartsWith("..", StringComparison.Ordinal) ? l[1..] : l).Append("\r\n");
                         using var ms = new MemoryStream(Encoding.Latin1.GetBytes(data.ToString()));
                         lock (Received) Received.Add(MimeMessage.Load(ms));
+                        if (OnData is { } hook) await hook();
                         await writer.WriteLineAsync("250 OK");
                     }
                     else if (cmd.StartsWith("QUIT", StringComparison.Ordinal))

@@ -60,7 +60,7 @@ public sealed class HistoricoModel(NpgsqlDataSource db, IClusterClient cluster, 
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        var r = await BillingApi.History(db, ct, De, Ate, Cliente, Nfe, Status, Math.Max(Pagina, 1), PageSize);
+        var r = await BillingApi.History(db, clock, ct, De, Ate, Cliente, Nfe, Status, Math.Max(Pagina, 1), PageSize);
         if (!Absorb(r)) return;
         Result = ApiResults.Value<PagedResult<BillingListItem>>(r);
         foreach (var b in Result!.Items)
