@@ -105,13 +105,16 @@ public sealed class LoginFaultIsolationTests(ClusterFixture cluster, ITestOutput
         var others = new List<double>();
         while (!posts.IsCompleted)
         {
-            var sw = Stopwatch.StartNew();
-            var t1 = grain.GetBalance();
-            var t2 = other.GetBalance();
-            await t1;
-            own.Add(sw.Elapsed.TotalMilliseconds);
-            await t2;
-            others.Add(sw.Elapsed.TotalMilliseconds);
+            static async Task<double> TimedAsync(ICircuitGrain g)
+            {
+                var sw = Stopwatch.StartNew();
+                await g.GetBalance();
+                return sw.Elapsed.TotalMilliseconds;
+            }
+            var t1 = TimedAsync(grain);
+            var t2 = TimedAsync(other);
+            own.Add(await t1);
+            others.Add(await t2);
             await Task.Delay(5);
         }
         await posts;
@@ -119,7 +122,8 @@ public sealed class LoginFaultIsolationTests(ClusterFixture cluster, ITestOutput
         output.WriteLine($"one PBKDF2: {oneHash.TotalMilliseconds:F0} ms; {rounds * perRound} logins; circuit max {own.Max():F0} ms (n={own.Count}), other circuit max {others.Max():F0} ms");
         // a circuit whose logins ran in its own turn waits for the queued hashes (several PBKDF2s);
         // here both circuits see only the machine's load
-        Assert.True(own.Max() <= others.Max() + 2 * oneHash.TotalMilliseconds + 50,
+        // (both are measured at the same moments, so the machine's load shows in both alike)
+        Assert.True(own.Max() <= others.Max() + oneHash.TotalMilliseconds + 10,
             $"circuit calls waited {own.Max():F0} ms during logins (other circuit {others.Max():F0} ms, one hash {oneHash.TotalMilliseconds:F0} ms)");
     }
 
