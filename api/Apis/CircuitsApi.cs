@@ -1,3 +1,4 @@
+using Billing.Api.Web;
 using System.Collections.Immutable;
 using System.Globalization;
 using Billing.Api.Infrastructure;
@@ -132,6 +133,8 @@ public static class CircuitsApi
         var current = await grain.Get();
         if (current is null) return Problems.NotFound($"Circuito {account} não encontrado.");
         var result = await grain.Update(ToData(body, current.Data), CommandResults.Actor(http));
+        // the web flag may be off now, or the password new: this host's portal sessions are rechecked at once
+        http.RequestServices.GetRequiredService<WebSessions>().ForgetPortal(account);
         if (!result.IsOk) return CommandResults.ToProblem(result);
         if (!string.IsNullOrEmpty(body.WebPassword))
         {
@@ -162,6 +165,7 @@ public static class CircuitsApi
     {
         if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
         var result = await cluster.Circuit(account).SetWebPassword(body.Password ?? "", CommandResults.Actor(http));
+        http.RequestServices.GetRequiredService<WebSessions>().ForgetPortal(account);
         return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
     }
 

@@ -29,6 +29,12 @@ public static class ApiSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.Database).Build());
         services.AddSingleton<CallRouter>();
+        services.AddBillingForwardedHeaders(ForwardedHeadersSetup.Read(config));
+        services.AddBillingDataProtection();
+        services.AddMemoryCache();
+        services.Configure<WebSessionOptions>(config.GetSection("Billing:Sessions"));
+        services.AddSingleton<LoginGuard>();
+        services.AddSingleton<WebSessions>();
 
         builder.UseOrleansClient(client =>
         {
@@ -88,6 +94,7 @@ public static class ApiSetup
     public static WebApplication UseBillingApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseBillingForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -29,6 +29,7 @@ public static class AdminSetup
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
                 o.ReturnUrlParameter = "voltar";
+                o.Events.OnValidatePrincipal = WebSessions.ValidateAdminAsync;
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminWeb.Policy, p => p
@@ -41,7 +42,6 @@ public static class AdminSetup
             o.Conventions.AuthorizeFolder("/Admin", AdminWeb.Policy);
             o.Conventions.AllowAnonymousToPage("/Admin/Login");
         });
-        services.AddSingleton<AdminLoginThrottle>();
         services.AddSingleton<AdminUsers>();
         services.AddHostedService<FirstAdminBootstrap>();
         return builder;

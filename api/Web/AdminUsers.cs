@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
 using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Common;
+using Billing.GrainInterfaces.Logins;
 using Npgsql;
 
 namespace Billing.Api.Web;
@@ -18,82 +19,78 @@ public enum LoginStatus
     Throttled,
 }
 
-public sealed record AdminUser(long Id, string Username, string Nome);
+/// <summary>An admin; <see cref="Stamp"/> is the session stamp of the current password (<see cref="WebPassword.Stamp"/>).</summary>
+public sealed record AdminUser(long Id, string Username, string Nome, string Stamp = "");
 
 public sealed record LoginOutcome(LoginStatus Status, AdminUser? User = null);
 
-/// <summary>Admin users in PostgreSQL (<c>admin_users</c>); passwords only as PBKDF2 hashes (<see cref="WebPassword"/>).</summary>
-public sealed class AdminUsers(NpgsqlDataSource db, TimeProvider clock, AdminLoginThrottle throttle)
+/// <summary>
+/// Admin users in PostgreSQL (<c>admin_users</c>); passwords only as PBKDF2 hashes (<see cref="WebPassword"/>), verified
+/// here in the API host. The lockout is the cluster's <see cref="LoginGuard"/> (shared by every API host).
+/// </summary>
+public sealed class AdminUsers(NpgsqlDataSource db, TimeProvider clock, LoginGuard guard)
 {
-    /// <summary>Hash compared when the user does not exist, so both answers take the same time.</summary>
-    private static readonly string DummyHash = WebPassword.Hash("nenhum-usuario-1");
+    public const int MaxUsernameLength = 60;
+    public const int MaxPasswordLength = 128;
 
     public static string Normalize(string? username) => (username ?? "").Trim().ToLowerInvariant();
 
     public static string? UsernameProblem(string? username) => Normalize(username) switch
     {
         "" => "Informe o usuário.",
-        { Length: > 60 } => "O usuário pode ter no máximo 60 caracteres.",
+        { Length: > MaxUsernameLength } => "O usuário pode ter no máximo 60 caracteres.",
         var u when !u.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '@') =>
             "Use apenas letras, números, ponto, hífen, sublinhado e @.",
         _ => null,
     };
 
+    /// <summary>
+    /// Checks a login. A user name that could not be stored (empty, too long, control characters) or a password
+    /// longer than allowed is refused like a wrong password, without touching the database; it counts against the
+    /// client address only.
+    /// </summary>
     public async Task<LoginOutcome> LoginAsync(string? username, string? password, string ip, CancellationToken ct)
     {
-        var name = Normalize(username);
-        if (name.Length == 0 || string.IsNullOrEmpty(password) || name.Length > 60 || password.Length > 128)
-        {
-            throttle.Fail(name, ip);
-            return new(LoginStatus.Invalid);
-        }
-        if (throttle.IsLocked(name, ip)) return new(LoginStatus.Throttled);
-        var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
+        var raw = username ?? "";
+        var name = raw.Length > MaxUsernameLength + 20 ? "" : Normalize(raw);
+        var nameOk = name.Length > 0 && InputRules.Text(name, MaxUsernameLength) is null;
+        var attempt = await guard.TryBeginAsync(nameOk ? LoginKeys.Admin(name) : null, ip);
+        if (attempt is null) return new(LoginStatus.Throttled);
+        if (!nameOk || string.IsNullOrEmpty(password) || password.Length > MaxPasswordLength)
+            return new(await attempt.EndAsync(false) ? LoginStatus.Throttled : LoginStatus.Invalid);
+
         AdminUser? user = null;
         string? hash = null;
-        DateTimeOffset? lockedUntil = null;
+        await using var conn = await db.OpenConnectionAsync(ct);
         await using (var cmd = new NpgsqlCommand(
-            "SELECT id, username, nome, password_hash, locked_until FROM admin_users WHERE lower(username) = @u AND NOT disabled", conn))
+            "SELECT id, username, nome, password_hash FROM admin_users WHERE lower(username) = @u AND NOT disabled", conn))
         {
             cmd.Parameters.AddWithValue("u", name);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             if (await r.ReadAsync(ct))
             {
-                user = new AdminUser(r.GetInt64(0), r.GetString(1), r.GetString(2));
                 hash = r.GetString(3);
-                lockedUntil = r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4);
+                user = new AdminUser(r.GetInt64(0), r.GetString(1), r.GetString(2), WebPassword.Stamp(hash));
             }
         }
-        if (lockedUntil > now) return new(LoginStatus.Throttled);
-        var ok = WebPassword.Verify(password, hash ?? DummyHash) && user is not null;
-        if (!ok)
-        {
-            throttle.Fail(name, ip);
-            if (user is not null)
-            {
-                await using var fail = new NpgsqlCommand(
-                    """
-                    UPDATE admin_users SET failed_attempts = failed_attempts + 1,
-                        locked_until = CASE WHEN failed_attempts + 1 >= @max THEN @until ELSE locked_until END
-                    WHERE id = @id
-                    """, conn);
-                fail.Parameters.AddWithValue("id", user.Id);
-                fail.Parameters.AddWithValue("max", LoginThrottle.MaxFailures);
-                fail.Parameters.AddWithValue("until", (now + LoginThrottle.Window).UtcDateTime);
-                await fail.ExecuteNonQueryAsync(ct);
-            }
-            return new(throttle.IsLocked(name, ip) ? LoginStatus.Throttled : LoginStatus.Invalid);
-        }
-        throttle.Succeed(name);
-        await using (var success = new NpgsqlCommand(
-            "UPDATE admin_users SET failed_attempts = 0, locked_until = NULL, last_login_at = @now WHERE id = @id", conn))
+        var ok = WebPassword.Verify(password, hash ?? WebPassword.Dummy) && user is not null;
+        var locked = await attempt.EndAsync(ok);
+        if (!ok) return new(locked ? LoginStatus.Throttled : LoginStatus.Invalid);
+        await using (var success = new NpgsqlCommand("UPDATE admin_users SET last_login_at = @now WHERE id = @id", conn))
         {
             success.Parameters.AddWithValue("id", user!.Id);
-            success.Parameters.AddWithValue("now", now.UtcDateTime);
+            success.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
             await success.ExecuteNonQueryAsync(ct);
         }
         return new(LoginStatus.Ok, user);
+    }
+
+    /// <summary>The session stamp of an admin's current password; null when the admin does not exist or is disabled.</summary>
+    public async Task<string?> StampAsync(long id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT password_hash FROM admin_users WHERE id = @id AND NOT disabled");
+        cmd.Parameters.AddWithValue("id", id);
+        return await cmd.ExecuteScalarAsync(ct) is string hash ? WebPassword.Stamp(hash) : null;
     }
 
     /// <summary>Creates the user unless the name is taken; null on success, else the pt-BR problem (field → message).</summary>

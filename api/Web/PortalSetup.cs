@@ -29,6 +29,7 @@ public static class PortalSetup
                 o.AccessDeniedPath = "/portal/login";
                 o.ExpireTimeSpan = TimeSpan.FromMinutes(30);
                 o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = WebSessions.ValidatePortalAsync;
                 o.Events.OnRedirectToAccessDenied = ctx =>
                 {
                     ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
@@ -37,7 +38,6 @@ public static class PortalSetup
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(AccountClaim));
-        services.AddSingleton<LoginThrottle>();
         services.AddScoped<PortalData>();
         return services;
     }

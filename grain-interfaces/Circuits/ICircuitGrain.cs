@@ -32,8 +32,13 @@ public interface ICircuitGrain : IGrainWithStringKey
     [Alias("SetWebPassword")]
     Task<CommandResult> SetWebPassword(string password, string actor);
 
-    [Alias("VerifyWebPassword")]
-    Task<bool> VerifyWebPassword(string password);
+    /// <summary>
+    /// What the portal needs to check a login and keep a session: the stored Senha Web hash and its session stamp;
+    /// null when the circuit does not exist, has no Senha Web or its <c>web</c> flag is off. The caller verifies the
+    /// password (PBKDF2 is slow on purpose: it never runs in this grain's turn, so the circuit's calls never wait behind logins).
+    /// </summary>
+    [Alias("GetWebLogin")]
+    Task<WebLogin?> GetWebLogin();
 
     [Alias("ReportRegistration")]
     Task<CommandResult> ReportRegistration(string ip, int latencyMs);

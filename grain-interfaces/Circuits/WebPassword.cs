@@ -26,6 +26,21 @@ public static class WebPassword
             $"pbkdf2-sha256${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}");
     }
 
+    /// <summary>A hash that matches no password: verified when the login is unknown, so every refusal costs the same time.</summary>
+    public static string Dummy => LazyDummy.Value;
+
+    private static readonly Lazy<string> LazyDummy = new(() => Hash("nenhum-usuario-1"));
+
+    /// <summary>
+    /// Session stamp of a stored hash: changes whenever the password does (new salt), tells nothing about the password.
+    /// Kept in the login cookie and compared on later requests, so a password change ends the other sessions.
+    /// </summary>
+    public static string Stamp(string stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("billing-session|" + stored)), 0, 12);
+    }
+
     public static bool Verify(string password, string? stored)
     {
         if (string.IsNullOrEmpty(stored) || password is null) return false;
@@ -38,3 +53,7 @@ public static class WebPassword
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 }
+
+/// <summary>A circuit's Senha Web hash and session stamp (<see cref="WebPassword.Stamp"/>), for the portal login.</summary>
+[GenerateSerializer, Immutable, Alias("Billing.WebLogin")]
+public sealed record WebLogin([property: Id(0)] string PasswordHash, [property: Id(1)] string Stamp);

@@ -262,6 +262,8 @@ public sealed partial class CircuitGrain(
     public async Task<CommandResult> SetWebPassword(string password, string actor)
     {
         if (WebPassword.Problem(password) is { } problem) return CommandResult.Invalid("password", problem);
+        // PBKDF2 on the thread pool, outside this grain's turn: the circuit's calls go on meanwhile (the grain is reentrant)
+        var hash = await Task.Run(() => WebPassword.Hash(password));
         await _adminLock.WaitAsync();
         try
         {
@@ -272,7 +274,7 @@ public sealed partial class CircuitGrain(
             await using var tx = await conn.BeginTransactionAsync();
             await AuditLog.WriteAsync(conn, tx, now, actor, "circuit", _account, "set-web-password",
                 new Dictionary<string, FieldChange> { ["webPassword"] = new(previous is null ? null : "***", "***") });
-            _s.WebPasswordHash = WebPassword.Hash(password);
+            _s.WebPasswordHash = hash;
             try
             {
                 await PersistAsync();
@@ -291,8 +293,8 @@ public sealed partial class CircuitGrain(
         }
     }
 
-    public Task<bool> VerifyWebPassword(string password) =>
-        Task.FromResult(Live && _s.Data.Flags.Web && WebPassword.Verify(password, _s.WebPasswordHash));
+    public Task<WebLogin?> GetWebLogin() =>
+        Task.FromResult(Live && _s.Data.Flags.Web && _s.WebPasswordHash is { } hash ? new WebLogin(hash, WebPassword.Stamp(hash)) : null);
 
     public async Task<CommandResult> ReportRegistration(string ip, int latencyMs)
     {

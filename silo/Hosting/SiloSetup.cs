@@ -58,6 +58,7 @@ public static class SiloSetup
         silo.Services.AddSingleton<PostgresLedger>();
         silo.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<PostgresLedger>());
         silo.Services.AddSingleton<CircuitStore>();
+        silo.Services.AddSingleton<Billing.Grains.Logins.DataProtectionKeyStore>();
         silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
         silo.AddBillingObservability(configuration);
         Billing.Grains.Invoicing.InvoicingServices.AddInvoicing(silo.Services, configuration);

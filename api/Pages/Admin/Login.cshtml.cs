@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Billing.Api.Web;
+using Billing.GrainInterfaces.Common;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -29,19 +29,11 @@ public sealed class LoginModel(AdminUsers users) : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        var ip = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "desconhecido";
-        var outcome = await users.LoginAsync(Usuario, Senha, ip, ct);
+        var outcome = await users.LoginAsync(Usuario, Senha, LoginGuard.Address(HttpContext), ct);
         switch (outcome.Status)
         {
             case LoginStatus.Ok:
-                var u = outcome.User!;
-                var identity = new ClaimsIdentity(
-                    [
-                        new Claim(ClaimTypes.Name, u.Username),
-                        new Claim(AdminWeb.UserIdClaim, u.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    ], AdminWeb.Scheme);
-                await HttpContext.SignInAsync(AdminWeb.Scheme, new ClaimsPrincipal(identity),
-                    new AuthenticationProperties { IsPersistent = false });
+                await SignInAsync(HttpContext, outcome.User!);
                 return LocalRedirect(Voltar is { Length: > 0 } v && Url.IsLocalUrl(v) && v.StartsWith("/admin", StringComparison.OrdinalIgnoreCase)
                     ? v : "/admin/clientes");
             case LoginStatus.Throttled:
@@ -52,7 +44,22 @@ public sealed class LoginModel(AdminUsers users) : PageModel
                 break;
         }
         Senha = null;
+        if (Usuario is { } typed && InputRules.Text(typed, AdminUsers.MaxUsernameLength) is not null) Usuario = null; // not echoed back
         Response.StatusCode = outcome.Status == LoginStatus.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status200OK;
         return Page();
+    }
+
+    /// <summary>Issues the admin cookie, with the session stamp of the admin's current password.</summary>
+    public static Task SignInAsync(HttpContext http, AdminUser user)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(user);
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, user.Username),
+                new Claim(AdminWeb.UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(WebSessions.StampClaim, user.Stamp),
+            ], AdminWeb.Scheme);
+        return http.SignInAsync(AdminWeb.Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
     }
 }

@@ -1,5 +1,6 @@
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Logins;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Api.Pages.Portal;
@@ -8,7 +9,7 @@ namespace Billing.Api.Pages.Portal;
 /// Alterar senha: the current password is checked (a wrong one counts toward the login lockout), the new one
 /// must differ from it and from the account, and the grain applies its own rules (8+ characters, letters and digits).
 /// </summary>
-public sealed class SenhaModel(IClusterClient cluster, LoginThrottle throttle) : PortalPageModel
+public sealed class SenhaModel(IClusterClient cluster, LoginGuard guard, WebSessions sessions) : PortalPageModel
 {
     protected override PortalFeature Feature => PortalFeature.None;
 
@@ -24,11 +25,18 @@ public sealed class SenhaModel(IClusterClient cluster, LoginThrottle throttle) :
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var address = HttpContext.Connection.RemoteIpAddress?.ToString();
         var grain = cluster.Circuit(Account);
-        if (throttle.IsLocked(Account, address) || string.IsNullOrEmpty(Atual) || Atual.Length > 128 || !await grain.VerifyWebPassword(Atual))
+        // the current password is checked under the login guard, in this host (never in the circuit grain)
+        var attempt = await guard.TryBeginAsync(LoginKeys.Portal(Account), LoginGuard.Address(HttpContext));
+        var ok = false;
+        if (attempt is not null)
         {
-            if (!throttle.IsLocked(Account, address)) throttle.Fail(Account, address);
+            var login = Atual is { Length: > 0 and <= 128 } ? await grain.GetWebLogin() : null;
+            ok = login is not null && WebPassword.Verify(Atual!, login.PasswordHash);
+            await attempt.EndAsync(ok);
+        }
+        if (!ok)
+        {
             Error = "Senha atual incorreta (ou muitas tentativas: aguarde alguns minutos).";
             return Page();
         }
@@ -41,7 +49,13 @@ public sealed class SenhaModel(IClusterClient cluster, LoginThrottle throttle) :
         else
         {
             var r = await grain.SetWebPassword(Nova, Actor);
-            if (r.IsOk) Message = "Senha alterada.";
+            if (r.IsOk)
+            {
+                // this session goes on with the new stamp; the circuit's other sessions end
+                sessions.ForgetPortal(Account);
+                if (await grain.GetWebLogin() is { } now) await LoginModel.SignInAsync(HttpContext, Account, now.Stamp);
+                Message = "Senha alterada.";
+            }
             else Error = BlacklistModel.ErrorText(r);
         }
         return Page();

@@ -147,8 +147,8 @@ public sealed class CircuitsApiTests(ClusterFixture cluster)
         var ok = await admin.PutAsJsonAsync($"/api/circuits/{account}/web-password", new { password = "Senha-forte-2026" });
         Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
         var grain = cluster.Grains.GetGrain<Billing.GrainInterfaces.Circuits.ICircuitGrain>("ckt:" + account);
-        Assert.True(await grain.VerifyWebPassword("Senha-forte-2026"));
-        Assert.False(await grain.VerifyWebPassword("senha-errada-1"));
+        Assert.True(await grain.AcceptsWebPasswordAsync("Senha-forte-2026"));
+        Assert.False(await grain.AcceptsWebPasswordAsync("senha-errada-1"));
         await using var cmd = cluster.Db.CreateCommand("SELECT count(*) FROM orleansstorage WHERE position(convert_to('Senha-forte-2026', 'UTF8') in payloadbinary) > 0");
         Assert.Equal(0L, (long)(await cmd.ExecuteScalarAsync())!);
     }

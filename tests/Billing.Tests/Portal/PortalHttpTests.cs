@@ -163,7 +163,7 @@ public sealed class PortalHttpTests(ClusterFixture cluster)
         var ok = await PortalScenario.PostFormAsync(http, "/portal/senha", "/portal/senha",
             new Dictionary<string, string> { ["atual"] = c.Password, ["nova"] = "NovaSenha123", ["confirmacao"] = "NovaSenha123" });
         Assert.Contains("Senha alterada", WebUtility.HtmlDecode(await ok.Content.ReadAsStringAsync()), StringComparison.Ordinal);
-        Assert.True(await cluster.Grains.Circuit(c.Account).VerifyWebPassword("NovaSenha123"));
-        Assert.False(await cluster.Grains.Circuit(c.Account).VerifyWebPassword(c.Password));
+        Assert.True(await cluster.Grains.Circuit(c.Account).AcceptsWebPasswordAsync("NovaSenha123"));
+        Assert.False(await cluster.Grains.Circuit(c.Account).AcceptsWebPasswordAsync(c.Password));
     }
 }

@@ -1,12 +1,13 @@
 using System.Globalization;
 using Billing.Api.Web;
+using Billing.GrainInterfaces.Logins;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Administradores;
 
 /// <summary>Admin users: list, add another admin, change one's own password.</summary>
-public sealed class IndexModel(AdminUsers users, NpgsqlDataSource db) : AdminPageModel
+public sealed class IndexModel(AdminUsers users, NpgsqlDataSource db, IClusterClient cluster, WebSessions sessions) : AdminPageModel
 {
     public sealed record Row(string Username, string Nome, DateTimeOffset? LastLogin, bool Locked, string CreatedBy);
 
@@ -33,11 +34,16 @@ public sealed class IndexModel(AdminUsers users, NpgsqlDataSource db) : AdminPag
     {
         var list = new List<Row>();
         await using var cmd = db.CreateCommand(
-            "SELECT username, nome, last_login_at, coalesce(locked_until > now(), false), created_by FROM admin_users WHERE NOT disabled ORDER BY username");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            list.Add(new Row(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2), r.GetBoolean(3), r.GetString(4)));
-        Rows = list;
+            "SELECT username, nome, last_login_at, created_by FROM admin_users WHERE NOT disabled ORDER BY username");
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                list.Add(new Row(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2), false, r.GetString(3)));
+        }
+        // the lockout lives in the login guard grains (shared by every API host)
+        var guards = await Task.WhenAll(list.Select(row =>
+            cluster.GetGrain<ILoginGuardGrain>(LoginKeys.Admin(AdminUsers.Normalize(row.Username))).Get()));
+        Rows = [.. list.Select((row, i) => row with { Locked = guards[i].LockedUntil is not null })];
     }
 
     public async Task<IActionResult> OnPostCriarAsync(CancellationToken ct)
@@ -63,6 +69,10 @@ public sealed class IndexModel(AdminUsers users, NpgsqlDataSource db) : AdminPag
             await LoadAsync(ct);
             return Page();
         }
+        // this session goes on with the new password's stamp; the admin's other sessions end
+        sessions.ForgetAdmin(id);
+        if (await users.StampAsync(id, ct) is { } stamp)
+            await Pages.Admin.LoginModel.SignInAsync(HttpContext, new AdminUser(id, User.Identity?.Name ?? "", "", stamp));
         Flash = "Senha alterada.";
         return RedirectToPage();
     }
