@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS call_holds (
     amount          numeric(14,2) NOT NULL,
     granted_seconds integer NOT NULL,
     expires_at      timestamptz NOT NULL,
-    data            jsonb NOT NULL,          -- the rest of the reservation (destination, tariff, route…), owned by the circuit grain
+    data            text NOT NULL,           -- the rest of the reservation as JSON (destination, tariff, route…), owned by the circuit grain; text, not jsonb: never queried, and not parsed on every authorize
     updated_at      timestamptz NOT NULL,
     PRIMARY KEY (account, call_id)
 );

@@ -9,11 +9,21 @@ public sealed class LedgerMetrics : IDisposable
     private readonly Meter _meter = new(MeterName);
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _batchMs;
+    private readonly Histogram<int> _holdBatchSize;
+    private readonly Histogram<double> _holdBatchMs;
 
     public LedgerMetrics()
     {
         _batchSize = _meter.CreateHistogram<int>("billing.ledger.batch.size", "{rows}", "Rows per ledger group commit");
         _batchMs = _meter.CreateHistogram<double>("billing.ledger.batch.duration", "ms", "Ledger group commit latency");
+        _holdBatchSize = _meter.CreateHistogram<int>("billing.ledger.holds.batch.size", "{holds}", "Credit holds written or released per group commit");
+        _holdBatchMs = _meter.CreateHistogram<double>("billing.ledger.holds.batch.duration", "ms", "Credit hold group commit latency");
+    }
+
+    public void RecordHoldBatch(int holds, TimeSpan elapsed)
+    {
+        _holdBatchSize.Record(holds);
+        _holdBatchMs.Record(elapsed.TotalMilliseconds);
     }
 
     public void RecordBatch(int rows, TimeSpan elapsed)

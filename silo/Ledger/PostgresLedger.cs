@@ -26,6 +26,7 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
     private readonly Task[] _loops;
     private readonly LedgerMetrics _metrics;
     private readonly bool _copyEnabled;
+    private readonly bool _holdsSynchronousCommit;
 
     private sealed record Pending(LedgerEntry Entry, TaskCompletionSource<AppendOutcome> Done);
 
@@ -41,6 +42,7 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         _log = log;
         _metrics = metrics;
         _copyEnabled = options.Value.Copy;
+        _holdsSynchronousCommit = options.Value.HoldsSynchronousCommit;
         _loops = Enumerable.Range(0, Math.Clamp(options.Value.Writers, 1, 64)).Select(_ => Task.Run(LoopAsync)).ToArray();
         _holdLoops = Enumerable.Range(0, Math.Clamp(options.Value.HoldWriters, 1, 64)).Select(_ => Task.Run(HoldLoopAsync)).ToArray();
     }
@@ -393,9 +395,11 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
             foreach (var op in batch) last[(op.Account, op.CallId)] = op;
             var ops = last.Values.ToList();
             var superseded = batch.Where(op => op.Done is not null && !ReferenceEquals(last[(op.Account, op.CallId)], op)).ToList();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 await WriteHoldsIsolatedAsync(ops);
+                _metrics.RecordHoldBatch(ops.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 foreach (var op in superseded) op.Done!.TrySetResult(AppendOutcome.Written);
             }
             catch (Exception e)
@@ -429,34 +433,55 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         foreach (var op in ops) op.Done?.TrySetResult(AppendOutcome.Written);
     }
 
+    private const string UpsertHolds =
+        """
+        INSERT INTO call_holds (account, call_id, amount, granted_seconds, expires_at, data, updated_at)
+        SELECT * FROM unnest(@account, @call, @amount, @granted, @expires, @data, @updated)
+        ON CONFLICT (account, call_id) DO UPDATE SET
+            amount = excluded.amount, granted_seconds = excluded.granted_seconds, expires_at = excluded.expires_at,
+            data = excluded.data, updated_at = excluded.updated_at
+        """;
+
+    private const string DeleteHolds =
+        """
+        DELETE FROM call_holds h USING unnest(@del_account, @del_call) AS d(account, call_id)
+        WHERE h.account = d.account AND h.call_id = d.call_id
+        """;
+
+    /// <summary>
+    /// One round trip, one implicit transaction: the upsert of the written holds and the delete of the released ones
+    /// (one batch, the keys are disjoint), prepared on the connection so small batches do not pay the planner each
+    /// time. With <see cref="LedgerOptions.HoldsSynchronousCommit"/> off the commit does not wait for the WAL flush.
+    /// </summary>
     private async Task WriteHoldsAsync(List<HoldOp> ops)
     {
         var del = ops.Where(o => o.Hold is null).ToList();
         var up = ops.Where(o => o.Hold is not null).Select(o => o.Hold!).ToList();
-        await using var cmd = _db.CreateCommand(
-            """
-            WITH released AS (
-                DELETE FROM call_holds h USING unnest(@del_account, @del_call) AS d(account, call_id)
-                WHERE h.account = d.account AND h.call_id = d.call_id
-            )
-            INSERT INTO call_holds (account, call_id, amount, granted_seconds, expires_at, data, updated_at)
-            SELECT a, c, amt, g, x, d::jsonb, u FROM unnest(@account, @call, @amount, @granted, @expires, @data, @updated)
-                AS t(a, c, amt, g, x, d, u)
-            ON CONFLICT (account, call_id) DO UPDATE SET
-                amount = excluded.amount, granted_seconds = excluded.granted_seconds, expires_at = excluded.expires_at,
-                data = excluded.data, updated_at = excluded.updated_at
-            """);
-        var p = cmd.Parameters;
-        p.Add(Text("del_account", del.Select(o => (string?)o.Account).ToArray()));
-        p.Add(Text("del_call", del.Select(o => (string?)o.CallId).ToArray()));
-        p.Add(Text("account", up.Select(h => (string?)h.Account).ToArray()));
-        p.Add(Text("call", up.Select(h => (string?)h.CallId).ToArray()));
-        p.Add(new NpgsqlParameter("amount", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = up.Select(h => h.Amount).ToArray() });
-        p.Add(new NpgsqlParameter("granted", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = up.Select(h => h.GrantedSeconds).ToArray() });
-        p.Add(new NpgsqlParameter("expires", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = up.Select(h => h.ExpiresAt.UtcDateTime).ToArray() });
-        p.Add(Text("data", up.Select(h => (string?)h.Data).ToArray()));
-        p.Add(new NpgsqlParameter("updated", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = up.Select(h => h.UpdatedAt.UtcDateTime).ToArray() });
-        await cmd.ExecuteNonQueryAsync();
+        await using var conn = await _db.OpenConnectionAsync();
+        await using var batch = new NpgsqlBatch(conn);
+        if (!_holdsSynchronousCommit) batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"));
+        if (up.Count > 0)
+        {
+            var cmd = new NpgsqlBatchCommand(UpsertHolds);
+            var p = cmd.Parameters;
+            p.Add(Text("account", up.Select(h => (string?)h.Account).ToArray()));
+            p.Add(Text("call", up.Select(h => (string?)h.CallId).ToArray()));
+            p.Add(new NpgsqlParameter("amount", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = up.Select(h => h.Amount).ToArray() });
+            p.Add(new NpgsqlParameter("granted", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = up.Select(h => h.GrantedSeconds).ToArray() });
+            p.Add(new NpgsqlParameter("expires", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = up.Select(h => h.ExpiresAt.UtcDateTime).ToArray() });
+            p.Add(Text("data", up.Select(h => (string?)h.Data).ToArray()));
+            p.Add(new NpgsqlParameter("updated", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = up.Select(h => h.UpdatedAt.UtcDateTime).ToArray() });
+            batch.BatchCommands.Add(cmd);
+        }
+        if (del.Count > 0)
+        {
+            var cmd = new NpgsqlBatchCommand(DeleteHolds);
+            cmd.Parameters.Add(Text("del_account", del.Select(o => (string?)o.Account).ToArray()));
+            cmd.Parameters.Add(Text("del_call", del.Select(o => (string?)o.CallId).ToArray()));
+            batch.BatchCommands.Add(cmd);
+        }
+        await batch.PrepareAsync();
+        await batch.ExecuteNonQueryAsync();
     }
 
     public async Task<IReadOnlyList<CallHold>> ReadHoldsAsync(string account, DateTimeOffset now, CancellationToken ct = default)
@@ -475,7 +500,7 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         }
         await using var cmd = new NpgsqlCommand(
             """
-            SELECT call_id, amount, granted_seconds, expires_at, data::text, updated_at FROM call_holds h
+            SELECT call_id, amount, granted_seconds, expires_at, data, updated_at FROM call_holds h
             WHERE h.account = @a AND h.expires_at > @now
               AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.kind = 'call' AND l.call_id = h.call_id)
             ORDER BY updated_at
@@ -527,4 +552,13 @@ public sealed class LedgerOptions
 
     /// <summary>Group-commit loops writing credit holds (authorize/extend wait for them; releases do not).</summary>
     public int HoldWriters { get; set; } = 2;
+
+    /// <summary>
+    /// True (default): a hold's commit waits for the WAL flush like a ledger row's, so it survives anything the
+    /// ledger survives. False: the commit does not wait (PostgreSQL <c>synchronous_commit = off</c> for hold writes
+    /// only): holds still survive a silo's kill -9 (PostgreSQL has them), but a PostgreSQL crash can lose the last
+    /// ~0.6 s of them; if the silos restart too, those calls' credit could be granted again. Ledger rows are never
+    /// affected.
+    /// </summary>
+    public bool HoldsSynchronousCommit { get; set; } = true;
 }

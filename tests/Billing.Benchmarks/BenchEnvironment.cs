@@ -78,6 +78,9 @@ public sealed class BenchEnvironment : IAsyncDisposable
         // INSERT … SELECT unnest … ON CONFLICT path alone (set only when given: an empty value would bind as 0/false)
         if (Environment.GetEnvironmentVariable("BENCH_LEDGER_WRITERS") is { Length: > 0 } writers) config["Billing:Ledger:Writers"] = writers;
         if (Environment.GetEnvironmentVariable("BENCH_LEDGER_COPY") is { Length: > 0 } copy) config["Billing:Ledger:Copy"] = copy;
+        // BENCH_HOLDS_SYNC=false measures credit holds committed without waiting for the WAL flush
+        if (Environment.GetEnvironmentVariable("BENCH_HOLDS_SYNC") is { Length: > 0 } holdsSync) config["Billing:Ledger:HoldsSynchronousCommit"] = holdsSync;
+        if (Environment.GetEnvironmentVariable("BENCH_HOLD_WRITERS") is { Length: > 0 } holdWriters) config["Billing:Ledger:HoldWriters"] = holdWriters;
         var sb = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         sb.Configuration.AddInMemoryCollection(config);
         sb.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();

@@ -265,6 +265,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var pgBefore = BenchSettings.PostgresCpuSeconds();
     var (batchesBefore, rowsBefore, batchMsBefore) = BenchSettings.LedgerBatches();
+    var (holdBatchesBefore, holdsBefore, holdMsBefore) = BenchSettings.HoldBatches();
     var (g0, g1, g2, alloc) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
     var (jitCount, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
     var probeHist = new LongHistogram(TimeStamp.Seconds(30), 3);
@@ -290,6 +291,10 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     if (batches > batchesBefore)
         Console.WriteLine($"    razão: {batches - batchesBefore} lotes, {(double)(rows - rowsBefore) / (batches - batchesBefore):F1} linhas e " +
             $"{(batchMs - batchMsBefore) / (batches - batchesBefore):F2} ms por lote");
+    var (holdBatches, holds, holdMs) = BenchSettings.HoldBatches();
+    if (holdBatches > holdBatchesBefore)
+        Console.WriteLine($"    reservas: {holdBatches - holdBatchesBefore} lotes, {(double)(holds - holdsBefore) / (holdBatches - holdBatchesBefore):F1} gravações/liberações e " +
+            $"{(holdMs - holdMsBefore) / (holdBatches - holdBatchesBefore):F2} ms por lote");
     Console.WriteLine($"    exceções (first-chance) até aqui: {Diag.Exceptions}; GCs gen0/1/2: {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; " +
         $"alocado por operação: {(GC.GetTotalAllocatedBytes() - alloc) / Math.Max(1, counts.Sum()) / 1024.0:F1} KiB; " +
         $"métodos compilados pelo JIT: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitCount} ({(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms)");
@@ -309,8 +314,8 @@ internal static class BenchSettings
     /// <summary>Seconds of the same load run before each measurement (<c>--warmup</c>).</summary>
     public static int WarmupSeconds { get; set; } = 10;
 
-    private static long _batches, _rows;
-    private static double _batchMs;
+    private static long _batches, _rows, _holdBatches, _holds;
+    private static double _batchMs, _holdMs;
     private static readonly System.Diagnostics.Metrics.MeterListener Listener = StartListener();
 
     private static System.Diagnostics.Metrics.MeterListener StartListener()
@@ -325,10 +330,12 @@ internal static class BenchSettings
         l.SetMeasurementEventCallback<int>((i, v, _, _) =>
         {
             if (i.Name == "billing.ledger.batch.size") { Interlocked.Increment(ref _batches); Interlocked.Add(ref _rows, v); }
+            if (i.Name == "billing.ledger.holds.batch.size") { Interlocked.Increment(ref _holdBatches); Interlocked.Add(ref _holds, v); }
         });
         l.SetMeasurementEventCallback<double>((i, v, _, _) =>
         {
             if (i.Name == "billing.ledger.batch.duration") lock (Listener!) _batchMs += v;
+            if (i.Name == "billing.ledger.holds.batch.duration") lock (Listener!) _holdMs += v;
         });
         l.Start();
         return l;
@@ -338,6 +345,12 @@ internal static class BenchSettings
     public static (long Batches, long Rows, double Ms) LedgerBatches()
     {
         lock (Listener) return (Interlocked.Read(ref _batches), Interlocked.Read(ref _rows), _batchMs);
+    }
+
+    /// <summary>Credit-hold group commits so far (count, holds written or released, total ms).</summary>
+    public static (long Batches, long Holds, double Ms) HoldBatches()
+    {
+        lock (Listener) return (Interlocked.Read(ref _holdBatches), Interlocked.Read(ref _holds), _holdMs);
     }
 
     /// <summary>CPU seconds used so far by the local PostgreSQL processes (Linux /proc; 0 elsewhere or for a remote server).</summary>

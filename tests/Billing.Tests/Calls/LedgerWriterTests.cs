@@ -124,15 +124,17 @@ public sealed class LedgerWriterTests
         }
     }
 
-    [Fact]
-    public async Task WhenHoldsAreWrittenAndReleased_ThenOnlyOpenUnsettledOnesAreReadBack()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WhenHoldsAreWrittenAndReleased_ThenOnlyOpenUnsettledOnesAreReadBack(bool synchronousCommit)
     {
         var cs = await TestDatabase.CreateAsync("billing_ledger_holds");
         try
         {
             await using var db = NpgsqlDataSource.Create(cs);
             await using var ledger = new PostgresLedger(db, NullLogger<PostgresLedger>.Instance, new LedgerMetrics(),
-                Options.Create(new LedgerOptions { Writers = 1, HoldWriters = 2 }));
+                Options.Create(new LedgerOptions { Writers = 1, HoldWriters = 2, HoldsSynchronousCommit = synchronousCommit }));
             var now = new DateTimeOffset(2026, 11, 20, 13, 0, 0, TimeSpan.Zero);
             CallHold Hold(string id, decimal amount, DateTimeOffset expires) => new()
             {
@@ -155,7 +157,7 @@ public sealed class LedgerWriterTests
 
             var open = await ledger.ReadHoldsAsync("h", now);
             var hold = Assert.Single(open);
-            Assert.Equal(("open", 0.90m, 600, "{\"x\": 1}"), (hold.CallId, hold.Amount, hold.GrantedSeconds, hold.Data));
+            Assert.Equal(("open", 0.90m, 600, "{\"x\":1}"), (hold.CallId, hold.Amount, hold.GrantedSeconds, hold.Data));
             Assert.Equal("h", await ledger.FindHoldAccountAsync("open", now));
             Assert.Null(await ledger.FindHoldAccountAsync("expired", now));
             // reading cleaned up the settled and expired holds
