@@ -402,7 +402,6 @@ public sealed partial class CircuitGrain
         {
             case AppendOutcome.Written:
             {
-                if (authorized) ledger.ReleaseHold(_account, request.CallId);
                 Resolve(entry.Seq, entry);
                 var result = ResultOf(entry, CompleteStatus.Rated);
                 RememberCall(request.CallId, result);
@@ -417,7 +416,6 @@ public sealed partial class CircuitGrain
             {
                 Revert(entry);
                 Resolve(entry.Seq, null);
-                if (authorized) ledger.ReleaseHold(_account, request.CallId);
                 var first = await ledger.FindCallAsync(request.CallId)
                             ?? throw new InvalidOperationException("Chamada duplicada não encontrada no razão.");
                 return Settled(request.CallId, first);

@@ -183,7 +183,6 @@ public sealed partial class CircuitGrain
             _reservations.Remove(r.CallId);
             _reserved -= r.Amount;
             ReservationGauge.Add(-1);
-            ledger.ReleaseHold(_account, r.CallId);
             log.LogInformation("Circuito {Account}: reserva da chamada {CallId} expirou sem complete", _account, r.CallId);
         }
         if (_snapshotDirty && Live) await TryWriteSnapshotAsync();

@@ -88,21 +88,16 @@ public interface ILedger
     Task<LedgerEntry?> FindCreditAsync(string account, string idempotencyKey, CancellationToken ct = default);
 
     /// <summary>
-    /// Writes (or replaces) the hold of a call, group-committed like ledger rows; completes when it is durable.
-    /// <see cref="AppendOutcome.Written"/> or <see cref="AppendOutcome.Refused"/>.
+    /// Appends a version of a call's hold (authorize: the first; extend: a larger one), group-committed like ledger
+    /// rows; completes when it is durable. <see cref="AppendOutcome.Written"/> or <see cref="AppendOutcome.Refused"/>.
+    /// Holds are never updated or deleted per call: a call's hold ends when its ledger row exists or it expires,
+    /// and expired versions are purged in bulk.
     /// </summary>
     Task<AppendOutcome> HoldAsync(CallHold hold);
 
     /// <summary>
-    /// Drops the hold of a call that was settled (its ledger row is durable) or expired. Not awaited by the caller:
-    /// a release lost in a crash is harmless, since <see cref="ReadHoldsAsync"/> skips holds whose call is in the
-    /// ledger or that expired.
-    /// </summary>
-    void ReleaseHold(string account, string callId);
-
-    /// <summary>
-    /// The holds of a circuit still open at <paramref name="now"/>: not expired and whose call has no ledger row.
-    /// Deletes the account's other holds (settled or expired) on the way.
+    /// The holds of a circuit still open at <paramref name="now"/>: the latest version of each call's hold, not
+    /// expired, whose call has no ledger row.
     /// </summary>
     Task<IReadOnlyList<CallHold>> ReadHoldsAsync(string account, DateTimeOffset now, CancellationToken ct = default);
 

@@ -30,13 +30,16 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
 
     private sealed record Pending(LedgerEntry Entry, TaskCompletionSource<AppendOutcome> Done);
 
-    /// <summary>A hold to write (Hold set) or to drop (Hold null); Done is null for releases nobody waits for.</summary>
-    private sealed record HoldOp(string Account, string CallId, CallHold? Hold, TaskCompletionSource<AppendOutcome>? Done);
+    private sealed record HoldOp(CallHold Hold, TaskCompletionSource<AppendOutcome> Done);
 
     private readonly Channel<HoldOp> _holds = Channel.CreateUnbounded<HoldOp>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _holdLoops;
+    private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
+    private readonly Task _purge;
 
-    public PostgresLedger(NpgsqlDataSource db, ILogger<PostgresLedger> log, LedgerMetrics metrics, IOptions<LedgerOptions> options)
+    public PostgresLedger(NpgsqlDataSource db, ILogger<PostgresLedger> log, LedgerMetrics metrics, IOptions<LedgerOptions> options,
+        TimeProvider? clock = null)
     {
         _db = db;
         _log = log;
@@ -45,6 +48,7 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         _holdsSynchronousCommit = options.Value.HoldsSynchronousCommit;
         _loops = Enumerable.Range(0, Math.Clamp(options.Value.Writers, 1, 64)).Select(_ => Task.Run(LoopAsync)).ToArray();
         _holdLoops = Enumerable.Range(0, Math.Clamp(options.Value.HoldWriters, 1, 64)).Select(_ => Task.Run(HoldLoopAsync)).ToArray();
+        _purge = PurgeLoopAsync(clock ?? TimeProvider.System, TimeSpan.FromSeconds(Math.Max(1, options.Value.HoldPurgeSeconds)));
     }
 
     public int Backlog => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
@@ -356,9 +360,13 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // disposed once per registration (as PostgresLedger and as ILedger): the second call finds it stopped
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
         _holds.Writer.TryComplete();
-        await Task.WhenAll(_loops.Concat(_holdLoops)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_loops.Concat(_holdLoops).Append(_purge)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     // ------------------------------------------------------------------ credit holds
@@ -366,21 +374,16 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
     public Task<AppendOutcome> HoldAsync(CallHold hold)
     {
         ArgumentNullException.ThrowIfNull(hold);
-        var op = new HoldOp(hold.Account, hold.CallId, hold, new TaskCompletionSource<AppendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var op = new HoldOp(hold, new TaskCompletionSource<AppendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_holds.Writer.TryWrite(op))
             throw new InvalidOperationException("O gravador de reservas está parado.");
-        return op.Done!.Task;
+        return op.Done.Task;
     }
 
-    public void ReleaseHold(string account, string callId) =>
-        _holds.Writer.TryWrite(new HoldOp(account, callId, null, null));
-
-    public int HoldBacklog => _holds.Reader.CanCount ? _holds.Reader.Count : 0;
-
     /// <summary>
-    /// Group commit of holds: every op waiting, the last one per call winning, in one statement (one implicit
-    /// transaction): a DELETE of the released ones and an upsert of the written ones. A hold the database refuses
-    /// is isolated like a ledger row.
+    /// Group commit of holds: every hold waiting, appended with one binary COPY (one implicit transaction). Nothing
+    /// is updated or deleted per call, so a hold costs one row and its index entries. A hold the database refuses is
+    /// isolated like a ledger row.
     /// </summary>
     private async Task HoldLoopAsync()
     {
@@ -390,22 +393,16 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
             batch.Clear();
             while (batch.Count < MaxBatch && _holds.Reader.TryRead(out var op)) batch.Add(op);
             if (batch.Count == 0) continue;
-            // the last op of each call wins; earlier writes of it are answered with the last one's outcome
-            var last = new Dictionary<(string, string), HoldOp>();
-            foreach (var op in batch) last[(op.Account, op.CallId)] = op;
-            var ops = last.Values.ToList();
-            var superseded = batch.Where(op => op.Done is not null && !ReferenceEquals(last[(op.Account, op.CallId)], op)).ToList();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                await WriteHoldsIsolatedAsync(ops);
-                _metrics.RecordHoldBatch(ops.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-                foreach (var op in superseded) op.Done!.TrySetResult(AppendOutcome.Written);
+                await WriteHoldsIsolatedAsync(batch);
+                _metrics.RecordHoldBatch(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
             catch (Exception e)
             {
                 _log.LogError(e, "Falha ao gravar lote de {Count} reservas de crédito", batch.Count);
-                foreach (var op in batch) op.Done?.TrySetException(e);
+                foreach (var op in batch) op.Done.TrySetException(e);
             }
         }
     }
@@ -414,15 +411,15 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
     {
         try
         {
-            await WriteHoldsAsync(ops);
+            await CopyHoldsAsync(ops);
         }
         catch (PostgresException e) when (IsRowRefusal(e))
         {
             if (ops.Count == 1)
             {
                 _log.LogWarning("Reserva da chamada {CallId} recusada pelo banco: {SqlState} {Message}",
-                    InputRules.Printable(ops[0].CallId, 128), e.SqlState, e.MessageText);
-                ops[0].Done?.TrySetResult(AppendOutcome.Refused);
+                    InputRules.Printable(ops[0].Hold.CallId, 128), e.SqlState, e.MessageText);
+                ops[0].Done.TrySetResult(AppendOutcome.Refused);
                 return;
             }
             var half = ops.Count / 2;
@@ -430,81 +427,56 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
             await WriteHoldsIsolatedAsync(ops.GetRange(half, ops.Count - half));
             return;
         }
-        foreach (var op in ops) op.Done?.TrySetResult(AppendOutcome.Written);
+        foreach (var op in ops) op.Done.TrySetResult(AppendOutcome.Written);
     }
 
-    private const string UpsertHolds =
-        """
-        INSERT INTO call_holds (account, call_id, amount, granted_seconds, expires_at, data, updated_at)
-        SELECT * FROM unnest(@account, @call, @amount, @granted, @expires, @data, @updated)
-        ON CONFLICT (account, call_id) DO UPDATE SET
-            amount = excluded.amount, granted_seconds = excluded.granted_seconds, expires_at = excluded.expires_at,
-            data = excluded.data, updated_at = excluded.updated_at
-        """;
-
-    private const string DeleteHolds =
-        """
-        DELETE FROM call_holds h USING unnest(@del_account, @del_call) AS d(account, call_id)
-        WHERE h.account = d.account AND h.call_id = d.call_id
-        """;
-
     /// <summary>
-    /// One round trip, one implicit transaction: the upsert of the written holds and the delete of the released ones
-    /// (one batch, the keys are disjoint), prepared on the connection so small batches do not pay the planner each
-    /// time. With <see cref="LedgerOptions.HoldsSynchronousCommit"/> off the commit does not wait for the WAL flush.
+    /// One binary COPY of the holds. With <see cref="LedgerOptions.HoldsSynchronousCommit"/> off the transaction's
+    /// commit does not wait for the WAL flush.
     /// </summary>
-    private async Task WriteHoldsAsync(List<HoldOp> ops)
+    private async Task CopyHoldsAsync(List<HoldOp> ops)
     {
-        var del = ops.Where(o => o.Hold is null).ToList();
-        var up = ops.Where(o => o.Hold is not null).Select(o => o.Hold!).ToList();
         await using var conn = await _db.OpenConnectionAsync();
-        await using var batch = new NpgsqlBatch(conn);
-        if (!_holdsSynchronousCommit) batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"));
-        if (up.Count > 0)
+        await using var tx = _holdsSynchronousCommit ? null : await conn.BeginTransactionAsync();
+        if (tx is not null)
         {
-            var cmd = new NpgsqlBatchCommand(UpsertHolds);
-            var p = cmd.Parameters;
-            p.Add(Text("account", up.Select(h => (string?)h.Account).ToArray()));
-            p.Add(Text("call", up.Select(h => (string?)h.CallId).ToArray()));
-            p.Add(new NpgsqlParameter("amount", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = up.Select(h => h.Amount).ToArray() });
-            p.Add(new NpgsqlParameter("granted", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = up.Select(h => h.GrantedSeconds).ToArray() });
-            p.Add(new NpgsqlParameter("expires", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = up.Select(h => h.ExpiresAt.UtcDateTime).ToArray() });
-            p.Add(Text("data", up.Select(h => (string?)h.Data).ToArray()));
-            p.Add(new NpgsqlParameter("updated", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = up.Select(h => h.UpdatedAt.UtcDateTime).ToArray() });
-            batch.BatchCommands.Add(cmd);
+            await using var off = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx);
+            await off.ExecuteNonQueryAsync();
         }
-        if (del.Count > 0)
+        await using (var w = await conn.BeginBinaryImportAsync(
+                         "COPY call_holds (account, call_id, amount, granted_seconds, expires_at, data, updated_at) FROM STDIN (FORMAT BINARY)"))
         {
-            var cmd = new NpgsqlBatchCommand(DeleteHolds);
-            cmd.Parameters.Add(Text("del_account", del.Select(o => (string?)o.Account).ToArray()));
-            cmd.Parameters.Add(Text("del_call", del.Select(o => (string?)o.CallId).ToArray()));
-            batch.BatchCommands.Add(cmd);
+            foreach (var op in ops)
+            {
+                var h = op.Hold;
+                await w.StartRowAsync();
+                await w.WriteAsync(h.Account, NpgsqlDbType.Text);
+                await w.WriteAsync(h.CallId, NpgsqlDbType.Text);
+                await w.WriteAsync(h.Amount, NpgsqlDbType.Numeric);
+                await w.WriteAsync(h.GrantedSeconds, NpgsqlDbType.Integer);
+                await w.WriteAsync(h.ExpiresAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+                await w.WriteAsync(h.Data, NpgsqlDbType.Text);
+                await w.WriteAsync(h.UpdatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+            }
+            await w.CompleteAsync();
         }
-        await batch.PrepareAsync();
-        await batch.ExecuteNonQueryAsync();
+        if (tx is not null) await tx.CommitAsync();
     }
 
     public async Task<IReadOnlyList<CallHold>> ReadHoldsAsync(string account, DateTimeOffset now, CancellationToken ct = default)
     {
-        await using var conn = await _db.OpenConnectionAsync(ct);
-        // settled (the call is in the ledger) or expired holds whose release was lost in a crash
-        await using (var clean = new NpgsqlCommand(
+        // the latest version of each call's hold (an extend appends a larger one), if still open
+        await using var cmd = _db.CreateCommand(
             """
-            DELETE FROM call_holds h WHERE h.account = @a
-              AND (h.expires_at <= @now OR EXISTS (SELECT 1 FROM ledger l WHERE l.kind = 'call' AND l.call_id = h.call_id))
-            """, conn))
-        {
-            clean.Parameters.AddWithValue("a", account);
-            clean.Parameters.AddWithValue("now", now.UtcDateTime);
-            await clean.ExecuteNonQueryAsync(ct);
-        }
-        await using var cmd = new NpgsqlCommand(
-            """
-            SELECT call_id, amount, granted_seconds, expires_at, data, updated_at FROM call_holds h
-            WHERE h.account = @a AND h.expires_at > @now
+            SELECT call_id, amount, granted_seconds, expires_at, data, updated_at FROM (
+                SELECT DISTINCT ON (call_id) call_id, amount, granted_seconds, expires_at, data, updated_at
+                FROM call_holds WHERE account = @a
+                ORDER BY call_id, updated_at DESC, granted_seconds DESC
+            ) h
+            WHERE h.expires_at > @now
               AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.kind = 'call' AND l.call_id = h.call_id)
             ORDER BY updated_at
-            """, conn);
+            """);
         cmd.Parameters.AddWithValue("a", account);
         cmd.Parameters.AddWithValue("now", now.UtcDateTime);
         var list = new List<CallHold>();
@@ -523,6 +495,40 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
             });
         }
         return list;
+    }
+
+    /// <summary>
+    /// Deletes hold versions that expired before <paramref name="before"/> (every silo runs it every
+    /// <see cref="LedgerOptions.HoldPurgeSeconds"/>; a hold is useless once expired, settled or not). Returns the rows deleted.
+    /// </summary>
+    public async Task<int> PurgeHoldsAsync(DateTimeOffset before, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand("DELETE FROM call_holds WHERE expires_at < @before");
+        cmd.Parameters.AddWithValue("before", before.UtcDateTime);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task PurgeLoopAsync(TimeProvider clock, TimeSpan every)
+    {
+        using var timer = new PeriodicTimer(every, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                try
+                {
+                    var n = await PurgeHoldsAsync(clock.GetUtcNow(), _stopping.Token);
+                    if (n > 0) _log.LogDebug("{Count} versões de reservas expiradas removidas", n);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _log.LogWarning(e, "Limpeza de reservas expiradas falhou; tenta de novo no próximo ciclo");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async Task<string?> FindHoldAccountAsync(string callId, DateTimeOffset now, CancellationToken ct = default)
@@ -550,8 +556,11 @@ public sealed class LedgerOptions
     /// </summary>
     public bool Copy { get; set; } = true;
 
-    /// <summary>Group-commit loops writing credit holds (authorize/extend wait for them; releases do not).</summary>
+    /// <summary>Group-commit loops appending credit holds (authorize and extend wait for them).</summary>
     public int HoldWriters { get; set; } = 2;
+
+    /// <summary>How often each silo deletes the hold versions that expired (a hold is never deleted per call).</summary>
+    public int HoldPurgeSeconds { get; set; } = 60;
 
     /// <summary>
     /// True (default): a hold's commit waits for the WAL flush like a ledger row's, so it survives anything the

@@ -127,7 +127,7 @@ public sealed class LedgerWriterTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task WhenHoldsAreWrittenAndReleased_ThenOnlyOpenUnsettledOnesAreReadBack(bool synchronousCommit)
+    public async Task WhenHoldsAreAppended_ThenTheLatestOpenUnsettledVersionIsReadBack_AndExpiredOnesArePurged(bool synchronousCommit)
     {
         var cs = await TestDatabase.CreateAsync("billing_ledger_holds");
         try
@@ -136,33 +136,30 @@ public sealed class LedgerWriterTests
             await using var ledger = new PostgresLedger(db, NullLogger<PostgresLedger>.Instance, new LedgerMetrics(),
                 Options.Create(new LedgerOptions { Writers = 1, HoldWriters = 2, HoldsSynchronousCommit = synchronousCommit }));
             var now = new DateTimeOffset(2026, 11, 20, 13, 0, 0, TimeSpan.Zero);
-            CallHold Hold(string id, decimal amount, DateTimeOffset expires) => new()
+            CallHold Hold(string id, decimal amount, DateTimeOffset expires, int granted = 300) => new()
             {
-                Account = "h", CallId = id, Amount = amount, GrantedSeconds = 300, ExpiresAt = expires, Data = "{\"x\":1}", UpdatedAt = now,
+                Account = "h", CallId = id, Amount = amount, GrantedSeconds = granted, ExpiresAt = expires, Data = "{\"x\":1}", UpdatedAt = now,
             };
 
             var written = await Task.WhenAll(
                 ledger.HoldAsync(Hold("open", 0.50m, now.AddMinutes(5))),
                 ledger.HoldAsync(Hold("settled", 0.30m, now.AddMinutes(5))),
                 ledger.HoldAsync(Hold("expired", 0.20m, now.AddSeconds(-1))),
-                ledger.HoldAsync(Hold("released", 0.10m, now.AddMinutes(5))),
                 ledger.HoldAsync(Hold("bad\0", 0.10m, now.AddMinutes(5))));
-            Assert.Equal([AppendOutcome.Written, AppendOutcome.Written, AppendOutcome.Written, AppendOutcome.Written, AppendOutcome.Refused], written);
-            // an extend replaces the hold
-            Assert.Equal(AppendOutcome.Written, await ledger.HoldAsync(Hold("open", 0.90m, now.AddMinutes(10)) with { GrantedSeconds = 600 }));
+            Assert.Equal([AppendOutcome.Written, AppendOutcome.Written, AppendOutcome.Written, AppendOutcome.Refused], written);
+            // an extend appends a larger version (same instant: the larger grant wins)
+            Assert.Equal(AppendOutcome.Written, await ledger.HoldAsync(Hold("open", 0.90m, now.AddMinutes(10), granted: 600)));
             Assert.Equal(AppendOutcome.Written, await ledger.AppendAsync(Call("h", 1, "settled")));
-            ledger.ReleaseHold("h", "released");
-            // releases are not awaited: the next durable hold write is ordered after it on the same loop or not, so poll
-            for (var i = 0; i < 50 && await ledger.FindHoldAccountAsync("released", now) is not null; i++) await Task.Delay(20);
 
-            var open = await ledger.ReadHoldsAsync("h", now);
-            var hold = Assert.Single(open);
+            var hold = Assert.Single(await ledger.ReadHoldsAsync("h", now));
             Assert.Equal(("open", 0.90m, 600, "{\"x\":1}"), (hold.CallId, hold.Amount, hold.GrantedSeconds, hold.Data));
             Assert.Equal("h", await ledger.FindHoldAccountAsync("open", now));
             Assert.Null(await ledger.FindHoldAccountAsync("expired", now));
-            // reading cleaned up the settled and expired holds
-            await using var cmd = db.CreateCommand("SELECT count(*) FROM call_holds");
-            Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+
+            // the purge deletes expired versions only
+            Assert.Equal(1, await ledger.PurgeHoldsAsync(now));
+            Assert.Equal(3, await ledger.PurgeHoldsAsync(now.AddMinutes(11)));
+            Assert.Empty(await ledger.ReadHoldsAsync("h", now));
         }
         finally
         {
