@@ -293,7 +293,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
             $"{(batchMs - batchMsBefore) / (batches - batchesBefore):F2} ms por lote");
     var (holdBatches, holds, holdMs) = BenchSettings.HoldBatches();
     if (holdBatches > holdBatchesBefore)
-        Console.WriteLine($"    reservas: {holdBatches - holdBatchesBefore} lotes, {(double)(holds - holdsBefore) / (holdBatches - holdBatchesBefore):F1} gravações/liberações e " +
+        Console.WriteLine($"    reservas: {holdBatches - holdBatchesBefore} lotes, {(double)(holds - holdsBefore) / (holdBatches - holdBatchesBefore):F1} gravações e " +
             $"{(holdMs - holdMsBefore) / (holdBatches - holdBatchesBefore):F2} ms por lote");
     Console.WriteLine($"    exceções (first-chance) até aqui: {Diag.Exceptions}; GCs gen0/1/2: {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; " +
         $"alocado por operação: {(GC.GetTotalAllocatedBytes() - alloc) / Math.Max(1, counts.Sum()) / 1024.0:F1} KiB; " +
