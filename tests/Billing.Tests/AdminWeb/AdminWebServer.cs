@@ -52,30 +52,12 @@ public sealed class AdminWebServer : IAsyncDisposable
 
     private static async Task<AdminWebServer> StartAsync(ClusterFixture cluster)
     {
-        var port = Ports.Free();
-        var b = WebApplication.CreateBuilder(new WebApplicationOptions
+        var (app, baseUrl) = await KestrelApi.StartAsync(cluster, new Dictionary<string, string?>
         {
-            // the Razor Pages are compiled into Billing.Api: it is the application part to discover
-            ApplicationName = typeof(Program).Assembly.GetName().Name,
-            EnvironmentName = "Testing",
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BILLING_DB"] = cluster.Database,
-            ["BILLING_CLUSTER_ID"] = cluster.ClusterId,
-            ["BILLING_ADMIN_KEY"] = cluster.AdminKey,
-            ["BILLING_SWITCH_KEY"] = cluster.SwitchKey,
             ["BILLING_ADMIN_USER"] = User,
             ["BILLING_ADMIN_PASSWORD"] = Password,
         });
-        b.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
-        b.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-        b.AddBillingApi();
-        var server = new AdminWebServer { _app = b.Build() };
-        server._app.UseBillingApi();
-        await server._app.StartAsync();
-        server.BaseUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+        var server = new AdminWebServer { _app = app, BaseUrl = baseUrl };
 
         // the first admin is created by a background service at start
         var deadline = DateTime.UtcNow.AddSeconds(30);

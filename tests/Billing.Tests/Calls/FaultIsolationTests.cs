@@ -16,15 +16,8 @@ namespace Billing.Tests.Calls;
 [Collection(ClusterCollection.Name)]
 public sealed class FaultIsolationTests(ClusterFixture cluster)
 {
-    private async Task<(string Account, HttpClient Admin, HttpClient Switch)> PrepaidCircuit(decimal credit, decimal price = 0.10m)
-    {
-        var admin = cluster.AsAdmin();
-        var customer = await Seed.CustomerAsync(admin);
-        var plan = await Seed.PlanAsync(cluster.Grains, price);
-        var account = await Seed.CircuitAsync(admin, customer, plan);
-        if (credit != 0) await Seed.CreditAsync(admin, account, credit);
-        return (account, admin, cluster.AsSwitch());
-    }
+    private Task<(string Account, HttpClient Admin, HttpClient Switch)> PrepaidCircuit(decimal credit, decimal price = 0.10m) =>
+        Seed.PrepaidCircuitAsync(cluster, credit, price);
 
     private static async Task<JsonElement> AuthorizeOk(HttpClient sw, string callId, string account, string destination = "1133334444")
     {

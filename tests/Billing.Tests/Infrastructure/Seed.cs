@@ -64,6 +64,19 @@ public static class Seed
         return account;
     }
 
+    /// <summary>A prepaid circuit of a new customer on a new per-second plan, with <paramref name="credit"/> loaded.</summary>
+    public static async Task<(string Account, HttpClient Admin, HttpClient Switch)> PrepaidCircuitAsync(
+        ClusterFixture cluster, decimal credit, decimal price = 0.10m)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var admin = cluster.AsAdmin();
+        var customer = await CustomerAsync(admin);
+        var plan = await PlanAsync(cluster.Grains, price);
+        var account = await CircuitAsync(admin, customer, plan);
+        if (credit != 0) await CreditAsync(admin, account, credit);
+        return (account, admin, cluster.AsSwitch());
+    }
+
     public static async Task CreditAsync(HttpClient admin, string account, decimal amount)
     {
         var r = await admin.PostAsJsonAsync($"/api/circuits/{account}/credits",

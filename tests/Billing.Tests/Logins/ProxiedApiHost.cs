@@ -44,30 +44,12 @@ public sealed class ProxiedApiHost : IAsyncDisposable
 
     private static async Task<ProxiedApiHost> StartAsync(ClusterFixture cluster)
     {
-        var port = Ports.Free();
-        var b = WebApplication.CreateBuilder(new WebApplicationOptions
+        var (app, baseUrl) = await KestrelApi.StartAsync(cluster, new Dictionary<string, string?>
         {
-            ApplicationName = typeof(Program).Assembly.GetName().Name,
-            EnvironmentName = "Testing",
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["BILLING_DB"] = cluster.Database,
-            ["BILLING_CLUSTER_ID"] = cluster.ClusterId,
-            ["BILLING_ADMIN_KEY"] = cluster.AdminKey,
-            ["BILLING_SWITCH_KEY"] = cluster.SwitchKey,
             ["Billing:ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
             ["Billing:Sessions:RecheckSeconds"] = "1",
         });
-        b.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
-        b.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-        b.AddBillingApi();
-        var host = new ProxiedApiHost { _app = b.Build() };
-        host._app.UseBillingApi();
-        await host._app.StartAsync();
-        host.BaseUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
-        return host;
+        return new ProxiedApiHost { _app = app, BaseUrl = baseUrl };
     }
 
     /// <summary>A client with its own cookies, no redirects followed, that says it forwards for <paramref name="clientIp"/>.</summary>

@@ -29,43 +29,18 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     public async Task<PortalFixture> StartAsync(ClusterFixture cluster)
     {
         await _gate.WaitAsync();
         try
         {
             if (_api is not null) return this;
-            var port = FreePort();
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            var (api, baseUrl) = await KestrelApi.StartAsync(cluster, new Dictionary<string, string?>
             {
-                // Razor Pages are discovered in the application assembly: the API's, not the test host's
-                ApplicationName = typeof(Program).Assembly.GetName().Name,
-                EnvironmentName = "Testing",
-                ContentRootPath = AppContext.BaseDirectory,
-            });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["BILLING_DB"] = cluster.Database,
-                ["BILLING_CLUSTER_ID"] = cluster.ClusterId,
-                ["BILLING_ADMIN_KEY"] = cluster.AdminKey,
-                ["BILLING_SWITCH_KEY"] = cluster.SwitchKey,
                 ["Billing:Portal:Mensagem"] = Mensagem,
             });
-            builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
-            builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-            builder.AddBillingApi();
-            var api = builder.Build();
-            api.UseBillingApi();
-            await api.StartAsync();
             _api = api;
-            BaseUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+            BaseUrl = baseUrl;
             using (var http = new HttpClient { BaseAddress = new Uri(BaseUrl) })
                 (await http.GetAsync("/health/live")).EnsureSuccessStatusCode();
 
