@@ -63,7 +63,7 @@ public sealed record EvapiOptions
 /// per connection, in the order they are ready (out of order with respect to the events: evapi matches them by
 /// tindex/tlabel, the protocol by id).
 /// </summary>
-public sealed class EvapiConnector(IReadOnlyList<EvapiEndpoint> endpoints, EvapiProtocol protocol, EvapiOptions options,
+public sealed class EvapiConnector(IReadOnlyList<EvapiEndpoint> endpoints, IEvapiHandler protocol, EvapiOptions options,
     TimeProvider clock, ILogger<EvapiConnector> log) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();

@@ -5,13 +5,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Billing.Silo.Switch;
 
+/// <summary>What the connector does with each frame read: the answer to write back, or null for none.</summary>
+public interface IEvapiHandler
+{
+    Task<byte[]?> HandleAsync(ReadOnlyMemory<byte> frame);
+}
+
 /// <summary>
 /// The switch protocol's messages (README "Switch protocol (evapi)"): one JSON event in, one JSON answer out, through
 /// <see cref="SwitchCalls"/> (the same validation and grain calls as the REST hot path). Bad input is answered with
 /// <c>error</c> + <c>field</c>, never by dropping the connection; an event without an <c>id</c> that cannot be read is
 /// only logged (there is nobody to answer).
 /// </summary>
-public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log)
+public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log) : IEvapiHandler
 {
     /// <summary>SIP code of an answer: 200 allowed, then the refusal's (README table); unknown refusals 403.</summary>
     public static int SipCode(string? reason) => reason switch

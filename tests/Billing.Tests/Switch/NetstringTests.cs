@@ -122,3 +122,40 @@ public sealed class NetstringTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), o.Backoff(50, 0));
     }
 }
+
+/// <summary>The connector with a scripted handler (no cluster): concurrency and answer order, deterministically.</summary>
+public sealed class EvapiConnectorOrderTests
+{
+    private sealed class GatedHandler : IEvapiHandler
+    {
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<byte[]?> HandleAsync(ReadOnlyMemory<byte> frame)
+        {
+            var e = System.Text.Json.JsonDocument.Parse(frame).RootElement;
+            var id = e.GetProperty("id").GetString()!;
+            // the first event waits until the gate opens: only answers of later events can open it
+            if (id == "slow") await Gate.Task;
+            return System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { id });
+        }
+    }
+
+    [Fact]
+    public async Task WhenAnEarlierEventIsSlow_ThenLaterOnesAreAnsweredFirstOnTheSameConnection()
+    {
+        var handler = new GatedHandler();
+        await using var fake = new FakeEvapi();
+        await using var connector = new EvapiConnector([fake.Endpoint], handler, new EvapiOptions(), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EvapiConnector>.Instance);
+        connector.Start();
+        await fake.ConnectedAsync();
+
+        var slow = fake.AskAsync(new { id = "slow" }, "slow");
+        var fast = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => fake.AskAsync(new { id = "f" + i }, "f" + i)));
+        Assert.Equal(50, fast.Length);
+        Assert.False(slow.IsCompleted);
+        handler.Gate.SetResult();
+        Assert.Equal("slow", (await slow).GetProperty("id").GetString());
+        Assert.Equal(1, fake.Accepted);
+    }
+}
