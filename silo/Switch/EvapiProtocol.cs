@@ -65,7 +65,9 @@ public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log)
             Correlation c = new(null, Opt(root, "id"), Opt(root, "tindex"), Opt(root, "tlabel"), null);
             try
             {
-                c = c with { Event = Str(root, "event"), CallId = Str(root, "callId") };
+                // one at a time: a broken callId still gets an answer that names its event (and sipCode for authorize)
+                c = c with { Event = Str(root, "event") };
+                c = c with { CallId = Str(root, "callId") };
                 return c.Event switch
                 {
                     "authorize" => await AuthorizeAsync(root, c),

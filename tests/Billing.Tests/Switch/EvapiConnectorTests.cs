@@ -156,6 +156,11 @@ public sealed class EvapiConnectorTests(ClusterFixture cluster)
         Assert.Equal("destination", nul.GetProperty("field").GetString());
         Assert.False(nul.GetProperty("allowed").GetBoolean());
 
+        var surrogate = await fake.AskRawAsync("{\"event\":\"authorize\",\"id\":\"b7\",\"tindex\":1,\"tlabel\":2,\"callId\":\"\\ud800\"}", "b7");
+        Assert.Equal("authorize", surrogate.GetProperty("event").GetString());
+        Assert.Equal("callId", surrogate.GetProperty("field").GetString());
+        Assert.Equal(400, surrogate.GetProperty("sipCode").GetInt32());
+
         var nulId = await fake.AskAsync(new { @event = "extend", id = "b3", callId = "c\u0000x" }, "b3");
         Assert.Equal("callId", nulId.GetProperty("field").GetString());
 
