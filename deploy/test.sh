@@ -12,6 +12,7 @@ ensure_postgres
 command -v curl >/dev/null || apt_install curl
 apt_install fonts-dejavu-core   # invoice PDFs embed DejaVu Sans
 apt_install chromium   # browser tests (Playwright drives Debian's Chromium)
+apt_install kamailio kamailio-extra-modules kamailio-json-modules   # switch edge: evapi, jansson, config check
 
 PG_TMP="$(mktemp -d /tmp/billing-test-pg.XXXXXX)"
 chmod 755 "$PG_TMP"

@@ -51,138 +51,72 @@ public static class CallsApi
 
     private static bool ValidCallId(string? id) => CallInput.ValidCallId(id);
 
-    private static void AddAll(FieldErrors errors, IEnumerable<(string Field, string Message)> problems)
+    private static IResult FieldProblems(IReadOnlyList<(string Field, string Message)> problems)
     {
+        var errors = new FieldErrors();
         foreach (var (field, message) in problems) errors.Add(field, message);
+        return errors.ToProblem();
     }
 
-    private static async Task<IResult> Authorize(AuthorizeBody body, IClusterClient cluster, CallRouter routes, CallMetrics metrics)
+    // The hot path itself (validation, grain calls) is SwitchCalls', shared with the silo's evapi connector;
+    // these handlers only translate its answers to HTTP and count them.
+    private static async Task<IResult> Authorize(AuthorizeBody body, SwitchCalls calls, CallMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
-        if (body.Direction == CallDirection.Inbound) return await AuthorizeInbound(body, cluster, routes);
-        var errors = new FieldErrors();
-        if (string.IsNullOrWhiteSpace(body.Account)) errors.Add("account", "Informe o circuito (conta SIP).");
-        else if (CallInput.NumberProblem(body.Account, 20) is { } accountProblem) errors.Add("account", accountProblem);
-        AddAll(errors, CallInput.AuthorizeProblems(new AuthorizeRequest(body.CallId!, body.Destination!, CallDirection.Outbound, body.Caller)));
-        if (errors.Any) return errors.ToProblem();
-        if (!CircuitKeys.IsValidAccount(body.Account))
+        var a = await calls.AuthorizeAsync(new SwitchAuthorize(body.CallId, body.Account, body.Destination, body.Direction,
+            body.Caller, body.Did, body.Collect, body.CallType));
+        if (a.Errors.Count > 0) return FieldProblems(a.Errors);
+        if (a.ConflictAccount is { } other) return CallIdInUse(body.CallId!, other);
+        if (a.Inbound)
         {
-            metrics.Refused(RefusalReasons.CircuitoDesconhecido);
-            metrics.AuthorizeTook(started);
-            return TypedResults.Ok(new { allowed = false, reason = RefusalReasons.CircuitoDesconhecido });
+            if (!a.Allowed) return TypedResults.Ok<object>(new { allowed = false, reason = a.Reason });
+            return a.ForwardTo is { } forwardTo
+                ? TypedResults.Ok<object>(new
+                {
+                    allowed = true, account = a.Account, did = a.Did, maxSeconds = a.MaxSeconds, callType = a.CallType,
+                    pricePerMinute = a.PricePerMinute, forwardTo,
+                })
+                : TypedResults.Ok<object>(new
+                {
+                    allowed = true, account = a.Account, did = a.Did, maxSeconds = a.MaxSeconds, callType = a.CallType,
+                    pricePerMinute = a.PricePerMinute,
+                });
         }
-
-        var request = new AuthorizeRequest(body.CallId!, body.Destination!.Trim(), body.Direction ?? CallDirection.Outbound, body.Caller);
-        // one hop: the call's route shard records the route and asks the circuit
-        var result = await routes.For(body.CallId!).Authorize(body.Account!, request);
-        if (result.ConflictAccount is { } other) return CallIdInUse(body.CallId!, other);
-        if (result.Allowed) metrics.Authorized(result.CallType);
-        else metrics.Refused(result.Reason);
+        if (a.Allowed) metrics.Authorized(a.CallType);
+        else metrics.Refused(a.Reason);
         metrics.AuthorizeTook(started);
-        return result.Allowed
-            ? TypedResults.Ok<object>(new { allowed = true, maxSeconds = result.MaxSeconds, callType = result.CallType, pricePerMinute = result.PricePerMinute })
-            : TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
+        return a.Allowed
+            ? TypedResults.Ok<object>(new { allowed = true, maxSeconds = a.MaxSeconds, callType = a.CallType, pricePerMinute = a.PricePerMinute })
+            : TypedResults.Ok<object>(new { allowed = false, reason = a.Reason });
     }
 
     private static IResult CallIdInUse(string callId, string account) =>
         Problems.Conflict($"O identificador de chamada {callId} já está em uso por uma chamada do circuito {account}; use um identificador por chamada.");
 
-    /// <summary>
-    /// An inbound call through a DID: unknown/inactive DID → <c>did_desconhecido</c>; then the owner circuit
-    /// checks blacklist, collect calls and siga-me (answering <c>forwardTo</c> for a forwarded call).
-    /// </summary>
-    private static async Task<IResult> AuthorizeInbound(AuthorizeBody body, IClusterClient cluster, CallRouter routes)
+    private static async Task<IResult> Extend(string callId, SwitchCalls calls)
     {
-        var errors = new FieldErrors();
-        if (CallInput.CallIdProblem(body.CallId) is { } idProblem) errors.Add("callId", idProblem);
-        // the DID dialled; a switch that sends it as the destination is understood too
-        var didText = body.Did ?? body.Destination;
-        if (string.IsNullOrWhiteSpace(didText)) errors.Add("did", "Informe o DID chamado.");
-        else if (CallInput.NumberProblem(didText, CallInput.MaxDid) is { } didProblem) errors.Add("did", didProblem);
-        if (CallInput.NumberProblem(body.Caller) is { } callerProblem) errors.Add("caller", callerProblem);
-        if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Circuito inválido.");
-        if (errors.Any) return errors.ToProblem();
-        if (Billing.GrainInterfaces.Dids.DidNumbers.Normalize(didText) is not { } did)
-            return TypedResults.Ok<object>(new { allowed = false, reason = RefusalReasons.DidDesconhecido });
-        var route = await Billing.GrainInterfaces.Dids.DidKeys.Did(cluster, did).Route();
-        // a switch that names a circuit other than the DID's owner is routing a number it should not
-        if (route is null || (body.Account is not null && !string.Equals(body.Account, route.Account, StringComparison.Ordinal)))
-            return TypedResults.Ok<object>(new { allowed = false, reason = RefusalReasons.DidDesconhecido });
-
-        var collect = body.Collect == true || string.Equals(body.CallType, "a_cobrar", StringComparison.OrdinalIgnoreCase);
-        var request = new AuthorizeRequest(body.CallId!, did, CallDirection.Inbound, body.Caller?.Trim()) { Inbound = route, Collect = collect };
-        var result = await routes.For(body.CallId!).Authorize(route.Account, request);
-        if (result.ConflictAccount is { } other) return CallIdInUse(body.CallId!, other);
-        if (!result.Allowed) return TypedResults.Ok<object>(new { allowed = false, reason = result.Reason });
-        return result.ForwardTo is { } forwardTo
-            ? TypedResults.Ok<object>(new
-            {
-                allowed = true, account = route.Account, did, maxSeconds = result.MaxSeconds, callType = result.CallType,
-                pricePerMinute = result.PricePerMinute, forwardTo,
-            })
-            : TypedResults.Ok<object>(new
-            {
-                allowed = true, account = route.Account, did, maxSeconds = result.MaxSeconds, callType = result.CallType,
-                pricePerMinute = result.PricePerMinute,
-            });
-    }
-
-    private static async Task<IResult> Extend(string callId, CallRouter routes)
-    {
-        if (!ValidCallId(callId)) return Problems.Field("callId", "Identificador de chamada inválido.");
-        // one hop: the call's route shard asks its circuit (and keeps the route of a call in progress alive)
-        if (await routes.For(callId).Extend(callId) is not { } r)
-            return TypedResults.Ok(new { allowed = false, maxSeconds = 0, reason = RefusalReasons.ChamadaDesconhecida });
+        var r = await calls.ExtendAsync(callId);
+        if (r.Errors.Count > 0) return FieldProblems(r.Errors);
         return r.Allowed
             ? TypedResults.Ok<object>(new { allowed = true, maxSeconds = r.MaxSeconds, totalSeconds = r.TotalSeconds })
             : TypedResults.Ok<object>(new { allowed = false, maxSeconds = 0, reason = r.Reason });
     }
 
-    private static async Task<IResult> Complete(string callId, CompleteBody body, IClusterClient cluster, CallRouter routes, CallMetrics metrics)
+    private static async Task<IResult> Complete(string callId, CompleteBody body, SwitchCalls calls, CallMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
-        var errors = new FieldErrors();
-        if (body.DurationSeconds is null) errors.Add("durationSeconds", "Informe a duração atendida em segundos.");
-        if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Circuito inválido.");
-        var request = new CompleteRequest
-        {
-            CallId = callId,
-            DurationSeconds = body.DurationSeconds ?? 0,
-            AnsweredAt = body.AnsweredAt,
-            HangupCause = body.HangupCause,
-            Destination = body.Destination,
-            Direction = body.Direction ?? CallDirection.Outbound,
-            StartedAt = body.StartedAt,
-            Caller = body.Caller,
-        };
-        // the circuit checks again, with the configured duration and timestamp limits
-        AddAll(errors, CallInput.CompleteProblems(request, now: null, maxDurationSeconds: int.MaxValue));
-        if (errors.Any) return errors.ToProblem();
-
-        var account = body.Account;
-        CompleteResult r;
-        if (account is null)
-        {
-            // one hop: the route shard completes the call on its circuit and shortens the route; a route its silo
-            // lost is found again inside the cluster (the call's credit hold, or its ledger row for a retry)
-            if (await routes.For(callId).Complete(request) is not { } routed)
-                return Problems.NotFound($"Chamada {callId} desconhecida: envie 'account' e 'destination' no complete de chamadas não autorizadas.");
-            (account, r) = (routed.Account, routed.Result);
-        }
-        else
-        {
-            r = await cluster.Circuit(account).Complete(request);
-            // an authorized call has a route, which now only has to answer retried completes for a little while;
-            // a complete that named its account of a call never authorized has none to shorten
-            if (r.Authorized) routes.Completed(callId);
-        }
+        var c = await calls.CompleteAsync(callId, new SwitchComplete(body.DurationSeconds, body.AnsweredAt, body.HangupCause,
+            body.Account, body.Destination, body.Direction, body.StartedAt, body.Caller));
+        if (c.Errors.Count > 0) return FieldProblems(c.Errors);
+        if (c.UnknownCall || c.Result is not { } r)
+            return Problems.NotFound($"Chamada {callId} desconhecida: envie 'account' e 'destination' no complete de chamadas não autorizadas.");
         metrics.Completed(r.Status);
         metrics.CompleteTook(started);
         return r.Status switch
         {
             CompleteStatus.Rated or CompleteStatus.Duplicate =>
                 TypedResults.Ok(new CompleteResponse(r.CallId, r.CallType, r.BilledSeconds, r.Cost, r.Balance)),
-            CompleteStatus.UnknownCircuit => Problems.NotFound($"Circuito {account} não encontrado."),
+            CompleteStatus.UnknownCircuit => Problems.NotFound($"Circuito {c.Account} não encontrado."),
             CompleteStatus.UnknownCall => Problems.NotFound(r.Reason ?? $"Chamada {callId} desconhecida."),
             CompleteStatus.Conflict => Problems.Conflict(r.Reason ?? $"O identificador de chamada {callId} pertence a outro circuito."),
             _ => Problems.Field(r.Field ?? "body", r.Reason ?? "Chamada inválida."),

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Billing.Api.Apis;
 using Billing.Api.Infrastructure;
 using Billing.Api.Web;
+using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Npgsql;
@@ -28,7 +29,9 @@ public static class ApiSetup
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.Database).Build());
-        services.AddSingleton<CallRouter>();
+        // the switch hot path, shared with the silo's evapi connector
+        services.AddSingleton(sp => new SwitchCalls(sp.GetRequiredService<IClusterClient>(), SwitchCalls.ShardsFrom(config),
+            sp.GetRequiredService<ILogger<SwitchCalls>>()));
         services.AddBillingForwardedHeaders(ForwardedHeadersSetup.Read(config));
         services.AddBillingDataProtection();
         services.AddMemoryCache();

@@ -61,6 +61,8 @@ public static class SiloSetup
         silo.Services.AddSingleton<Billing.Grains.Logins.DataProtectionKeyStore>();
         silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
         silo.AddBillingObservability(configuration);
+        // the switch protocol (Kamailio evapi): off unless BILLING_SWITCH_EVAPI lists endpoints
+        Billing.Silo.Switch.EvapiServices.AddEvapi(silo.Services, configuration);
         Billing.Grains.Invoicing.InvoicingServices.AddInvoicing(silo.Services, configuration);
         return silo;
     }
