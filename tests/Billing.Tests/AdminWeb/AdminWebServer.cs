@@ -20,9 +20,6 @@ public sealed class AdminWebServer : IAsyncDisposable
     public const string User = "admin.teste";
     public const string Password = "Senha-forte-2026";
 
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static AdminWebServer? _current;
-    private static ClusterFixture? _owner;
 
     private WebApplication _app = null!;
     private IPlaywright _playwright = null!;
@@ -33,22 +30,7 @@ public sealed class AdminWebServer : IAsyncDisposable
 
     public static string ScreenshotDir { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
 
-    public static async Task<AdminWebServer> ForAsync(ClusterFixture cluster)
-    {
-        await Gate.WaitAsync();
-        try
-        {
-            if (_current is not null && ReferenceEquals(_owner, cluster)) return _current;
-            if (_current is not null) await _current.DisposeAsync();
-            _current = await StartAsync(cluster);
-            _owner = cluster;
-            return _current;
-        }
-        finally
-        {
-            Gate.Release();
-        }
-    }
+    public static Task<AdminWebServer> ForAsync(ClusterFixture cluster) => PerCluster<AdminWebServer>.GetAsync(cluster, StartAsync);
 
     private static async Task<AdminWebServer> StartAsync(ClusterFixture cluster)
     {

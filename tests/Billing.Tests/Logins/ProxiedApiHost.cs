@@ -16,31 +16,13 @@ namespace Billing.Tests.Logins;
 /// </summary>
 public sealed class ProxiedApiHost : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static ProxiedApiHost? _current;
-    private static ClusterFixture? _owner;
 
     private WebApplication _app = null!;
 
     public string BaseUrl { get; private set; } = "";
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ProxiedApiHost> ForAsync(ClusterFixture cluster)
-    {
-        await Gate.WaitAsync();
-        try
-        {
-            if (_current is not null && ReferenceEquals(_owner, cluster)) return _current;
-            if (_current is not null) await _current.DisposeAsync();
-            _current = await StartAsync(cluster);
-            _owner = cluster;
-            return _current;
-        }
-        finally
-        {
-            Gate.Release();
-        }
-    }
+    public static Task<ProxiedApiHost> ForAsync(ClusterFixture cluster) => PerCluster<ProxiedApiHost>.GetAsync(cluster, StartAsync);
 
     private static async Task<ProxiedApiHost> StartAsync(ClusterFixture cluster)
     {
