@@ -139,6 +139,9 @@ if (scenario == "switch")
     Console.WriteLine();
     Console.WriteLine(string.Join("; ", rows.Select(r => $"evapi a {r.Concurrency}: {r.Evapi.Throughput / r.Baseline.Throughput:F1}× o SQL ingênuo (meta ≥ {(r.Concurrency >= 256 ? 10 : 5)}×)")) +
         $"; REST a 64: {rest.Throughput / rows[0].Baseline.Throughput:F1}×; authorize p99 a {switchRate}/s: {openAuthorize.P99:F2} ms (meta < 5 ms)");
+    // the machine may be shared: its load says how much of the two cores this run really had
+    if (File.Exists("/proc/loadavg"))
+        Console.WriteLine($"carga da máquina no fim (/proc/loadavg: 1, 5, 15 min): {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
     var switchLedger = await sw.CheckLedgerAsync();
     Console.WriteLine(switchLedger);
     Directory.CreateDirectory("bench-results");
