@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark (tests/Billing.Benchmarks) against a throwaway local PostgreSQL (fsync on, as in production).
 #   ./deploy/bench.sh [completes] [--circuits 200] [--concurrency 64] [--seconds 10]
+#   ./deploy/bench.sh switch [--circuits 200] [--seconds 10] [--rate N]   (the bench plays Kamailio's evapi)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"

@@ -49,7 +49,9 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    public static async Task<BenchEnvironment> StartAsync(string server, int circuits, int silos = 1)
+    /// <param name="siloConfig">More settings for the silo(s) only, e.g. <c>BILLING_SWITCH_EVAPI</c> for the switch scenario.</param>
+    public static async Task<BenchEnvironment> StartAsync(string server, int circuits, int silos = 1,
+        IReadOnlyDictionary<string, string?>? siloConfig = null)
     {
         var env = new BenchEnvironment { _server = server };
         var name = "billing_bench_" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
@@ -83,6 +85,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("BENCH_HOLD_WRITERS") is { Length: > 0 } holdWriters) config["Billing:Ledger:HoldWriters"] = holdWriters;
         var sb = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         sb.Configuration.AddInMemoryCollection(config);
+        if (siloConfig is not null) sb.Configuration.AddInMemoryCollection(siloConfig);
         sb.Logging.SetMinimumLevel(LogLevel.Warning).AddConsole();
         var settings = BillingSettings.From(sb.Configuration);
         sb.UseOrleans(s => s.AddBillingSilo(settings, sb.Configuration));
