@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Starts the whole billing cluster on this machine: PostgreSQL (local, unless BILLING_DB is given),
-# N silos and the API on http://127.0.0.1:5080. Stays in the foreground; Ctrl-C stops everything it
-# started and keeps the data under .data/ for the next run.
-#   ./deploy/run.sh [--silos N] [--api-port P]
+# N silos and the API on http://127.0.0.1:5080, and with --kamailio the SIP edge (Kamailio with
+# deploy/kamailio/kamailio.cfg; the silos connect to its evapi). Stays in the foreground; Ctrl-C stops
+# everything it started and keeps the data under .data/ for the next run.
+#   ./deploy/run.sh [--silos N] [--api-port P] [--kamailio]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 . deploy/lib.sh
 
 SILOS=1
+KAMAILIO=""
 API_PORT="${BILLING_API_PORT:-5080}"
 SILO_PORT_BASE="${BILLING_SILO_PORT_BASE:-11111}"
 GATEWAY_PORT_BASE="${BILLING_GATEWAY_PORT_BASE:-30000}"
@@ -17,7 +19,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --silos) SILOS="$2"; shift 2 ;;
     --api-port) API_PORT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --kamailio) KAMAILIO=1; shift ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) log "argumento desconhecido: $1"; exit 2 ;;
   esac
 done
@@ -79,6 +82,26 @@ if [ -z "${BILLING_ADMIN_USER:-}" ] || [ -z "${BILLING_ADMIN_PASSWORD:-}" ]; the
   log "web admin: usuário $BILLING_ADMIN_USER, senha em $DATA/admin.env"
 fi
 
+if [ -n "$KAMAILIO" ]; then
+  apt_install kamailio kamailio-extra-modules kamailio-json-modules   # evapi, jansson
+  KAMAILIO_BIN="$(command -v kamailio || echo /usr/sbin/kamailio)"
+  export BILLING_SIP_IP="${BILLING_SIP_IP:-127.0.0.1}" BILLING_SIP_PORT="${BILLING_SIP_PORT:-5060}"
+  export BILLING_SIP_CARRIER="${BILLING_SIP_CARRIER:-127.0.0.1:5070}" BILLING_EVAPI_BIND="${BILLING_EVAPI_BIND:-127.0.0.1:8448}"
+  # the silos keep a connection to this Kamailio's evapi (see README "Switch protocol (evapi)")
+  export BILLING_SWITCH_EVAPI="$BILLING_EVAPI_BIND"
+  mkdir -p "$DATA/kamailio"
+  # foreground (-DD), log to stderr (-E), runtime files (control sockets) under .data/ instead of /var/run
+  "$KAMAILIO_BIN" -DD -E -Y "$DATA/kamailio" -f "$ROOT/deploy/kamailio/kamailio.cfg" >"$DATA/logs/kamailio.log" 2>&1 &
+  PIDS+=($!)
+  sleep 1
+  if ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
+    log "o Kamailio não iniciou; veja $DATA/logs/kamailio.log"
+    tail -n 20 "$DATA/logs/kamailio.log" >&2 || true
+    exit 1
+  fi
+  log "Kamailio: SIP udp/tcp $BILLING_SIP_IP:$BILLING_SIP_PORT, operadora $BILLING_SIP_CARRIER, evapi $BILLING_EVAPI_BIND (log: .data/logs/kamailio.log)"
+fi
+
 log "compilando (Release)..."
 dotnet build -c Release -nologo -v q "$ROOT/silo/Billing.Silo.csproj" >"$DATA/logs/build-silo.log" 2>&1 || { cat "$DATA/logs/build-silo.log"; exit 1; }
 dotnet build -c Release -nologo -v q "$ROOT/api/Billing.Api.csproj" >"$DATA/logs/build-api.log" 2>&1 || { cat "$DATA/logs/build-api.log"; exit 1; }
@@ -115,7 +138,8 @@ if wait_http "http://127.0.0.1:$API_PORT/health/ready" 120; then
   Chave admin:  $BILLING_ADMIN_KEY
   Chave switch: $BILLING_SWITCH_KEY
   Logs:         $DATA/logs/
-  Ctrl-C para parar (os dados ficam).
+${KAMAILIO:+  SIP:          udp/tcp $BILLING_SIP_IP:$BILLING_SIP_PORT (operadora $BILLING_SIP_CARRIER, evapi $BILLING_EVAPI_BIND)
+}  Ctrl-C para parar (os dados ficam).
 
 MSG
 else

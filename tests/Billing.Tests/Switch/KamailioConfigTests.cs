@@ -30,6 +30,9 @@ public sealed class KamailioConfigTests
     private static readonly string Root = FindRoot();
     private static string Config => Path.Combine(Root, "deploy", "kamailio", "kamailio.cfg");
 
+    /// <summary>The shipped deploy/kamailio/kamailio.cfg.</summary>
+    internal static string ConfigPath => Config;
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
