@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Common;
 
 namespace Billing.Grains.Ledger;
@@ -13,9 +14,10 @@ public static class LedgerRefusal
         ArgumentNullException.ThrowIfNull(entry);
         (string Field, string? Value, int Max)[] texts =
         [
-            ("callId", entry.CallId, 128), ("destination", entry.Destination, 64), ("caller", entry.Caller, 64),
-            ("hangupCause", entry.HangupCause, 64), ("description", entry.Description, 500), ("idempotencyKey", entry.IdempotencyKey, 200),
-            ("did", entry.Did, 32), ("actor", entry.Actor, 200),
+            ("callId", entry.CallId, CallInput.MaxCallId), ("destination", entry.Destination, CallInput.MaxNumber),
+            ("caller", entry.Caller, CallInput.MaxNumber), ("hangupCause", entry.HangupCause, CallInput.MaxHangupCause),
+            ("description", entry.Description, 500), ("idempotencyKey", entry.IdempotencyKey, 200),
+            ("did", entry.Did, CallInput.MaxDid), ("actor", entry.Actor, 200),
         ];
         foreach (var (field, value, max) in texts)
             if (InputRules.Text(value, max) is { } problem) return (field, problem + " Nada foi cobrado.");

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Common;
 using Billing.Grains.Ledger;
 using Microsoft.Extensions.Logging;
@@ -116,39 +117,53 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         || e.SqlState.StartsWith("54", StringComparison.Ordinal);
 
     /// <summary>
-    /// INSERT … ON CONFLICT of the batch; when the database refuses a row's content, the batch is halved and each
-    /// half written on its own (log2(n) extra statements per refused row), so only the refused rows fail.
+    /// Writes <paramref name="items"/> with <paramref name="write"/>; when the database refuses a row's content
+    /// (<see cref="IsRowRefusal"/>), halves them and writes each half on its own (log2(n) extra statements per refused
+    /// row) until the refused one stands alone and goes to <paramref name="refused"/>. Every written group goes to
+    /// <paramref name="written"/> with what <paramref name="write"/> answered. Shared by ledger rows and holds.
     /// </summary>
-    private async Task InsertIsolatedAsync(List<Pending> batch)
+    private static async Task IsolateAsync<T, TResult>(List<T> items, Func<List<T>, Task<TResult>> write,
+        Func<List<T>, TResult, Task> written, Action<T, PostgresException> refused)
     {
-        HashSet<(string, long)> inserted;
+        TResult result;
         try
         {
-            inserted = await InsertAsync(batch);
+            result = await write(items);
         }
         catch (PostgresException e) when (IsRowRefusal(e))
         {
-            if (batch.Count == 1)
+            if (items.Count == 1)
             {
-                var entry = batch[0].Entry;
-                _log.LogWarning("Razão recusou o lançamento {Account}/{Seq} (chamada {CallId}): {SqlState} {Message}",
-                    entry.Account, entry.Seq, InputRules.Printable(entry.CallId ?? "", 128), e.SqlState, e.MessageText);
-                batch[0].Done.TrySetResult(AppendOutcome.Refused);
+                refused(items[0], e);
                 return;
             }
-            var half = batch.Count / 2;
-            await InsertIsolatedAsync(batch.GetRange(0, half));
-            await InsertIsolatedAsync(batch.GetRange(half, batch.Count - half));
+            var half = items.Count / 2;
+            await IsolateAsync(items.GetRange(0, half), write, written, refused);
+            await IsolateAsync(items.GetRange(half, items.Count - half), write, written, refused);
             return;
         }
-        foreach (var p in batch)
-        {
-            if (inserted.Contains((p.Entry.Account, p.Entry.Seq)))
-                p.Done.TrySetResult(AppendOutcome.Written);
-            else
-                p.Done.TrySetResult(await ClassifyConflictAsync(p.Entry));
-        }
+        await written(items, result);
     }
+
+    /// <summary>INSERT … ON CONFLICT of the batch, refused rows isolated; conflicts classified as Duplicate/SeqConflict.</summary>
+    private Task InsertIsolatedAsync(List<Pending> batch) =>
+        IsolateAsync(batch, InsertAsync,
+            async (rows, inserted) =>
+            {
+                foreach (var p in rows)
+                {
+                    if (inserted.Contains((p.Entry.Account, p.Entry.Seq)))
+                        p.Done.TrySetResult(AppendOutcome.Written);
+                    else
+                        p.Done.TrySetResult(await ClassifyConflictAsync(p.Entry));
+                }
+            },
+            (p, e) =>
+            {
+                _log.LogWarning("Razão recusou o lançamento {Account}/{Seq} (chamada {CallId}): {SqlState} {Message}",
+                    p.Entry.Account, p.Entry.Seq, InputRules.Printable(p.Entry.CallId ?? "", CallInput.MaxCallId), e.SqlState, e.MessageText);
+                p.Done.TrySetResult(AppendOutcome.Refused);
+            });
 
     private async Task<AppendOutcome> ClassifyConflictAsync(LedgerEntry e)
     {
@@ -407,28 +422,24 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         }
     }
 
-    private async Task WriteHoldsIsolatedAsync(List<HoldOp> ops)
-    {
-        try
-        {
-            await CopyHoldsAsync(ops);
-        }
-        catch (PostgresException e) when (IsRowRefusal(e))
-        {
-            if (ops.Count == 1)
+    private Task WriteHoldsIsolatedAsync(List<HoldOp> ops) =>
+        IsolateAsync(ops,
+            async group =>
+            {
+                await CopyHoldsAsync(group);
+                return true;
+            },
+            (group, _) =>
+            {
+                foreach (var op in group) op.Done.TrySetResult(AppendOutcome.Written);
+                return Task.CompletedTask;
+            },
+            (op, e) =>
             {
                 _log.LogWarning("Reserva da chamada {CallId} recusada pelo banco: {SqlState} {Message}",
-                    InputRules.Printable(ops[0].Hold.CallId, 128), e.SqlState, e.MessageText);
-                ops[0].Done.TrySetResult(AppendOutcome.Refused);
-                return;
-            }
-            var half = ops.Count / 2;
-            await WriteHoldsIsolatedAsync(ops.GetRange(0, half));
-            await WriteHoldsIsolatedAsync(ops.GetRange(half, ops.Count - half));
-            return;
-        }
-        foreach (var op in ops) op.Done.TrySetResult(AppendOutcome.Written);
-    }
+                    InputRules.Printable(op.Hold.CallId, CallInput.MaxCallId), e.SqlState, e.MessageText);
+                op.Done.TrySetResult(AppendOutcome.Refused);
+            });
 
     /// <summary>
     /// One binary COPY of the holds. With <see cref="LedgerOptions.HoldsSynchronousCommit"/> off the transaction's
