@@ -216,13 +216,14 @@ public sealed class SipAgent : IAsyncDisposable
     /// <summary>
     /// Places a call as circuit <paramref name="account"/> (the From user) to <paramref name="destination"/> through the
     /// proxy, and returns once a final answer came (2xx: ACKed end to end through the route set; else ACKed hop by hop).
+    /// <paramref name="headers"/> are extra header lines of the INVITE (e.g. <c>P-Asserted-Identity: &lt;sip:…&gt;</c>).
     /// </summary>
     public async Task<SipCall> CallAsync(IPEndPoint proxy, string account, string destination, string? callId = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, IReadOnlyList<string>? headers = null)
     {
         var call = new SipCall(this, proxy, callId ?? "sip-" + Guid.NewGuid().ToString("N"), account, destination, "uac-" + Tag());
         var branch = Branch();
-        var invite = call.Request("INVITE", $"sip:{destination}@127.0.0.1:{proxy.Port}", branch, 1, Sdp, withRoute: false);
+        var invite = call.Request("INVITE", $"sip:{destination}@127.0.0.1:{proxy.Port}", branch, 1, Sdp, withRoute: false, headers);
         await SendAsync(invite, proxy);
         var final = await WaitAsync(call.CallId, m => !m.IsRequest && m.CSeqMethod == "INVITE" && m.Status >= 200,
             timeout ?? TimeSpan.FromSeconds(10), "resposta final ao INVITE");
@@ -267,7 +268,8 @@ public sealed class SipCall(SipAgent agent, IPEndPoint proxy, string callId, str
     internal IReadOnlyList<string> RouteSet { get; set; } = [];
     internal string RemoteTarget { get; set; } = "";
 
-    internal string Request(string method, string requestUri, string branch, int cseq, string body, bool withRoute)
+    internal string Request(string method, string requestUri, string branch, int cseq, string body, bool withRoute,
+        IReadOnlyList<string>? headers = null)
     {
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"{method} {requestUri} SIP/2.0\r\n");
@@ -281,6 +283,7 @@ public sealed class SipCall(SipAgent agent, IPEndPoint proxy, string callId, str
         b.Append("Call-ID: ").Append(CallId).Append("\r\n");
         b.Append(CultureInfo.InvariantCulture, $"CSeq: {cseq} {method}\r\n");
         b.Append(CultureInfo.InvariantCulture, $"Contact: <sip:{account}@127.0.0.1:{agent.LocalPort}>\r\n");
+        foreach (var h in headers ?? []) b.Append(h).Append("\r\n");
         if (body.Length > 0) b.Append("Content-Type: application/sdp\r\n");
         b.Append(CultureInfo.InvariantCulture, $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n").Append(body);
         return b.ToString();
