@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Common;
+using Billing.GrainInterfaces.Platform;
 using Billing.GrainInterfaces.Registration;
 using Billing.GrainInterfaces.Resellers;
 using Npgsql;
@@ -89,12 +90,10 @@ public static class ResellersApi
         return fe.ToProblem();
     }
 
-    private static async Task<IResult> Create(ResellerRequest body, HttpContext http, IClusterClient grains, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<IResult> Create(ResellerRequest body, HttpContext http, IClusterClient grains)
     {
         if (Validate(body, out var data) is { } problem) return problem;
-        long id;
-        await using (var cmd = db.CreateCommand("SELECT nextval('resellers_id_seq')"))
-            id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        var id = await grains.NextId(IdSequences.Resellers);
         var grain = grains.Reseller(id);
         var r = await grain.Create(data, CommandResults.Actor(http));
         if (!r.IsOk) return CommandResults.ToProblem(r);
