@@ -3,6 +3,7 @@ using System.Reflection.Emit;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.Architecture;
 
@@ -12,20 +13,9 @@ namespace Billing.Tests.Architecture;
 /// </summary>
 public sealed partial class ArchitectureTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepoRoot.Path;
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Billing.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Billing.sln não encontrado acima de " + AppContext.BaseDirectory);
-    }
-
-    private static IEnumerable<string> SourceFiles(string project) =>
-        Directory.EnumerateFiles(Path.Combine(Root, project), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
+    private static IEnumerable<string> SourceFiles(string project) => RepoRoot.SourceFiles(project);
 
     // ------------------------------------------------------------------ no writing SQL in api/
 
