@@ -1,7 +1,9 @@
+using Billing.GrainInterfaces.Circuits;
 using System.Net;
 using Billing.GrainInterfaces.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Billing.Grains.Circuits;
 using Billing.Grains.Ledger;
 using Billing.Silo.Ledger;
@@ -60,10 +62,26 @@ public static class SiloSetup
         silo.Services.AddSingleton<CircuitStore>();
         silo.Services.AddSingleton<Billing.Grains.Logins.DataProtectionKeyStore>();
         silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
+        silo.Services.AddOptions<SipOptions>().BindConfiguration("Billing:Sip")
+            .Validate(o => SipPassword.IsValidRealm(o.Realm), "Billing:Sip:Realm: 1 a 64 caracteres ASCII visíveis, sem aspas.").ValidateOnStart();
         silo.AddBillingObservability(configuration);
         // the switch protocol (Kamailio evapi): off unless BILLING_SWITCH_EVAPI lists endpoints
         Billing.Silo.Switch.EvapiServices.AddEvapi(silo.Services, configuration);
         Billing.Grains.Invoicing.InvoicingServices.AddInvoicing(silo.Services, configuration);
+        // reseller months are frozen by the cluster when they end (a reminder), never by a read
+        silo.AddStartupTask(async (sp, _) =>
+        {
+            try
+            {
+                await sp.GetRequiredService<IGrainFactory>()
+                    .GetGrain<Billing.GrainInterfaces.Resellers.IResellerStatementsGrain>(Billing.GrainInterfaces.Resellers.IResellerStatementsGrain.Key).Start();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Billing.Silo")
+                    .LogWarning(e, "Lembrete de fechamento das faturas de revenda não registrado; a próxima partida do silo tenta de novo");
+            }
+        });
         return silo;
     }
 }

@@ -19,12 +19,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly int _siloBase = Infrastructure.Ports.Free();
     private readonly int _gatewayBase = Infrastructure.Ports.Free();
 
-    private static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Billing.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Billing.sln não encontrado acima de " + AppContext.BaseDirectory);
-    }
+    private static string Root() => Infrastructure.RepoRoot.Path;
 
     private static string Binary(string project, string dll)
     {

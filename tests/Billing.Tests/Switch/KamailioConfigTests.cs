@@ -46,7 +46,8 @@ public sealed class KamailioConfigTests
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var name in new[] { "BILLING_SIP_IP", "BILLING_SIP_PORT", "BILLING_SIP_CARRIER", "BILLING_EVAPI_BIND" })
+        foreach (var name in new[] { "BILLING_SIP_IP", "BILLING_SIP_PORT", "BILLING_SIP_CARRIER", "BILLING_EVAPI_BIND", "BILLING_SIP_REALM",
+                     "BILLING_SIP_AUTH_CACHE" })
             start.Environment.Remove(name);
         if (env is not null)
             foreach (var (k, v) in env) start.Environment[k] = v;
@@ -101,10 +102,16 @@ public sealed class KamailioConfigTests
     public async Task WhenTheConfigSpeaksTheSwitchProtocol_ThenItUsesTheConnectorsFieldNames()
     {
         var cfg = await File.ReadAllTextAsync(Config);
-        foreach (var field in new[] { "\"tindex\"", "\"tlabel\"", "\"sipCode\"", "\"maxSeconds\"", "\"callId\"", "\"durationSeconds\"", "\"answeredAt\"" })
+        foreach (var field in new[] { "\"tindex\"", "\"tlabel\"", "\"sipCode\"", "\"maxSeconds\"", "\"callId\"", "\"durationSeconds\"", "\"answeredAt\"",
+                     "\"direction\"", "\"did\"", "\"forwardTo\"", "\"account\"", "\"caller\"" })
             Assert.Contains(field, cfg, StringComparison.Ordinal);
         Assert.Contains("modparam(\"evapi\", \"netstring_format\", 1)", cfg, StringComparison.Ordinal);
         Assert.Contains("t_continue(", cfg, StringComparison.Ordinal);
         Assert.Contains("dlg_set_timeout(", cfg, StringComparison.Ordinal);
+        // REGISTER handling (save) and inbound delivery (lookup) share these lines: exactly one each
+        Assert.Single(cfg.Split('\n'), l => l.Trim() == "loadmodule \"usrloc.so\"");
+        Assert.Single(cfg.Split('\n'), l => l.Trim() == "loadmodule \"registrar.so\"");
+        Assert.Contains("modparam(\"usrloc\", \"db_mode\", 0)", cfg, StringComparison.Ordinal);
+        Assert.Contains("lookup(\"location\")", cfg, StringComparison.Ordinal);
     }
 }

@@ -19,6 +19,9 @@ public sealed class KamailioProcess : IAsyncDisposable
     private readonly string _runtimeDir;
     private readonly ConcurrentQueue<string> _log = new();
 
+    /// <summary>BILLING_SIP_AUTH_CACHE of the test Kamailio.</summary>
+    public const int AuthCacheSeconds = 3;
+
     public int SipPort { get; }
     public IPEndPoint Sip => new(IPAddress.Loopback, SipPort);
     public int EvapiPort { get; }
@@ -54,6 +57,9 @@ public sealed class KamailioProcess : IAsyncDisposable
         start.Environment["BILLING_SIP_PORT"] = sipPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["BILLING_SIP_CARRIER"] = "127.0.0.1:" + carrierPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["BILLING_EVAPI_BIND"] = "127.0.0.1:" + evapiPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["BILLING_SIP_REALM"] = "billing";
+        // HA1s from the cluster are reused this long (60 s shipped): a test sees a password change take effect
+        start.Environment["BILLING_SIP_AUTH_CACHE"] = AuthCacheSeconds.ToString(CultureInfo.InvariantCulture);
         var process = Process.Start(start) ?? throw new InvalidOperationException("kamailio não iniciou");
         var k = new KamailioProcess(process, runtimeDir, sipPort, evapiPort);
         process.OutputDataReceived += (_, e) => k.Add(e.Data);
@@ -105,6 +111,29 @@ public sealed class KamailioProcess : IAsyncDisposable
             }
         }
         throw new TimeoutException("kamailio não respondeu OPTIONS em " + timeout + ":\n" + Log);
+    }
+
+    /// <summary>
+    /// Runs <c>kamcmd</c> against this Kamailio's own control socket (ctl's default <c>kamailio_ctl</c> in the <c>-Y</c>
+    /// runtime dir) and returns its output; a non-zero exit or an RPC error fails.
+    /// </summary>
+    public async Task<string> KamcmdAsync(params string[] args)
+    {
+        var kamcmd = Path.Combine(Path.GetDirectoryName(Kamailio.Binary!)!, "kamcmd");
+        var start = new ProcessStartInfo(kamcmd, ["-s", "unix:" + Path.Combine(_runtimeDir, "kamailio_ctl"), .. args])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var p = Process.Start(start) ?? throw new InvalidOperationException("kamcmd não iniciou");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await p.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        // kamcmd prints an RPC fault ("error: 500 - …") and still exits 0
+        if (p.ExitCode != 0 || output.Contains("error:", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"kamcmd {string.Join(' ', args)} falhou ({p.ExitCode}): {output}");
+        return output;
     }
 
     /// <summary>A port free for both UDP and TCP on loopback (Kamailio listens on both).</summary>
