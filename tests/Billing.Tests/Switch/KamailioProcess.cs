@@ -37,10 +37,14 @@ public sealed class KamailioProcess : IAsyncDisposable
     /// <summary>Whether Kamailio logged a line containing <paramref name="text"/>.</summary>
     public bool Logged(string text) => _log.Any(l => l.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>How many lines Kamailio logged containing <paramref name="text"/>.</summary>
+    public int Count(string text) => _log.Count(l => l.Contains(text, StringComparison.Ordinal));
+
     /// <summary>Every line Kamailio logged containing <paramref name="text"/>.</summary>
     public string Grep(string text) => string.Join('\n', _log.Where(l => l.Contains(text, StringComparison.OrdinalIgnoreCase)));
 
-    public static async Task<KamailioProcess> StartAsync(string config, int carrierPort)
+    /// <summary>Starts Kamailio; <paramref name="env"/> adds or overrides settings of the cfg (e.g. BILLING_EXTEND_BEFORE).</summary>
+    public static async Task<KamailioProcess> StartAsync(string config, int carrierPort, IReadOnlyDictionary<string, string>? env = null)
     {
         var sipPort = FreeUdpAndTcpPort();
         var evapiPort = Ports.Free();
@@ -54,6 +58,7 @@ public sealed class KamailioProcess : IAsyncDisposable
         start.Environment["BILLING_SIP_PORT"] = sipPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["BILLING_SIP_CARRIER"] = "127.0.0.1:" + carrierPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["BILLING_EVAPI_BIND"] = "127.0.0.1:" + evapiPort.ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in env ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("kamailio não iniciou");
         var k = new KamailioProcess(process, runtimeDir, sipPort, evapiPort);
         process.OutputDataReceived += (_, e) => k.Add(e.Data);
