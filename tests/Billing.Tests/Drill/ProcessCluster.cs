@@ -55,15 +55,18 @@ public sealed class ProcessCluster : IAsyncDisposable
         return p;
     }
 
-    public void StartSilo(int i)
+    /// <summary>Starts silo <paramref name="i"/>; <paramref name="env"/> adds settings (e.g. BILLING_SWITCH_EVAPI).</summary>
+    public void StartSilo(int i, IReadOnlyDictionary<string, string>? env = null)
     {
-        _silos[i] = Start(Binary("silo", "Billing.Silo.dll"), $"silo-{i}", new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["BILLING_SILO_PORT"] = (_siloBase + i * 2 + 1).ToString(CultureInfo.InvariantCulture),
             ["BILLING_GATEWAY_PORT"] = (_gatewayBase + i * 2 + 1).ToString(CultureInfo.InvariantCulture),
             ["BILLING_SILO_NAME"] = $"drill-silo-{i}",
             ["BILLING_ADVERTISED_IP"] = "127.0.0.1",
-        });
+        };
+        foreach (var (name, value) in env ?? new Dictionary<string, string>()) settings[name] = value;
+        _silos[i] = Start(Binary("silo", "Billing.Silo.dll"), $"silo-{i}", settings);
     }
 
     /// <summary>SIGKILL: no shutdown, no flush, no goodbye to the cluster.</summary>
