@@ -10,14 +10,16 @@ namespace Billing.Tests.Switch;
 
 /// <summary>
 /// Its own database and silo with a 6 s chunk (Billing:Calls:ChunkSeconds; the shared test cluster keeps 300 s), a real
-/// Kamailio with the shipped cfg asking to extend 3 s before a chunk ends and resending unanswered events after 2 s,
-/// and the silo's evapi connector, which a test can take away and bring back.
+/// Kamailio with the shipped cfg asking to extend 3 s before a chunk ends, resending unanswered events after 2 s and
+/// keeping at most one unanswered complete, and the silo's evapi connector, which a test can take away and bring back.
 /// </summary>
 public sealed class KamailioExtendFixture : IAsyncLifetime
 {
     public const int Chunk = 6;
     public const int ExtendBefore = 3;
     public const int Retry = 2;
+    /// <summary>Completes Kamailio keeps unanswered (one test call at a time here; the shipped default is 10000).</summary>
+    public const int PendingMax = 1;
 
     private string _database = "";
     private EvapiConnector? _connector;
@@ -40,6 +42,7 @@ public sealed class KamailioExtendFixture : IAsyncLifetime
         {
             ["BILLING_EXTEND_BEFORE"] = ExtendBefore.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["BILLING_EVAPI_RETRY"] = Retry.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["BILLING_PENDING_MAX"] = PendingMax.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         await ConnectAsync();
         await Grains.GetGrain<ICustomerGrain>("cus:1").Create(new CustomerData { Nome = "Cliente SIP", Documento = Docs.Cpf() }, "test");
@@ -227,5 +230,41 @@ public sealed class KamailioExtendTests(KamailioExtendFixture sip) : IClassFixtu
         await Task.Delay(TimeSpan.FromSeconds(KamailioExtendFixture.Retry * 2 + 1));
         Assert.Equal(resent, sip.Kamailio.Count($"billing: complete {id} sent again"));
         Assert.Single(await LedgerRows(call.CallId));
+    }
+
+    [KamailioFact]
+    public async Task WhenMoreCompletesWaitThanKamailioKeeps_ThenTheExtraOneIsDroppedAndLoggedInFullAndTheKeptOneIsBilledOnce()
+    {
+        var account = await sip.CircuitAsync(10m);
+        var first = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local);
+        var second = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local);
+        Assert.True(first.Status == 200 && second.Status == 200, first.Final.StartLine + " / " + second.Final.StartLine + "\n" + sip.Kamailio.Log);
+        try
+        {
+            await sip.DisconnectAsync();
+            Assert.Equal(200, (await first.HangUpAsync()).Status);
+            Assert.Equal(200, (await second.HangUpAsync()).Status);
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+        finally
+        {
+            await sip.ConnectAsync();
+        }
+
+        // the kept one is resent and billed; the one past BILLING_PENDING_MAX is in the log, whole, for a CDR import
+        var kept = await BilledOnce(first.CallId, TimeSpan.FromSeconds(KamailioExtendFixture.Retry * 3 + 2));
+        Assert.Equal(-0.01m * kept.Billed, kept.Amount);
+        var dropped = sip.Kamailio.Grep(second.CallId).Split('\n').FirstOrDefault(l => l.Contains("billing: complete DROPPED", StringComparison.Ordinal));
+        Assert.True(dropped is not null, sip.Kamailio.Grep(second.CallId));
+        var json = System.Text.Json.JsonDocument.Parse(dropped[dropped.IndexOf('{', dropped.IndexOf("wait for the cluster", StringComparison.Ordinal))..]).RootElement;
+        Assert.Equal("complete", json.GetProperty("event").GetString());
+        Assert.Equal(second.CallId, json.GetProperty("callId").GetString());
+        Assert.Equal(account, json.GetProperty("account").GetString());
+        Assert.Equal(Local, json.GetProperty("destination").GetString());
+        Assert.True(json.GetProperty("durationSeconds").GetInt32() >= 0);
+        await Task.Delay(TimeSpan.FromSeconds(KamailioExtendFixture.Retry + 1));
+        Assert.Empty(await LedgerRows(second.CallId));
+        // its reservation is still held (until ReservationGraceSeconds after its granted time, or the CDR import)
+        Assert.True((await Balance(account)).Reserved > 0m);
     }
 }
