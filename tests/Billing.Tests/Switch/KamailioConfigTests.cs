@@ -46,7 +46,8 @@ public sealed class KamailioConfigTests
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var name in new[] { "BILLING_SIP_IP", "BILLING_SIP_PORT", "BILLING_SIP_CARRIER", "BILLING_EVAPI_BIND" })
+        foreach (var name in new[] { "BILLING_SIP_IP", "BILLING_SIP_PORT", "BILLING_SIP_CARRIER", "BILLING_EVAPI_BIND", "BILLING_EXTEND_BEFORE",
+                     "BILLING_EVAPI_RETRY", "BILLING_PENDING_MAX" })
             start.Environment.Remove(name);
         if (env is not null)
             foreach (var (k, v) in env) start.Environment[k] = v;
@@ -101,7 +102,8 @@ public sealed class KamailioConfigTests
     public async Task WhenTheConfigSpeaksTheSwitchProtocol_ThenItUsesTheConnectorsFieldNames()
     {
         var cfg = await File.ReadAllTextAsync(Config);
-        foreach (var field in new[] { "\"tindex\"", "\"tlabel\"", "\"sipCode\"", "\"maxSeconds\"", "\"callId\"", "\"durationSeconds\"", "\"answeredAt\"" })
+        foreach (var field in new[] { "\"tindex\"", "\"tlabel\"", "\"sipCode\"", "\"maxSeconds\"", "\"callId\"", "\"durationSeconds\"", "\"answeredAt\"",
+                     "\"totalSeconds\"", "\"status\"", "\"extend\"", "\"complete\"" })
             Assert.Contains(field, cfg, StringComparison.Ordinal);
         Assert.Contains("modparam(\"evapi\", \"netstring_format\", 1)", cfg, StringComparison.Ordinal);
         Assert.Contains("t_continue(", cfg, StringComparison.Ordinal);
