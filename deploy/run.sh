@@ -89,6 +89,9 @@ if [ -n "$KAMAILIO" ]; then
   export BILLING_SIP_CARRIER="${BILLING_SIP_CARRIER:-127.0.0.1:5070}" BILLING_EVAPI_BIND="${BILLING_EVAPI_BIND:-127.0.0.1:8448}"
   # the silos keep a connection to this Kamailio's evapi (see README "Switch protocol (evapi)")
   export BILLING_SWITCH_EVAPI="$BILLING_EVAPI_BIND"
+  # the digest realm: the silos make the SIP passwords' HA1 with the same one (README "SIP accounts")
+  export BILLING_SIP_REALM="${BILLING_SIP_REALM:-billing}"
+  export Billing__Sip__Realm="$BILLING_SIP_REALM"
   mkdir -p "$DATA/kamailio"
   # foreground (-DD), log to stderr (-E), runtime files (control sockets) under .data/ instead of /var/run
   "$KAMAILIO_BIN" -DD -E -Y "$DATA/kamailio" -f "$ROOT/deploy/kamailio/kamailio.cfg" >"$DATA/logs/kamailio.log" 2>&1 &

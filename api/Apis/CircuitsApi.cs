@@ -10,7 +10,7 @@ namespace Billing.Api.Apis;
 public sealed record CircuitRequest(
     string? Account, string? Name, long? CustomerId, string? PlanId, string? AreaCode, string? Central,
     BillingMode? BillingMode, decimal? CreditLimit, CircuitStatus? Status, WebFlags? Flags, InvoiceConfigRequest? Invoice,
-    string? WebPassword);
+    string? WebPassword, string? SipPassword = null);
 
 public sealed record InvoiceConfigRequest(int? ClosingDay, int? DueDays, decimal? MonthlyFee, IReadOnlyList<InvoiceCustomField>? CustomFields);
 
@@ -18,7 +18,7 @@ public sealed record CircuitResponse(
     string Account, string Name, long CustomerId, string? PlanId, string AreaCode, string? Central, BillingMode BillingMode,
     decimal CreditLimit, CircuitStatus Status, WebFlags Flags, InvoiceConfigRequest Invoice, decimal Balance,
     bool HasWebPassword, string? Ip, int? LatencyMs, DateTimeOffset? RegisteredAt, string Registration, int ActiveCalls,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt, bool HasSipPassword, int? Port, string? Transport, string? UserAgent, DateTimeOffset? ExpiresAt);
 
 public sealed record CircuitListItem(
     string Account, string Name, long CustomerId, string? PlanId, string? Central, decimal Balance, string? Ip,
@@ -30,7 +30,10 @@ public sealed record BatchRange(long? From, long? To);
 
 public sealed record MoveRequest(long? CustomerId);
 
-public sealed record RegistrationRequest(string? Ip, int? LatencyMs);
+public sealed record RegistrationRequest(string? Ip, int? LatencyMs, int? Port = null, string? Transport = null, string? UserAgent = null,
+    int? Expires = null);
+
+public sealed record SipPasswordRequest(string? SipPassword);
 
 public sealed record PasswordRequest(string? Password);
 
@@ -42,7 +45,7 @@ public sealed record CallHistoryItem(
     string CallId, string? Direction, string? Destination, string? Normalized, string? CallType, DateTimeOffset? StartedAt,
     int? DurationSeconds, int? BilledSeconds, decimal Cost, decimal? PricePerMinute, string? HangupCause, string? Caller);
 
-/// <summary>Circuits (SIP accounts): CRUD, "Novo Lote", move, registration, Senha Web, balance, credits, call history.</summary>
+/// <summary>Circuits (SIP accounts): CRUD, "Novo Lote", move, registration, Senha Web, Senha SIP, balance, credits, call history.</summary>
 public static class CircuitsApi
 {
     public const int MaxBatch = 1000;
@@ -58,6 +61,7 @@ public static class CircuitsApi
         admin.MapDelete("/{account}", Delete);
         admin.MapPost("/{account}/move", Move);
         admin.MapPut("/{account}/web-password", SetPassword);
+        admin.MapPut("/{account}/sip-password", SetSipPassword);
         admin.MapPost("/{account}/credits", Credit);
         admin.MapGet("/{account}/calls", Calls);
 
@@ -99,12 +103,18 @@ public static class CircuitsApi
         v.Data.CreditLimit, v.Data.Status, v.Data.Flags,
         new InvoiceConfigRequest(v.Data.Invoice.ClosingDay, v.Data.Invoice.DueDays, v.Data.Invoice.MonthlyFee,
             v.Data.Invoice.CustomFields.IsDefault ? [] : v.Data.Invoice.CustomFields),
-        v.Balance, v.HasWebPassword, v.Ip, v.LatencyMs, v.RegisteredAt, v.RegistrationStatus, v.ActiveCalls, v.CreatedAt);
+        v.Balance, v.HasWebPassword, v.Ip, v.LatencyMs, v.RegisteredAt, v.RegistrationStatus, v.ActiveCalls, v.CreatedAt,
+        v.HasSipPassword, v.Port, v.Transport, v.UserAgent, v.ExpiresAt);
+
+    /// <summary>A Senha SIP given in a circuit body must be valid before anything is saved (write-only: never answered back).</summary>
+    private static IResult? SipPasswordProblem(string? sipPassword) =>
+        sipPassword is not null && SipPassword.Problem(sipPassword) is { } problem ? Problems.Field("sipPassword", problem) : null;
 
     internal static async Task<IResult> Create(CircuitRequest body, IClusterClient cluster, HttpContext http)
     {
         if (!CircuitKeys.IsValidAccount(body.Account))
             return Problems.Field("account", "Informe o número do circuito (1 a 20 dígitos).");
+        if (SipPasswordProblem(body.SipPassword) is { } sipProblem) return sipProblem;
         var grain = cluster.Circuit(body.Account!);
         var result = await grain.Create(ToData(body), CommandResults.Actor(http));
         if (!result.IsOk) return CommandResults.ToProblem(result);
@@ -112,6 +122,11 @@ public static class CircuitsApi
         {
             var pw = await grain.SetWebPassword(body.WebPassword, CommandResults.Actor(http));
             if (!pw.IsOk) return CommandResults.ToProblem(pw);
+        }
+        if (body.SipPassword is not null)
+        {
+            var sip = await grain.SetSipPassword(body.SipPassword, CommandResults.Actor(http));
+            if (!sip.IsOk) return CommandResults.ToProblem(sip);
         }
         var view = await grain.Get();
         return TypedResults.Created($"/api/circuits/{body.Account}", ToResponse(view!));
@@ -129,6 +144,7 @@ public static class CircuitsApi
         if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
         if (body.Account is not null && body.Account != account)
             return Problems.Field("account", "O número do circuito não pode ser alterado.");
+        if (SipPasswordProblem(body.SipPassword) is { } sipProblem) return sipProblem;
         var grain = cluster.Circuit(account);
         var current = await grain.Get();
         if (current is null) return Problems.NotFound($"Circuito {account} não encontrado.");
@@ -140,6 +156,11 @@ public static class CircuitsApi
         {
             var pw = await grain.SetWebPassword(body.WebPassword, CommandResults.Actor(http));
             if (!pw.IsOk) return CommandResults.ToProblem(pw);
+        }
+        if (body.SipPassword is not null)
+        {
+            var sip = await grain.SetSipPassword(body.SipPassword, CommandResults.Actor(http));
+            if (!sip.IsOk) return CommandResults.ToProblem(sip);
         }
         return TypedResults.Ok(ToResponse((await grain.Get())!));
     }
@@ -169,14 +190,26 @@ public static class CircuitsApi
         return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
     }
 
+    /// <summary>Senha SIP (write-only): kept by the circuit as the digest HA1 of its realm.</summary>
+    internal static async Task<IResult> SetSipPassword(string account, SipPasswordRequest body, IClusterClient cluster, HttpContext http)
+    {
+        if (SipPassword.Problem(body.SipPassword) is { } problem) return Problems.Field("sipPassword", problem);
+        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
+        var result = await cluster.Circuit(account).SetSipPassword(body.SipPassword!, CommandResults.Actor(http));
+        return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
+    }
+
     private static async Task<IResult> Registration(string account, RegistrationRequest body, IClusterClient cluster)
     {
         var errors = new FieldErrors();
         if (string.IsNullOrWhiteSpace(body.Ip)) errors.Add("ip", "Informe o IP de registro.");
         if (body.LatencyMs is null) errors.Add("latencyMs", "Informe a latência em ms.");
         if (errors.Any) return errors.ToProblem();
+        var registration = new SipRegistration(body.Ip!.Trim(), body.Port, body.Transport, body.UserAgent, body.Expires, body.LatencyMs);
+        foreach (var (field, message) in registration.Problems()) errors.Add(field, message);
+        if (errors.Any) return errors.ToProblem();
         if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
-        var result = await cluster.Circuit(account).ReportRegistration(body.Ip!.Trim(), body.LatencyMs!.Value);
+        var result = await cluster.Circuit(account).ReportRegistration(registration);
         return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
     }
 
@@ -231,7 +264,7 @@ public static class CircuitsApi
             cmd.Parameters.AddWithValue("status", status);
         }
         // the page walks the (…, name, account) indexes; the count is a separate statement of the same batch
-        const string columns = "account, name, customer_id, plan_id, central, balance, ip, status, registered_at, latency_ms, billing_mode";
+        const string columns = "account, name, customer_id, plan_id, central, balance, ip, status, seen_at, latency_ms, billing_mode, expires_at";
         cmd.CommandText = string.IsNullOrWhiteSpace(search)
             ? $"""
                SELECT {columns} FROM circuits WHERE {where} ORDER BY name, account LIMIT @limit OFFSET @offset;
@@ -251,12 +284,13 @@ public static class CircuitsApi
         {
             while (await r.ReadAsync(ct))
             {
-                DateTimeOffset? at = r.IsDBNull(8) ? null : new DateTimeOffset(r.GetDateTime(8), TimeSpan.Zero);
+                DateTimeOffset? seen = r.IsDBNull(8) ? null : new DateTimeOffset(r.GetDateTime(8), TimeSpan.Zero);
                 int? latency = r.IsDBNull(9) ? null : r.GetInt32(9);
+                DateTimeOffset? expires = r.IsDBNull(11) ? null : new DateTimeOffset(r.GetDateTime(11), TimeSpan.Zero);
                 items.Add(new CircuitListItem(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3),
                     r.IsDBNull(4) ? null : r.GetString(4), r.GetDecimal(5), r.IsDBNull(6) ? null : r.GetString(6),
                     r.GetString(7) == "ativo" ? CircuitStatus.Ativo : CircuitStatus.Bloqueado,
-                    CircuitKeys.RegistrationStatus(at, latency, now, TimeSpan.FromSeconds(180)),
+                    CircuitKeys.RegistrationStatus(seen, latency, now, TimeSpan.FromSeconds(180), expires),
                     r.GetString(10) == "prepaid" ? BillingMode.Prepaid : BillingMode.Postpaid));
             }
             if (await r.NextResultAsync(ct) && await r.ReadAsync(ct)) total = r.GetInt64(0);
@@ -295,6 +329,8 @@ public static class CircuitsApi
         }
         if (accounts.Count > MaxBatch) errors.Add("accounts", $"No máximo {MaxBatch} circuitos por lote.");
         if (body.Settings is null) errors.Add("settings", "Informe as configurações comuns do lote.");
+        else if (body.Settings.SipPassword is not null && SipPassword.Problem(body.Settings.SipPassword) is { } sipProblem)
+            errors.Add("settings.sipPassword", sipProblem);
         foreach (var dup in accounts.GroupBy(a => a, StringComparer.Ordinal).Where(g => g.Count() > 1))
             errors.Add("accounts", $"Circuito {dup.Key} repetido no lote.");
         if (accounts.Count > 0 && accounts.Count <= MaxBatch)
@@ -329,6 +365,8 @@ public static class CircuitsApi
         }
         if (!string.IsNullOrEmpty(body.Settings!.WebPassword))
             await Task.WhenAll(accounts.Select(a => cluster.Circuit(a).SetWebPassword(body.Settings.WebPassword, actor)));
+        if (body.Settings!.SipPassword is { } sipPassword)
+            await Task.WhenAll(accounts.Select(a => cluster.Circuit(a).SetSipPassword(sipPassword, actor)));
         return TypedResults.Created("/api/circuits", new { created = accounts.Count, accounts });
     }
 

@@ -74,6 +74,13 @@ public sealed record CircuitView
     [Id(7)] public required string RegistrationStatus { get; init; }
     [Id(8)] public DateTimeOffset CreatedAt { get; init; }
     [Id(9)] public int ActiveCalls { get; init; }
+    [Id(10)] public bool HasSipPassword { get; init; }
+    /// <summary>Where the last REGISTER came from (port, transport) and the phone's User-Agent; null when not registered.</summary>
+    [Id(11)] public int? Port { get; init; }
+    [Id(12)] public string? Transport { get; init; }
+    [Id(13)] public string? UserAgent { get; init; }
+    /// <summary>When the registration runs out unless renewed (null: the report gave no expiry).</summary>
+    [Id(14)] public DateTimeOffset? ExpiresAt { get; init; }
 }
 
 public static class CircuitKeys
@@ -92,9 +99,13 @@ public static class CircuitKeys
         return grains.GetGrain<ICircuitGrain>(For(account));
     }
 
-    /// <summary>"OK (4 ms)" while the last registration is fresher than the TTL, else "Offline".</summary>
-    public static string RegistrationStatus(DateTimeOffset? registeredAt, int? latencyMs, DateTimeOffset now, TimeSpan ttl) =>
-        registeredAt is { } at && now - at <= ttl
+    /// <summary>
+    /// "OK (4 ms)" while the circuit was last seen (registration or answered keepalive) within the TTL and its
+    /// registration has not run out, else "Offline".
+    /// </summary>
+    public static string RegistrationStatus(DateTimeOffset? seenAt, int? latencyMs, DateTimeOffset now, TimeSpan ttl,
+        DateTimeOffset? expiresAt = null) =>
+        seenAt is { } at && now - at <= ttl && (expiresAt is null || expiresAt > now)
             ? string.Create(CultureInfo.InvariantCulture, $"OK ({latencyMs ?? 0} ms)")
             : "Offline";
 }

@@ -40,8 +40,27 @@ public interface ICircuitGrain : IGrainWithStringKey
     [Alias("GetWebLogin")]
     Task<WebLogin?> GetWebLogin();
 
+    /// <summary>
+    /// Senha SIP: kept only as HA1 = MD5(account:realm:password) with the silo's realm (<see cref="SipPassword"/>);
+    /// a bad password is Invalid on field <c>sipPassword</c>.
+    /// </summary>
+    [Alias("SetSipPassword")]
+    Task<CommandResult> SetSipPassword(string password, string actor);
+
+    /// <summary>
+    /// The HA1 a switch checks this circuit's digest with, for <paramref name="realm"/>; null when the circuit does not
+    /// exist, has no Senha SIP, or it was set for another realm (the switch must not learn which).
+    /// </summary>
+    [Alias("GetSipHa1")]
+    Task<string?> GetSipHa1(string realm);
+
+    /// <summary>A REGISTER (or a switch's report): where the circuit is; <c>ExpiresSeconds</c> 0 makes it Offline.</summary>
     [Alias("ReportRegistration")]
-    Task<CommandResult> ReportRegistration(string ip, int latencyMs);
+    Task<CommandResult> ReportRegistration(SipRegistration registration);
+
+    /// <summary>The round trip of an answered keepalive OPTIONS: the "OK (N ms)" of the status.</summary>
+    [Alias("ReportKeepalive")]
+    Task<CommandResult> ReportKeepalive(int latencyMs);
 
     [Alias("Authorize")]
     Task<AuthorizeResult> Authorize(AuthorizeRequest request);

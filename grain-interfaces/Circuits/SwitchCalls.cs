@@ -189,4 +189,52 @@ public sealed class SwitchCalls(IGrainFactory grains, int routeShards, ILogger<S
             log.LogWarning(e, "Rota da chamada {CallId}: aviso de complete não entregue (a rota expira pelo TTL)", callId);
         }
     }
+
+    /// <summary>
+    /// The HA1 a switch checks a circuit's digest with (<see cref="ICircuitGrain.GetSipHa1"/>): null for an unknown
+    /// account, a circuit without Senha SIP or one set for another realm, never saying which.
+    /// </summary>
+    public async Task<SwitchCredentials> CredentialsAsync(string? account, string? realm)
+    {
+        var errors = new List<(string, string)>();
+        if (string.IsNullOrWhiteSpace(account)) errors.Add(("account", "Informe o circuito (conta SIP)."));
+        if (string.IsNullOrWhiteSpace(realm)) errors.Add(("realm", "Informe o realm do digest."));
+        else if (!SipPassword.IsValidRealm(realm)) errors.Add(("realm", "Realm inválido."));
+        if (errors.Count > 0) return new SwitchCredentials(errors, null);
+        if (!CircuitKeys.IsValidAccount(account)) return new SwitchCredentials([], null);
+        return new SwitchCredentials([], await grains.Circuit(account!).GetSipHa1(realm!));
+    }
+
+    /// <summary>A REGISTER the switch accepted (or a de-REGISTER: expires 0), kept by the circuit.</summary>
+    public async Task<SwitchReport> RegisterAsync(string? account, SipRegistration? registration)
+    {
+        var errors = new List<(string, string)>();
+        if (!CircuitKeys.IsValidAccount(account)) errors.Add(("account", "Circuito inválido (1 a 20 dígitos)."));
+        if (registration is null) errors.Add(("ip", "Informe o IP de registro."));
+        else
+        {
+            if (registration.ExpiresSeconds is null) errors.Add(("expires", "Informe a validade do registro em segundos (0 = descadastro)."));
+            errors.AddRange(registration.Problems());
+        }
+        if (errors.Count > 0) return new SwitchReport(errors, null);
+        return new SwitchReport([], await grains.Circuit(account!).ReportRegistration(registration!));
+    }
+
+    /// <summary>The round trip of a keepalive OPTIONS the circuit answered.</summary>
+    public async Task<SwitchReport> KeepaliveAsync(string? account, int? latencyMs)
+    {
+        var errors = new List<(string, string)>();
+        if (!CircuitKeys.IsValidAccount(account)) errors.Add(("account", "Circuito inválido (1 a 20 dígitos)."));
+        if (latencyMs is null) errors.Add(("latencyMs", "Informe a latência em ms."));
+        else if (latencyMs is < 0 or > SipRegistration.MaxLatencyMs)
+            errors.Add(("latencyMs", $"Latência deve estar entre 0 e {SipRegistration.MaxLatencyMs} ms."));
+        if (errors.Count > 0) return new SwitchReport(errors, null);
+        return new SwitchReport([], await grains.Circuit(account!).ReportKeepalive(latencyMs!.Value));
+    }
 }
+
+/// <summary>The answer to a credentials question: field errors, or the HA1 (null: no such SIP account).</summary>
+public sealed record SwitchCredentials(IReadOnlyList<(string Field, string Message)> Errors, string? Ha1);
+
+/// <summary>The answer to a register/keepalive report: field errors, or the circuit's result.</summary>
+public sealed record SwitchReport(IReadOnlyList<(string Field, string Message)> Errors, Common.CommandResult? Result);

@@ -22,6 +22,7 @@ public sealed partial class CircuitGrain(
     ILedger ledger,
     TimeProvider clock,
     IOptions<CallOptions> options,
+    IOptions<SipOptions> sipOptions,
     ILogger<CircuitGrain> log)
     : Grain, ICircuitGrain
 {
@@ -29,9 +30,17 @@ public sealed partial class CircuitGrain(
     private readonly SemaphoreSlim _adminLock = new(1, 1);
     private string _account = "";
 
+    // registration (REGISTER / keepalive reports): in memory, mirrored to the circuits row for the list
     private string? _ip;
+    private int? _port;
+    private string? _transport;
+    private string? _userAgent;
     private int? _latencyMs;
     private DateTimeOffset? _registeredAt;
+    private DateTimeOffset? _expiresAt;
+    private DateTimeOffset? _seenAt;
+    private DateTimeOffset _seenWrittenAt;
+    private int? _latencyWritten;
 
     private bool Live => _s.Exists && !_s.Deleted;
 
@@ -69,10 +78,15 @@ public sealed partial class CircuitGrain(
         Data = _s.Data,
         Balance = _balance,
         HasWebPassword = _s.WebPasswordHash is not null,
+        HasSipPassword = _s.SipHa1 is not null,
         Ip = _ip,
+        Port = _port,
+        Transport = _transport,
+        UserAgent = _userAgent,
         LatencyMs = _latencyMs,
         RegisteredAt = _registeredAt,
-        RegistrationStatus = CircuitKeys.RegistrationStatus(_registeredAt, _latencyMs, Now, TimeSpan.FromSeconds(_opt.RegistrationTtlSeconds)),
+        ExpiresAt = _expiresAt,
+        RegistrationStatus = CircuitKeys.RegistrationStatus(_seenAt, _latencyMs, Now, TimeSpan.FromSeconds(_opt.RegistrationTtlSeconds), _expiresAt),
         CreatedAt = _s.CreatedAt,
         ActiveCalls = _reservations.Count,
     };
@@ -296,16 +310,91 @@ public sealed partial class CircuitGrain(
     public Task<WebLogin?> GetWebLogin() =>
         Task.FromResult(Live && _s.Data.Flags.Web && _s.WebPasswordHash is { } hash ? new WebLogin(hash, WebPassword.Stamp(hash)) : null);
 
-    public async Task<CommandResult> ReportRegistration(string ip, int latencyMs)
+    public async Task<CommandResult> SetSipPassword(string password, string actor)
+    {
+        if (SipPassword.Problem(password) is { } problem) return CommandResult.Invalid("sipPassword", problem);
+        var realm = sipOptions.Value.Realm;
+        var ha1 = SipPassword.Ha1(_account, realm, password);
+        await _adminLock.WaitAsync();
+        try
+        {
+            if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
+            var (previous, previousRealm) = (_s.SipHa1, _s.SipRealm);
+            var now = Now;
+            await using var conn = await store.Db.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await CircuitStore.SetSipHa1Async(conn, tx, _account, ha1, realm, now);
+            await AuditLog.WriteAsync(conn, tx, now, actor, "circuit", _account, "set-sip-password",
+                new Dictionary<string, FieldChange> { ["sipPassword"] = new(previous is null ? null : "***", "***") });
+            _s.SipHa1 = ha1;
+            _s.SipRealm = realm;
+            try
+            {
+                await PersistAsync();
+            }
+            catch
+            {
+                (_s.SipHa1, _s.SipRealm) = (previous, previousRealm);
+                throw;
+            }
+            await tx.CommitAsync();
+            return CommandResult.Ok;
+        }
+        finally
+        {
+            _adminLock.Release();
+        }
+    }
+
+    public Task<string?> GetSipHa1(string realm) =>
+        Task.FromResult(Live && _s.SipHa1 is { } ha1 && string.Equals(_s.SipRealm, realm, StringComparison.Ordinal) ? ha1 : null);
+
+    public async Task<CommandResult> ReportRegistration(SipRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
+        var problems = registration.Problems();
+        if (problems.Count > 0) return CommandResult.Invalid(problems[0].Field, problems[0].Message);
+        var now = Now;
+        if (registration.ExpiresSeconds == 0)
+        {
+            // de-REGISTER: Offline at once; the last address stays visible
+            _registeredAt = null;
+            _expiresAt = null;
+            _seenAt = null;
+            await store.UpdateRegistrationAsync(_account, _ip, _port, _transport, _userAgent, _latencyMs, null, null, null);
+            return CommandResult.Ok;
+        }
+        _ip = registration.Ip;
+        _port = registration.Port;
+        _transport = registration.Transport;
+        _userAgent = registration.UserAgent;
+        // a REGISTER carries no round trip: the last keepalive's stays until the next one measures it again
+        _latencyMs = registration.LatencyMs ?? _latencyMs;
+        _registeredAt = now;
+        _expiresAt = registration.ExpiresSeconds is { } s ? now.AddSeconds(s) : null;
+        _seenAt = now;
+        await store.UpdateRegistrationAsync(_account, _ip, _port, _transport, _userAgent, _latencyMs, now, _expiresAt, now);
+        (_seenWrittenAt, _latencyWritten) = (now, _latencyMs);
+        return CommandResult.Ok;
+    }
+
+    public async Task<CommandResult> ReportKeepalive(int latencyMs)
     {
         if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
-        if (!System.Net.IPAddress.TryParse(ip, out _)) return CommandResult.Invalid("ip", "Endereço IP inválido.");
-        if (latencyMs is < 0 or > 60_000) return CommandResult.Invalid("latencyMs", "Latência deve estar entre 0 e 60000 ms.");
+        if (latencyMs is < 0 or > SipRegistration.MaxLatencyMs)
+            return CommandResult.Invalid("latencyMs", $"Latência deve estar entre 0 e {SipRegistration.MaxLatencyMs} ms.");
         var now = Now;
-        _ip = ip;
         _latencyMs = latencyMs;
-        _registeredAt = now;
-        await store.UpdateRegistrationAsync(_account, ip, latencyMs, now);
+        // a keepalive that overtook its REGISTER (or outlived a de-REGISTER) leaves the status as it is
+        if (_registeredAt is null) return CommandResult.Ok;
+        _seenAt = now;
+        // the list's row is rewritten when the round trip changes or a third of the TTL went by, not on every ping
+        if (_latencyWritten != latencyMs || now - _seenWrittenAt >= TimeSpan.FromSeconds(_opt.RegistrationTtlSeconds / 3.0))
+        {
+            await store.UpdateSeenAsync(_account, latencyMs, now);
+            (_seenWrittenAt, _latencyWritten) = (now, latencyMs);
+        }
         return CommandResult.Ok;
     }
 }

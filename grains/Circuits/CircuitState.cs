@@ -30,4 +30,8 @@ public sealed class CircuitState
     [Id(7)] public Dictionary<string, Dictionary<string, TotalsAcc>> Periods { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Blacklisted callers (E.164), refused on inbound calls while the circuit's <c>blacklist</c> flag is on.</summary>
     [Id(8)] public List<string> Blacklist { get; set; } = [];
+    /// <summary>Senha SIP as HA1 = MD5(account:realm:password) (<see cref="SipPassword"/>), never the password.</summary>
+    [Id(9)] public string? SipHa1 { get; set; }
+    /// <summary>The realm <see cref="SipHa1"/> was made with: another realm cannot use it.</summary>
+    [Id(10)] public string? SipRealm { get; set; }
 }

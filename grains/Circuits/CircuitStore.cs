@@ -89,13 +89,45 @@ public sealed class CircuitStore(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync();
     }
 
-    public async Task UpdateRegistrationAsync(string account, string ip, int latencyMs, DateTimeOffset at)
+    public static async Task SetSipHa1Async(NpgsqlConnection conn, NpgsqlTransaction tx, string account, string ha1, string realm,
+        DateTimeOffset now)
     {
-        await using var cmd = db.CreateCommand("UPDATE circuits SET ip = @ip, latency_ms = @l, registered_at = @at WHERE account = @a");
+        await using var cmd = new NpgsqlCommand(
+            "UPDATE circuits SET sip_ha1 = @h, sip_realm = @r, updated_at = @now WHERE account = @a", conn, tx);
         cmd.Parameters.AddWithValue("a", account);
-        cmd.Parameters.AddWithValue("ip", ip);
+        cmd.Parameters.AddWithValue("h", ha1);
+        cmd.Parameters.AddWithValue("r", realm);
+        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task UpdateRegistrationAsync(string account, string? ip, int? port, string? transport, string? userAgent,
+        int? latencyMs, DateTimeOffset? registeredAt, DateTimeOffset? expiresAt, DateTimeOffset? seenAt)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            UPDATE circuits SET ip = @ip, port = @port, transport = @tr, user_agent = @ua, latency_ms = @l, registered_at = @at,
+                                expires_at = @exp, seen_at = @seen
+            WHERE account = @a
+            """);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("ip", (object?)ip ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("port", (object?)port ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("tr", (object?)transport ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("ua", (object?)userAgent ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("l", (object?)latencyMs ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("at", (object?)registeredAt?.UtcDateTime ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("exp", (object?)expiresAt?.UtcDateTime ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("seen", (object?)seenAt?.UtcDateTime ?? DBNull.Value);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task UpdateSeenAsync(string account, int latencyMs, DateTimeOffset seenAt)
+    {
+        await using var cmd = db.CreateCommand("UPDATE circuits SET latency_ms = @l, seen_at = @seen WHERE account = @a");
+        cmd.Parameters.AddWithValue("a", account);
         cmd.Parameters.AddWithValue("l", latencyMs);
-        cmd.Parameters.AddWithValue("at", at.UtcDateTime);
+        cmd.Parameters.AddWithValue("seen", seenAt.UtcDateTime);
         await cmd.ExecuteNonQueryAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Circuits;
 using System.Net;
 using Billing.GrainInterfaces.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -60,6 +61,8 @@ public static class SiloSetup
         silo.Services.AddSingleton<CircuitStore>();
         silo.Services.AddSingleton<Billing.Grains.Logins.DataProtectionKeyStore>();
         silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
+        silo.Services.AddOptions<SipOptions>().BindConfiguration("Billing:Sip")
+            .Validate(o => SipPassword.IsValidRealm(o.Realm), "Billing:Sip:Realm: 1 a 64 caracteres ASCII visíveis, sem aspas.").ValidateOnStart();
         silo.AddBillingObservability(configuration);
         // the switch protocol (Kamailio evapi): off unless BILLING_SWITCH_EVAPI lists endpoints
         Billing.Silo.Switch.EvapiServices.AddEvapi(silo.Services, configuration);

@@ -73,7 +73,10 @@ public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log)
                     "authorize" => await AuthorizeAsync(root, c),
                     "extend" => await ExtendAsync(c),
                     "complete" => await CompleteAsync(root, c),
-                    _ => Error(c, "event", "Evento desconhecido: use authorize, extend ou complete.", BadRequest),
+                    "credentials" => await CredentialsAsync(root, c),
+                    "register" => await RegisterAsync(root, c),
+                    "keepalive" => await KeepaliveAsync(root, c),
+                    _ => Error(c, "event", "Evento desconhecido: use authorize, extend, complete, credentials, register ou keepalive.", BadRequest),
                 };
             }
             catch (BadField e)
@@ -164,6 +167,49 @@ public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log)
             CompleteStatus.UnknownCall => Error(c, "callId", done.Reason ?? $"Chamada {c.CallId} desconhecida.", 404),
             CompleteStatus.Conflict => Error(c, "callId", done.Reason ?? $"O identificador de chamada {c.CallId} pertence a outro circuito.", 409),
             _ => Error(c, done.Field ?? "body", done.Reason ?? "Chamada inválida.", BadRequest),
+        };
+    }
+
+    /// <summary>
+    /// <c>credentials</c>: the HA1 of <c>account</c> for <c>realm</c>, answered <c>{"account", "ha1"}</c> with
+    /// <c>ha1</c> null for no such SIP account (Kamailio then refuses, the same as a wrong password).
+    /// </summary>
+    private async Task<byte[]> CredentialsAsync(JsonElement e, Correlation c)
+    {
+        var account = Str(e, "account");
+        var r = await calls.CredentialsAsync(account, Str(e, "realm"));
+        if (r.Errors.Count > 0) return Error(c, r.Errors[0].Field, r.Errors[0].Message, BadRequest);
+        return Answer(c, w =>
+        {
+            w.WriteString("account", account);
+            if (r.Ha1 is { } ha1) w.WriteString("ha1", ha1);
+            else w.WriteNull("ha1");
+        });
+    }
+
+    /// <summary><c>register</c>: a REGISTER Kamailio accepted (account, ip, port, transport, userAgent, expires).</summary>
+    private async Task<byte[]> RegisterAsync(JsonElement e, Correlation c)
+    {
+        var ip = Str(e, "ip");
+        var registration = ip is null ? null
+            : new SipRegistration(ip, Int(e, "port"), Str(e, "transport")?.ToLowerInvariant(), Str(e, "userAgent"), Int(e, "expires"));
+        return Reported(c, await calls.RegisterAsync(Str(e, "account"), registration));
+    }
+
+    /// <summary><c>keepalive</c>: the round trip (latencyMs) of an OPTIONS the circuit answered.</summary>
+    private async Task<byte[]> KeepaliveAsync(JsonElement e, Correlation c) =>
+        Reported(c, await calls.KeepaliveAsync(Str(e, "account"), Int(e, "latencyMs")));
+
+    private static byte[] Reported(Correlation c, SwitchReport r)
+    {
+        if (r.Errors.Count > 0) return Error(c, r.Errors[0].Field, r.Errors[0].Message, BadRequest);
+        var result = r.Result!;
+        return result.Status switch
+        {
+            Billing.GrainInterfaces.Common.CommandStatus.Ok => Answer(c, w => w.WriteBoolean("ok", true)),
+            Billing.GrainInterfaces.Common.CommandStatus.NotFound => Error(c, "account", result.Message ?? "Circuito não encontrado.", 404),
+            _ => Error(c, result.Errors?.Keys.FirstOrDefault() ?? "body", result.Errors?.Values.FirstOrDefault()?.FirstOrDefault()
+                ?? result.Message ?? "Evento inválido.", BadRequest),
         };
     }
 

@@ -85,6 +85,10 @@ public sealed class KillSiloSipDrillTests(ITestOutputHelper output)
                 Assert.True(c.IsSuccessStatusCode, await c.Content.ReadAsStringAsync());
                 var k = await admin.PostAsJsonAsync($"/api/circuits/{a}/credits", new { amount = 100m, description = "Carga", idempotencyKey = "open-" + a });
                 Assert.True(k.IsSuccessStatusCode, await k.Content.ReadAsStringAsync());
+                // every INVITE is digest-authenticated with the circuit's Senha SIP
+                var p = await admin.PutAsJsonAsync($"/api/circuits/{a}/sip-password", new { sipPassword = "senha-sip-" + a });
+                Assert.True(p.IsSuccessStatusCode, await p.Content.ReadAsStringAsync());
+                phone.SetPassword(a, "senha-sip-" + a);
             }
 
             // 6 answered calls in progress, 2 per circuit

@@ -46,8 +46,8 @@ public sealed class KamailioConfigTests
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var name in new[] { "BILLING_SIP_IP", "BILLING_SIP_PORT", "BILLING_SIP_CARRIER", "BILLING_EVAPI_BIND", "BILLING_EXTEND_BEFORE",
-                     "BILLING_EVAPI_RETRY", "BILLING_PENDING_MAX" })
+        foreach (var name in new[] { "BILLING_SIP_IP", "BILLING_SIP_PORT", "BILLING_SIP_CARRIER", "BILLING_EVAPI_BIND", "BILLING_SIP_REALM",
+                     "BILLING_SIP_AUTH_CACHE", "BILLING_EXTEND_BEFORE", "BILLING_EVAPI_RETRY", "BILLING_PENDING_MAX" })
             start.Environment.Remove(name);
         if (env is not null)
             foreach (var (k, v) in env) start.Environment[k] = v;

@@ -83,6 +83,10 @@ public sealed class KamailioExtendFixture : IAsyncLifetime
         var created = await circuit.Create(new CircuitData { Name = "SIP " + account, CustomerId = 1, PlanId = plan, AreaCode = "11" }, "test");
         Assert.True(created.IsOk, created.ToString());
         await circuit.Credit(new CreditRequest(credit, "carga", "k-" + account, "test"));
+        // every INVITE is digest-authenticated with the circuit's Senha SIP
+        var password = "senha-sip-" + account;
+        Assert.True((await circuit.SetSipPassword(password, "test")).IsOk);
+        Phone.SetPassword(account, password);
         return account;
     }
 

@@ -19,6 +19,9 @@ public sealed class KamailioProcess : IAsyncDisposable
     private readonly string _runtimeDir;
     private readonly ConcurrentQueue<string> _log = new();
 
+    /// <summary>BILLING_SIP_AUTH_CACHE of the test Kamailio.</summary>
+    public const int AuthCacheSeconds = 3;
+
     public int SipPort { get; }
     public IPEndPoint Sip => new(IPAddress.Loopback, SipPort);
     public int EvapiPort { get; }
@@ -58,6 +61,9 @@ public sealed class KamailioProcess : IAsyncDisposable
         start.Environment["BILLING_SIP_PORT"] = sipPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["BILLING_SIP_CARRIER"] = "127.0.0.1:" + carrierPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["BILLING_EVAPI_BIND"] = "127.0.0.1:" + evapiPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["BILLING_SIP_REALM"] = "billing";
+        // HA1s from the cluster are reused this long (60 s shipped): a test sees a password change take effect
+        start.Environment["BILLING_SIP_AUTH_CACHE"] = AuthCacheSeconds.ToString(CultureInfo.InvariantCulture);
         foreach (var (name, value) in env ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("kamailio não iniciou");
         var k = new KamailioProcess(process, runtimeDir, sipPort, evapiPort);

@@ -1,5 +1,8 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Billing.GrainInterfaces.Circuits;
 using Billing.Silo.Switch;
 using Billing.Tests.Infrastructure;
 
@@ -59,8 +62,8 @@ public sealed class KamailioFixture : IAsyncLifetime
 
 /// <summary>
 /// SIP-level tests: real SIP over loopback through a real Kamailio with deploy/kamailio/kamailio.cfg, authorized and
-/// billed by the test cluster over evapi. INVITEs are not digest-authenticated yet (the cfg takes the circuit from the
-/// From user).
+/// billed by the test cluster over evapi. Every REGISTER and INVITE is digest-authenticated with the circuit's Senha SIP
+/// (the HA1 Kamailio asks the cluster for with a "credentials" event).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip) : IClassFixture<KamailioFixture>
@@ -75,7 +78,28 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
         var plan = await Seed.PlanAsync(cluster.Grains, price);
         var account = await Seed.CircuitAsync(admin, customer, plan, status: status);
         if (credit != 0) await Seed.CreditAsync(admin, account, credit);
+        var password = "sip-" + Guid.NewGuid().ToString("N")[..12];
+        var set = await admin.PutAsJsonAsync($"/api/circuits/{account}/sip-password", new { sipPassword = password });
+        Assert.Equal(HttpStatusCode.NoContent, set.StatusCode);
+        sip.Phone.SetPassword(account, password);
         return (account, admin);
+    }
+
+    private static async Task<JsonElement> CircuitView(HttpClient admin, string account) =>
+        await admin.GetFromJsonAsync<JsonElement>($"/api/circuits/{account}");
+
+    /// <summary>GET /api/circuits/{account} until <paramref name="done"/> holds (or the last one read).</summary>
+    private static async Task<JsonElement> CircuitViewUntil(HttpClient admin, string account, Func<JsonElement, bool> done, TimeSpan wait)
+    {
+        var until = DateTime.UtcNow + wait;
+        JsonElement view;
+        do
+        {
+            view = await CircuitView(admin, account);
+            if (done(view)) return view;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < until);
+        return view;
     }
 
     /// <summary>The ledger row of a call, waiting for Kamailio's complete to be billed.</summary>
@@ -104,7 +128,11 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
 
         var call = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local);
         Assert.True(call.Status == 200, call.Final.StartLine + "\n" + sip.Kamailio.Log);
+        // challenged first (407), then let through with the digest of the circuit's Senha SIP
+        Assert.Equal([407, 200], call.Answers);
         var invite = await sip.Carrier.WaitAsync(call.CallId, m => m.IsRequest && m.Method == "INVITE", TimeSpan.FromSeconds(2), "INVITE na operadora");
+        // the credentials were for Kamailio: they do not travel on to the carrier
+        Assert.Null(invite.Header("Proxy-Authorization"));
         Assert.StartsWith($"INVITE sip:{Local}@127.0.0.1:{sip.Carrier.Port}", invite.StartLine, StringComparison.Ordinal);
         await sip.Carrier.WaitAsync(call.CallId, m => m.IsRequest && m.Method == "ACK", TimeSpan.FromSeconds(2), "ACK na operadora");
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -167,6 +195,8 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
         var (broke, _) = await Circuit(0m);
         var (funded, _) = await Circuit(10m);
         var (blocked, _) = await Circuit(10m, status: "bloqueado");
+        // no such circuit: the phone answers the challenge with some password and is refused like a wrong one
+        sip.Phone.SetPassword("99999999999999", "qualquer-senha-1");
         var cases = new (string Reason, string Account, string Destination, int Sip)[]
         {
             ("saldo_insuficiente", broke, Local, 402),
@@ -211,5 +241,131 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
             Assert.Equal(0m, row.Amount);
         }
         Assert.DoesNotContain(sip.Phone.Received(callId), m => m.IsRequest && m.Method == "BYE");
+    }
+
+    [KamailioFact]
+    public async Task WhenThePasswordIsWrong_ThenTheInviteIsChallengedOnceMoreThenRefused403AndNothingIsReserved()
+    {
+        var (account, admin) = await Circuit(10m);
+        sip.Phone.SetPassword(account, "senha-errada-1");
+
+        var call = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local);
+        // no credentials -> 407; wrong -> a new challenge (407); wrong again -> 403
+        Assert.True(call.Answers.SequenceEqual([407, 407, 403]), string.Join(",", call.Answers) + "\n" + sip.Kamailio.Grep(call.CallId));
+        Assert.DoesNotContain(sip.Carrier.Received(call.CallId), m => m.IsRequest);
+        // never authorized: nothing reserved, nothing billed
+        var balance = await Balance(admin, account);
+        Assert.Equal(10m, balance.GetProperty("balance").GetDecimal());
+        Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
+        Assert.Equal(0, (await CircuitView(admin, account)).GetProperty("activeCalls").GetInt32());
+        Assert.Null(await LedgerRow(call.CallId, TimeSpan.FromMilliseconds(300)));
+    }
+
+    [KamailioFact]
+    public async Task WhenTheSipPasswordChanges_ThenKamailioKeepsTheOldOneUntilItsCacheTtlAndThenOnlyTheNewOne()
+    {
+        // the HA1 of an account Kamailio never asked for is fetched with the INVITE suspended, then authorize suspends it again
+        var (account, admin) = await Circuit(10m);
+        var call = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local);
+        Assert.True(call.Status == 200, string.Join(",", call.Answers) + "\n" + sip.Kamailio.Grep(call.CallId));
+        Assert.Equal(200, (await call.HangUpAsync()).Status);
+        var changedAt = DateTime.UtcNow;
+        var set = await admin.PutAsJsonAsync($"/api/circuits/{account}/sip-password", new { sipPassword = "nova-senha-sip-2" });
+        Assert.Equal(HttpStatusCode.NoContent, set.StatusCode);
+
+        // within the cache TTL the old HA1 may still be used (README); after it only the new password passes
+        var ttl = TimeSpan.FromSeconds(KamailioProcess.AuthCacheSeconds);
+        var cached = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local);
+        if (DateTime.UtcNow - changedAt < ttl - TimeSpan.FromMilliseconds(500))
+            Assert.True(cached.Status == 200, "a senha antiga deveria valer até o TTL: " + string.Join(",", cached.Answers));
+        if (cached.Status == 200) await cached.HangUpAsync();
+        await Task.Delay(changedAt + ttl + TimeSpan.FromSeconds(1.5) - DateTime.UtcNow);
+
+        var old = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local);
+        Assert.True(old.Answers.SequenceEqual([407, 407, 403]), "senha antiga: " + string.Join(",", old.Answers));
+        sip.Phone.SetPassword(account, "nova-senha-sip-2");
+        var renewed = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local);
+        Assert.True(renewed.Status == 200, "senha nova: " + string.Join(",", renewed.Answers) + "\n" + sip.Kamailio.Grep(renewed.CallId));
+        Assert.Equal(200, (await renewed.HangUpAsync()).Status);
+    }
+
+    [KamailioFact]
+    public async Task WhenACircuitRegisters_ThenItsStatusIsOkWithTheMeasuredKeepaliveLatencyAndItsAddress_AndADeRegisterMakesItOffline()
+    {
+        var (account, admin) = await Circuit(0m);
+        // a phone of its own that takes 150 ms to answer OPTIONS: the latency shown must be that round trip
+        await using var phone = new SipAgent("registered") { OptionsDelay = TimeSpan.FromMilliseconds(150) };
+        var password = "reg-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await admin.PutAsJsonAsync($"/api/circuits/{account}/sip-password", new { sipPassword = password })).StatusCode);
+        phone.SetPassword(account, password);
+        Assert.Equal("Offline", (await CircuitView(admin, account)).GetProperty("registration").GetString());
+
+        var answers = await phone.RegisterAsync(sip.Kamailio.Sip, account, expires: 300);
+        Assert.True(answers.Select(a => a.Status).SequenceEqual([401, 200]),
+            string.Join(",", answers.Select(a => a.Status)) + "\n" + sip.Kamailio.Log);
+
+        var view = await CircuitViewUntil(admin, account, v => v.GetProperty("latencyMs").ValueKind == JsonValueKind.Number,
+            TimeSpan.FromSeconds(5));
+        Assert.True(phone.OptionsReceived >= 1, "nenhum OPTIONS de keepalive chegou ao telefone\n" + sip.Kamailio.Log);
+        var status = view.GetProperty("registration").GetString()!;
+        var match = Regex.Match(status, @"^OK \((\d+) ms\)$");
+        Assert.True(match.Success, status + "\n" + view);
+        var latency = view.GetProperty("latencyMs").GetInt32();
+        Assert.Equal(latency.ToString(System.Globalization.CultureInfo.InvariantCulture), match.Groups[1].Value);
+        Assert.InRange(latency, 150, 1500);
+        Assert.Equal("127.0.0.1", view.GetProperty("ip").GetString());
+        Assert.Equal(phone.Port, view.GetProperty("port").GetInt32());
+        Assert.Equal("udp", view.GetProperty("transport").GetString());
+        Assert.Equal(SipAgent.UserAgentName, view.GetProperty("userAgent").GetString());
+        Assert.Equal(JsonValueKind.String, view.GetProperty("registeredAt").ValueKind);
+        var expiresAt = view.GetProperty("expiresAt").GetDateTimeOffset();
+        Assert.InRange((expiresAt - DateTimeOffset.UtcNow).TotalSeconds, 250, 310);
+        // the circuit list reads the same status from the read model
+        var list = await admin.GetFromJsonAsync<JsonElement>($"/api/circuits?search={account}");
+        Assert.Equal(status, list.GetProperty("items")[0].GetProperty("registration").GetString());
+
+        var bye = await phone.RegisterAsync(sip.Kamailio.Sip, account, expires: 0);
+        Assert.Equal(200, bye[^1].Status);
+        view = await CircuitViewUntil(admin, account, v => v.GetProperty("registration").GetString() == "Offline", TimeSpan.FromSeconds(5));
+        Assert.Equal("Offline", view.GetProperty("registration").GetString());
+        list = await admin.GetFromJsonAsync<JsonElement>($"/api/circuits?search={account}");
+        Assert.Equal("Offline", list.GetProperty("items")[0].GetProperty("registration").GetString());
+    }
+
+    [KamailioFact]
+    public async Task WhenAnUnknownAccountOrAWrongPasswordRegisters_ThenItIsRefused403TheSameWayAndNothingIsRegistered()
+    {
+        var (account, admin) = await Circuit(0m);
+        await using var phone = new SipAgent("intruder");
+        phone.SetPassword(account, "senha-errada-1");
+        phone.SetPassword("99999999999998", "qualquer-senha-1");
+
+        var wrong = await phone.RegisterAsync(sip.Kamailio.Sip, account, expires: 300);
+        var unknown = await phone.RegisterAsync(sip.Kamailio.Sip, "99999999999998", expires: 300);
+        // the same answers for both: nobody learns which accounts exist
+        Assert.True(wrong.Select(a => a.Status).SequenceEqual([401, 401, 403]), string.Join(",", wrong.Select(a => a.Status)));
+        Assert.True(unknown.Select(a => a.Status).SequenceEqual([401, 401, 403]), string.Join(",", unknown.Select(a => a.Status)));
+        await Task.Delay(300);
+        var view = await CircuitView(admin, account);
+        Assert.Equal("Offline", view.GetProperty("registration").GetString());
+        Assert.Equal(JsonValueKind.Null, view.GetProperty("ip").ValueKind);
+        Assert.Equal(0, phone.OptionsReceived);
+    }
+
+    [KamailioFact]
+    public async Task WhenACircuitHasNoSipPassword_ThenItsInviteIsRefused403AndNothingIsReserved()
+    {
+        await sip.ConnectAsync(cluster);
+        var admin = cluster.AsAdmin();
+        var account = await Seed.CircuitAsync(admin, await Seed.CustomerAsync(admin), await Seed.PlanAsync(cluster.Grains, 0.60m));
+        await Seed.CreditAsync(admin, account, 10m);
+        await using var phone = new SipAgent("no-password");
+        phone.SetPassword(account, "qualquer-senha-1");
+
+        var call = await phone.CallAsync(sip.Kamailio.Sip, account, Local);
+        Assert.True(call.Answers.SequenceEqual([407, 407, 403]), string.Join(",", call.Answers));
+        Assert.DoesNotContain(sip.Carrier.Received(call.CallId), m => m.IsRequest);
+        Assert.Equal(0m, (await Balance(admin, account)).GetProperty("reserved").GetDecimal());
     }
 }

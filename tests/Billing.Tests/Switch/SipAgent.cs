@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Billing.Tests.Switch;
 
@@ -90,12 +92,18 @@ public enum CarrierAnswer
 }
 
 /// <summary>
-/// A minimal SIP user agent over UDP on loopback: the UAC of a circuit (INVITE with an SDP stub, ACK, BYE) and/or the UAS
-/// of the carrier (answers INVITE with 180/200 or 486). Both answer any BYE with 200 OK. Every message received is kept
-/// per Call-ID so a test can wait for what it expects. No retransmissions: loopback does not lose datagrams.
+/// A minimal SIP user agent over UDP on loopback: the UAC of a circuit (REGISTER, INVITE with an SDP stub, ACK, BYE,
+/// answering digest challenges with MD5 and qop=auth) and/or the UAS of the carrier (answers INVITE with 180/200 or
+/// 486). Both answer any BYE, CANCEL and OPTIONS with 200 OK. Every message received is kept per Call-ID so a test can
+/// wait for what it expects. No retransmissions: loopback does not lose datagrams.
 /// </summary>
 public sealed class SipAgent : IAsyncDisposable
 {
+    /// <summary>How many times a request answers a 401/407 before it takes the challenge as the final answer.</summary>
+    public const int MaxChallenges = 3;
+
+    public const string UserAgentName = "billing-tests-sipagent/1.0";
+
     private const string Sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
 
     private readonly UdpClient _udp;
@@ -104,6 +112,8 @@ public sealed class SipAgent : IAsyncDisposable
     private readonly Task _loop;
     private readonly ConcurrentDictionary<string, List<SipMessage>> _received = new();
     private readonly ConcurrentDictionary<string, CarrierAnswer> _answers = new();
+    private readonly ConcurrentDictionary<string, string> _passwords = new(StringComparer.Ordinal);
+    private int _options;
 
     public SipAgent(string user)
     {
@@ -113,6 +123,15 @@ public sealed class SipAgent : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
+
+    /// <summary>The digest password this agent answers challenges with for <paramref name="account"/> (none: challenges are final).</summary>
+    public void SetPassword(string account, string password) => _passwords[account] = password;
+
+    /// <summary>How long the agent waits before it answers an OPTIONS (a slower phone, to measure keepalive round trips).</summary>
+    public TimeSpan OptionsDelay { get; set; }
+
+    /// <summary>OPTIONS requests received (keepalives).</summary>
+    public int OptionsReceived => Volatile.Read(ref _options);
 
     /// <summary>How the UAS answers the INVITE of <paramref name="callId"/> (default: answered).</summary>
     public void AnswerWith(string callId, CarrierAnswer answer) => _answers[callId] = answer;
@@ -178,8 +197,18 @@ public sealed class SipAgent : IAsyncDisposable
                     break;
                 case "BYE":
                 case "CANCEL":
-                case "OPTIONS":
                     await SendAsync(Response(m, 200, "OK", null), m.Source);
+                    break;
+                case "OPTIONS":
+                    Interlocked.Increment(ref _options);
+                    var delay = OptionsDelay;
+                    var answer = Response(m, 200, "OK", "opt-" + Tag());
+                    // off the receive loop: a delayed answer holds up nothing else
+                    _ = Task.Run(async () =>
+                    {
+                        if (delay > TimeSpan.Zero) await Task.Delay(delay);
+                        await SendAsync(answer, m.Source);
+                    });
                     break;
             }
         }
@@ -221,25 +250,70 @@ public sealed class SipAgent : IAsyncDisposable
         TimeSpan? timeout = null)
     {
         var call = new SipCall(this, proxy, callId ?? "sip-" + Guid.NewGuid().ToString("N"), account, destination, "uac-" + Tag());
-        var branch = Branch();
-        var invite = call.Request("INVITE", $"sip:{destination}@127.0.0.1:{proxy.Port}", branch, 1, Sdp, withRoute: false);
-        await SendAsync(invite, proxy);
-        var final = await WaitAsync(call.CallId, m => !m.IsRequest && m.CSeqMethod == "INVITE" && m.Status >= 200,
-            timeout ?? TimeSpan.FromSeconds(10), "resposta final ao INVITE");
-        call.Final = final;
-        call.ToTag = SipMessage.Tag(final.Header("To"));
-        if (final.Status is >= 200 and < 300)
+        var requestUri = $"sip:{destination}@127.0.0.1:{proxy.Port}";
+        string? authorization = null;
+        for (var cseq = 1; ; cseq++)
         {
-            call.RouteSet = [.. final.All("Record-Route").Reverse()];
-            call.RemoteTarget = SipMessage.Uri(final.Header("Contact") ?? throw new InvalidOperationException("200 OK sem Contact"));
-            await SendAsync(call.Request("ACK", call.RemoteTarget, Branch(), 1, "", withRoute: true), proxy);
-        }
-        else
-        {
+            var branch = Branch();
+            await SendAsync(call.Request("INVITE", requestUri, branch, cseq, Sdp, withRoute: false, authorization), proxy);
+            var n = cseq;
+            var final = await WaitAsync(call.CallId, m => !m.IsRequest && m.CSeqMethod == "INVITE" && m.Status >= 200 && m.CSeq.StartsWith(
+                    n.ToString(CultureInfo.InvariantCulture) + " ", StringComparison.Ordinal),
+                timeout ?? TimeSpan.FromSeconds(10), "resposta final ao INVITE");
+            call.Final = final;
+            call.InviteCSeq = cseq;
+            call.Answers.Add(final.Status);
+            call.ToTag = SipMessage.Tag(final.Header("To"));
+            if (final.Status is >= 200 and < 300)
+            {
+                call.RouteSet = [.. final.All("Record-Route").Reverse()];
+                call.RemoteTarget = SipMessage.Uri(final.Header("Contact") ?? throw new InvalidOperationException("200 OK sem Contact"));
+                await SendAsync(call.Request("ACK", call.RemoteTarget, Branch(), cseq, "", withRoute: true), proxy);
+                return call;
+            }
             // ACK of a non-2xx final answer: same branch and Request-URI as the INVITE, to the proxy that answered
-            await SendAsync(call.Request("ACK", $"sip:{destination}@127.0.0.1:{proxy.Port}", branch, 1, "", withRoute: false), proxy);
+            await SendAsync(call.Request("ACK", requestUri, branch, cseq, "", withRoute: false), proxy);
+            if (final.Status is not (401 or 407) || cseq > MaxChallenges || !_passwords.TryGetValue(account, out var password)) return call;
+            authorization = Digest.Answer(final, "INVITE", requestUri, account, password);
+            call.ToTag = null;
         }
-        return call;
+    }
+
+    /// <summary>
+    /// Registers circuit <paramref name="account"/> at the proxy with this agent's address as its contact
+    /// (<paramref name="expires"/> 0: unregisters), answering digest challenges; returns every final answer, in order.
+    /// </summary>
+    public async Task<IReadOnlyList<SipMessage>> RegisterAsync(IPEndPoint proxy, string account, int expires, TimeSpan? timeout = null)
+    {
+        var callId = "reg-" + Guid.NewGuid().ToString("N");
+        var fromTag = "reg-" + Tag();
+        var requestUri = $"sip:127.0.0.1:{proxy.Port}";
+        var answers = new List<SipMessage>();
+        string? authorization = null;
+        for (var cseq = 1; ; cseq++)
+        {
+            var b = new StringBuilder();
+            b.Append(CultureInfo.InvariantCulture, $"REGISTER {requestUri} SIP/2.0\r\n");
+            b.Append(CultureInfo.InvariantCulture, $"Via: SIP/2.0/UDP 127.0.0.1:{Port};branch={Branch()};rport\r\n");
+            b.Append("Max-Forwards: 70\r\n");
+            b.Append(CultureInfo.InvariantCulture, $"From: <sip:{account}@127.0.0.1>;tag={fromTag}\r\n");
+            b.Append(CultureInfo.InvariantCulture, $"To: <sip:{account}@127.0.0.1>\r\n");
+            b.Append("Call-ID: ").Append(callId).Append("\r\n");
+            b.Append(CultureInfo.InvariantCulture, $"CSeq: {cseq} REGISTER\r\n");
+            b.Append(CultureInfo.InvariantCulture, $"Contact: <sip:{account}@127.0.0.1:{Port}>\r\n");
+            b.Append(CultureInfo.InvariantCulture, $"Expires: {expires}\r\n");
+            b.Append("User-Agent: ").Append(UserAgentName).Append("\r\n");
+            if (authorization is not null) b.Append(authorization).Append("\r\n");
+            b.Append("Content-Length: 0\r\n\r\n");
+            await SendAsync(b.ToString(), proxy);
+            var n = cseq;
+            var final = await WaitAsync(callId, m => !m.IsRequest && m.CSeqMethod == "REGISTER" && m.Status >= 200 && m.CSeq.StartsWith(
+                    n.ToString(CultureInfo.InvariantCulture) + " ", StringComparison.Ordinal),
+                timeout ?? TimeSpan.FromSeconds(10), "resposta final ao REGISTER");
+            answers.Add(final);
+            if (final.Status is not (401 or 407) || cseq > MaxChallenges || !_passwords.TryGetValue(account, out var password)) return answers;
+            authorization = Digest.Answer(final, "REGISTER", requestUri, account, password);
+        }
     }
 
     internal Task SendToAsync(string message, IPEndPoint to) => SendAsync(message, to);
@@ -266,8 +340,13 @@ public sealed class SipCall(SipAgent agent, IPEndPoint proxy, string callId, str
     internal string? ToTag { get; set; }
     internal IReadOnlyList<string> RouteSet { get; set; } = [];
     internal string RemoteTarget { get; set; } = "";
+    internal int InviteCSeq { get; set; } = 1;
 
-    internal string Request(string method, string requestUri, string branch, int cseq, string body, bool withRoute)
+    /// <summary>The final answer to each INVITE sent, in order (a challenge, then the answer to the authenticated one).</summary>
+    public List<int> Answers { get; } = [];
+
+    internal string Request(string method, string requestUri, string branch, int cseq, string body, bool withRoute,
+        string? authorization = null)
     {
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"{method} {requestUri} SIP/2.0\r\n");
@@ -281,6 +360,7 @@ public sealed class SipCall(SipAgent agent, IPEndPoint proxy, string callId, str
         b.Append("Call-ID: ").Append(CallId).Append("\r\n");
         b.Append(CultureInfo.InvariantCulture, $"CSeq: {cseq} {method}\r\n");
         b.Append(CultureInfo.InvariantCulture, $"Contact: <sip:{account}@127.0.0.1:{agent.LocalPort}>\r\n");
+        if (authorization is not null) b.Append(authorization).Append("\r\n");
         if (body.Length > 0) b.Append("Content-Type: application/sdp\r\n");
         b.Append(CultureInfo.InvariantCulture, $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n").Append(body);
         return b.ToString();
@@ -289,7 +369,49 @@ public sealed class SipCall(SipAgent agent, IPEndPoint proxy, string callId, str
     /// <summary>Hangs up (BYE through the route set) and waits for its 200 OK.</summary>
     public async Task<SipMessage> HangUpAsync()
     {
-        await agent.SendToAsync(Request("BYE", RemoteTarget, "z9hG4bK-" + Guid.NewGuid().ToString("N"), 2, "", withRoute: true), proxy);
+        await agent.SendToAsync(Request("BYE", RemoteTarget, "z9hG4bK-" + Guid.NewGuid().ToString("N"), InviteCSeq + 1, "", withRoute: true), proxy);
         return await agent.WaitAsync(CallId, m => !m.IsRequest && m.CSeqMethod == "BYE", TimeSpan.FromSeconds(5), "resposta ao BYE");
     }
+}
+
+/// <summary>The UAC side of SIP digest authentication (RFC 2617/7616, MD5, qop=auth or none).</summary>
+public static class Digest
+{
+    private static readonly Regex Param = new(@"(\w+)\s*=\s*(?:""([^""]*)""|([^\s,]+))", RegexOptions.CultureInvariant);
+
+    /// <summary>The Authorization (401) or Proxy-Authorization (407) header line answering <paramref name="challenge"/>.</summary>
+    public static string Answer(SipMessage challenge, string method, string uri, string user, string password)
+    {
+        ArgumentNullException.ThrowIfNull(challenge);
+        var proxy = challenge.Status == 407;
+        var header = challenge.Header(proxy ? "Proxy-Authenticate" : "WWW-Authenticate")
+            ?? throw new InvalidOperationException($"{challenge.Status} sem desafio digest");
+        if (!header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase)) throw new InvalidOperationException("desafio não é digest: " + header);
+        var p = Param.Matches(header[7..]).ToDictionary(m => m.Groups[1].Value.ToLowerInvariant(),
+            m => m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value);
+        var realm = p["realm"];
+        var nonce = p["nonce"];
+        var ha1 = Md5($"{user}:{realm}:{password}");
+        var ha2 = Md5($"{method}:{uri}");
+        var b = new StringBuilder(proxy ? "Proxy-Authorization" : "Authorization");
+        b.Append(CultureInfo.InvariantCulture, $": Digest username=\"{user}\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{uri}\"");
+        if (p.TryGetValue("qop", out var qops) && qops.Split(',', StringSplitOptions.TrimEntries).Contains("auth"))
+        {
+            var cnonce = Guid.NewGuid().ToString("N")[..16];
+            const string nc = "00000001";
+            b.Append(CultureInfo.InvariantCulture,
+                $", response=\"{Md5($"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")}\", cnonce=\"{cnonce}\", nc={nc}, qop=auth");
+        }
+        else
+        {
+            b.Append(CultureInfo.InvariantCulture, $", response=\"{Md5($"{ha1}:{nonce}:{ha2}")}\"");
+        }
+        b.Append(", algorithm=MD5");
+        if (p.TryGetValue("opaque", out var opaque)) b.Append(CultureInfo.InvariantCulture, $", opaque=\"{opaque}\"");
+        return b.ToString();
+    }
+
+#pragma warning disable CA5351 // SIP digest is MD5 by definition
+    private static string Md5(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
+#pragma warning restore CA5351
 }

@@ -20,6 +20,7 @@ public sealed class CircuitForm
     public string? CreditLimit { get; set; }
     public CircuitStatus Status { get; set; } = CircuitStatus.Ativo;
     public string? WebPassword { get; set; }
+    public string? SipPassword { get; set; }
     public WebFlagsForm Flags { get; set; } = WebFlagsForm.From(new WebFlags());
     public int? ClosingDay { get; set; } = 1;
     public int? DueDays { get; set; } = 10;
@@ -42,7 +43,7 @@ public sealed class CircuitForm
         if (errors.Count > 0) return null;
         return new CircuitRequest(Account?.Trim(), Name ?? "", CustomerId ?? 0, PlanId ?? "", AreaCode ?? "", Central ?? "", BillingMode,
             limit ?? 0m, Status, Flags.ToFlags(), new InvoiceConfigRequest(ClosingDay ?? 0, DueDays ?? -1, fee ?? 0m, fields),
-            string.IsNullOrEmpty(WebPassword) ? null : WebPassword);
+            string.IsNullOrEmpty(WebPassword) ? null : WebPassword, string.IsNullOrEmpty(SipPassword) ? null : SipPassword);
     }
 
     public static CircuitForm From(CircuitResponse c) => new()
@@ -94,7 +95,7 @@ public sealed class WebFlagsForm
     };
 }
 
-/// <summary>Create/edit a circuit (Gestão Web flags, Configurar Fatura, Senha Web) and move it to another customer, via the /api/circuits handlers.</summary>
+/// <summary>Create/edit a circuit (Gestão Web flags, Configurar Fatura, Senha Web, Senha SIP) and move it to another customer, via the /api/circuits handlers.</summary>
 public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db) : AdminPageModel
 {
     [BindProperty(SupportsGet = true)]
@@ -152,6 +153,7 @@ public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db) : A
         if (!Absorb(r))
         {
             Input.WebPassword = null;
+            Input.SipPassword = null;
             return await LoadAsync(ct) ? Page() : NotFound();
         }
         var saved = ApiResults.Value<CircuitResponse>(r)!;
