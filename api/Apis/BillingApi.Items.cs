@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Billing.Api.PendingBilling;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Circuits;
@@ -58,39 +56,20 @@ public static partial class BillingApi
         r.IsDBNull(6) ? null : r.GetDecimal(6), r.GetString(7), r.GetInt32(8), r.GetInt32(9), r.GetFieldValue<DateOnly>(10),
         r.IsDBNull(11) ? null : r.GetFieldValue<DateOnly>(11), Utc(r.GetDateTime(12)), Utc(r.GetDateTime(13)));
 
-    private static void ContractParameters(NpgsqlCommand cmd, ContractRequest body)
-    {
-        cmd.Parameters.AddWithValue("name", body.Name!.Trim());
-        cmd.Parameters.AddWithValue("kind", body.Kind!);
-        cmd.Parameters.Add(new NpgsqlParameter("account", NpgsqlDbType.Text) { Value = body.Kind == ContractKinds.Circuito ? body.Account! : DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("did", NpgsqlDbType.Text) { Value = body.Kind == ContractKinds.Did ? body.DidNumber!.Trim() : DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("amount", NpgsqlDbType.Numeric) { Value = (object?)body.Amount ?? DBNull.Value });
-        cmd.Parameters.AddWithValue("timing", body.Timing!);
-        cmd.Parameters.AddWithValue("day", body.DayOfMonth!.Value);
-        cmd.Parameters.AddWithValue("due", body.DueDays ?? 0);
-        cmd.Parameters.AddWithValue("start", body.StartDate!.Value);
-        cmd.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.Date) { Value = (object?)body.EndDate ?? DBNull.Value });
-    }
+    private static ContractCommand ToCommand(ContractRequest body) => new(
+        body.CustomerId!.Value, body.Name!.Trim(), body.Kind!, body.Kind == ContractKinds.Circuito ? body.Account : null,
+        body.Kind == ContractKinds.Did ? body.DidNumber!.Trim() : null, body.Amount, body.Timing!, body.DayOfMonth!.Value, body.DueDays ?? 0,
+        body.StartDate!.Value, body.EndDate);
 
-    private static async Task<IResult> CreateContract(ContractRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> CreateContract(ContractRequest body, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock,
+        CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var errors = await ValidateContract(body, conn, SaoPauloTime.Today(clock), ct);
         if (errors.Any) return errors.ToProblem();
-        await using var cmd = new NpgsqlCommand(
-            $"""
-             INSERT INTO billing_contracts (customer_id, name, kind, account, did_number, amount, timing, day_of_month, due_days, start_date, end_date,
-                                            created_at, updated_at)
-             VALUES (@c, @name, @kind, @account, @did, @amount, @timing, @day, @due, @start, @end, @now, @now)
-             RETURNING {ContractColumns}
-             """, conn);
-        cmd.Parameters.AddWithValue("c", body.CustomerId!.Value);
-        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-        ContractParameters(cmd, body);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        var created = ReadContract(r);
-        return TypedResults.Created($"/api/billing/contracts/{created.Id}", created);
+        var id = await Owner(cluster).CreateContract(ToCommand(body));
+        var created = await LoadContract(db, id, ct);
+        return TypedResults.Created($"/api/billing/contracts/{id}", created);
     }
 
     private static async Task<IResult> ListContracts(NpgsqlDataSource db, CancellationToken ct, long? customerId = null)
@@ -104,19 +83,23 @@ public static partial class BillingApi
         return TypedResults.Ok(list);
     }
 
-    private static async Task<IResult> GetContract(long id, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<ContractResponse?> LoadContract(NpgsqlDataSource db, long id, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand($"SELECT {ContractColumns} FROM billing_contracts WHERE id = @id AND deleted_at IS NULL");
         cmd.Parameters.AddWithValue("id", id);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? TypedResults.Ok(ReadContract(r)) : Problems.NotFound($"Contrato {id} não encontrado.");
+        return await r.ReadAsync(ct) ? ReadContract(r) : null;
     }
+
+    private static async Task<IResult> GetContract(long id, NpgsqlDataSource db, CancellationToken ct) =>
+        await LoadContract(db, id, ct) is { } c ? TypedResults.Ok(c) : Problems.NotFound($"Contrato {id} não encontrado.");
 
     /// <summary>
     /// Changes a contract. Billed periods are frozen (their billed amounts and dates never change); periods not yet
     /// billed are re-created from the new schedule. The customer of a contract cannot change.
     /// </summary>
-    private static async Task<IResult> UpdateContract(long id, ContractRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> UpdateContract(long id, ContractRequest body, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock,
+        CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         long customer;
@@ -131,55 +114,15 @@ public static partial class BillingApi
         body = body with { CustomerId = customer };
         var errors = await ValidateContract(body, conn, SaoPauloTime.Today(clock), ct);
         if (errors.Any) return errors.ToProblem();
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var cmd = new NpgsqlCommand(
-            """
-            UPDATE billing_contracts SET name = @name, kind = @kind, account = @account, did_number = @did, amount = @amount, timing = @timing,
-                   day_of_month = @day, due_days = @due, start_date = @start, end_date = @end, updated_at = @now
-            WHERE id = @id AND deleted_at IS NULL;
-            DELETE FROM billing_pending_items i WHERE i.contract_id = @id AND i.billing_id IS NULL
-              AND NOT EXISTS (SELECT 1 FROM billing_record_items ri WHERE ri.pending_item_id = i.id);
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("id", id);
-            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            ContractParameters(cmd, body);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
+        if (!await Owner(cluster).UpdateContract(id, ToCommand(body))) return Problems.NotFound($"Contrato {id} não encontrado.");
         return await GetContract(id, db, ct);
     }
 
     /// <summary>Deletes a contract: refused (409) while any of its periods is billed (cancel the billing first).</summary>
-    private static async Task<IResult> DeleteContract(long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> DeleteContract(long id, IClusterClient cluster)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var lk = new NpgsqlCommand("SELECT 1 FROM billing_contracts WHERE id = @id AND deleted_at IS NULL FOR UPDATE", conn, tx))
-        {
-            lk.Parameters.AddWithValue("id", id);
-            if (await lk.ExecuteScalarAsync(ct) is null) return Problems.NotFound($"Contrato {id} não encontrado.");
-        }
-        await using (var billed = new NpgsqlCommand(
-            "SELECT count(*) FROM billing_pending_items WHERE contract_id = @id AND billing_id IS NOT NULL", conn, tx))
-        {
-            billed.Parameters.AddWithValue("id", id);
-            if ((long)(await billed.ExecuteScalarAsync(ct))! > 0)
-                return Problems.Conflict($"O contrato {id} tem períodos faturados: cancele esses faturamentos antes de excluí-lo, ou encerre-o com endDate.");
-        }
-        await using (var cmd = new NpgsqlCommand(
-            """
-            UPDATE billing_contracts SET deleted_at = @now, updated_at = @now WHERE id = @id;
-            DELETE FROM billing_pending_items i WHERE i.contract_id = @id AND i.billing_id IS NULL
-              AND NOT EXISTS (SELECT 1 FROM billing_record_items ri WHERE ri.pending_item_id = i.id);
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("id", id);
-            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        var r = await Owner(cluster).DeleteContract(id);
+        return r.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(r);
     }
 
     // ---------------------------------------------------------------- avulsos
@@ -219,31 +162,16 @@ public static partial class BillingApi
         return await r.ReadAsync(ct) ? ReadAvulso(r) : null;
     }
 
-    private static async Task<IResult> CreateAvulso(AvulsoRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static AvulsoCommand ToCommand(AvulsoRequest body) =>
+        new(body.CustomerId!.Value, body.Date!.Value, body.DueDate ?? body.Date!.Value, body.Description!.Trim(), body.Amount!.Value);
+
+    private static async Task<IResult> CreateAvulso(AvulsoRequest body, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock,
+        CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var errors = await ValidateAvulso(body, conn, SaoPauloTime.Today(clock), ct);
         if (errors.Any) return errors.ToProblem();
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        long id;
-        await using (var cmd = new NpgsqlCommand(
-            """
-            WITH a AS (
-                INSERT INTO billing_avulsos (customer_id, date, due_date, description, amount, created_at, updated_at)
-                VALUES (@c, @d, @v, @desc, @amount, @now, @now) RETURNING id)
-            INSERT INTO billing_pending_items (customer_id, source, avulso_id, reference, item_date, due_date, created_at)
-            SELECT @c, 'avulso', a.id, '', @d, @v, @now FROM a RETURNING avulso_id
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("c", body.CustomerId!.Value);
-            cmd.Parameters.AddWithValue("d", body.Date!.Value);
-            cmd.Parameters.AddWithValue("v", body.DueDate ?? body.Date!.Value);
-            cmd.Parameters.AddWithValue("desc", body.Description!.Trim());
-            cmd.Parameters.AddWithValue("amount", body.Amount!.Value);
-            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            id = (long)(await cmd.ExecuteScalarAsync(ct))!;
-        }
-        await tx.CommitAsync(ct);
+        var id = await Owner(cluster).CreateAvulso(ToCommand(body));
         return TypedResults.Created($"/api/billing/avulsos/{id}", await LoadAvulso(db, id, ct));
     }
 
@@ -261,63 +189,39 @@ public static partial class BillingApi
     private static async Task<IResult> GetAvulso(long id, NpgsqlDataSource db, CancellationToken ct) =>
         await LoadAvulso(db, id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"Valor avulso {id} não encontrado.");
 
-    /// <summary>Locks the avulso's pending item; null = not found; false = billed.</summary>
-    private static async Task<(bool Found, bool Billed, long Customer)> LockAvulso(NpgsqlConnection conn, NpgsqlTransaction tx, long id, CancellationToken ct)
+    /// <summary>The avulso's customer and whether it is billed (read only; the grain checks again under a lock); null when not found.</summary>
+    private static async Task<(long Customer, bool Billed)?> FindAvulso(NpgsqlDataSource db, long id, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(
+        await using var cmd = db.CreateCommand(
             """
             SELECT a.customer_id, i.billing_id FROM billing_avulsos a JOIN billing_pending_items i ON i.avulso_id = a.id
-            WHERE a.id = @id AND a.deleted_at IS NULL FOR UPDATE
-            """, conn, tx);
+            WHERE a.id = @id AND a.deleted_at IS NULL
+            """);
         cmd.Parameters.AddWithValue("id", id);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return (false, false, 0);
-        return (true, !r.IsDBNull(1), r.GetInt64(0));
+        return await r.ReadAsync(ct) ? (r.GetInt64(0), !r.IsDBNull(1)) : null;
     }
 
-    private static async Task<IResult> UpdateAvulso(long id, AvulsoRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> UpdateAvulso(long id, AvulsoRequest body, NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock,
+        CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var (found, billed, customer) = await LockAvulso(conn, tx, id, ct);
-        if (!found) return Problems.NotFound($"Valor avulso {id} não encontrado.");
+        if (await FindAvulso(db, id, ct) is not var (customer, billed)) return Problems.NotFound($"Valor avulso {id} não encontrado.");
         if (billed) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de alterá-lo.");
         if (body.CustomerId is { } other && other != customer)
             return Problems.Field("customerId", "O cliente de um valor avulso não muda: exclua-o e crie outro.");
-        var errors = await ValidateAvulso(body with { CustomerId = customer }, conn, SaoPauloTime.Today(clock), ct);
-        if (errors.Any) return errors.ToProblem();
-        await using (var cmd = new NpgsqlCommand(
-            """
-            UPDATE billing_avulsos SET date = @d, due_date = @v, description = @desc, amount = @amount, updated_at = @now WHERE id = @id;
-            UPDATE billing_pending_items SET item_date = @d, due_date = @v WHERE avulso_id = @id;
-            """, conn, tx))
+        body = body with { CustomerId = customer };
+        await using (var conn = await db.OpenConnectionAsync(ct))
         {
-            cmd.Parameters.AddWithValue("id", id);
-            cmd.Parameters.AddWithValue("d", body.Date!.Value);
-            cmd.Parameters.AddWithValue("v", body.DueDate ?? body.Date!.Value);
-            cmd.Parameters.AddWithValue("desc", body.Description!.Trim());
-            cmd.Parameters.AddWithValue("amount", body.Amount!.Value);
-            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            await cmd.ExecuteNonQueryAsync(ct);
+            var errors = await ValidateAvulso(body, conn, SaoPauloTime.Today(clock), ct);
+            if (errors.Any) return errors.ToProblem();
         }
-        await tx.CommitAsync(ct);
-        return TypedResults.Ok(await LoadAvulso(db, id, ct));
+        var r = await Owner(cluster).UpdateAvulso(id, ToCommand(body));
+        return r.IsOk ? TypedResults.Ok(await LoadAvulso(db, id, ct)) : CommandResults.ToProblem(r);
     }
 
-    private static async Task<IResult> DeleteAvulso(long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> DeleteAvulso(long id, IClusterClient cluster)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var (found, billed, _) = await LockAvulso(conn, tx, id, ct);
-        if (!found) return Problems.NotFound($"Valor avulso {id} não encontrado.");
-        if (billed) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de excluí-lo.");
-        await using (var cmd = new NpgsqlCommand("UPDATE billing_avulsos SET deleted_at = @now, updated_at = @now WHERE id = @id", conn, tx))
-        {
-            cmd.Parameters.AddWithValue("id", id);
-            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        var r = await Owner(cluster).DeleteAvulso(id);
+        return r.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(r);
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Billing.Api.PendingBilling;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Circuits;
@@ -46,8 +45,8 @@ public sealed record BillingListItem(long Id, long CustomerId, string CustomerNa
 /// <summary>
 /// Pending billing ("faturamentos pendentes"): contracts, one-off charges ("avulsos"), the pending list, billing
 /// ("faturar", total or partial, idempotent), reversal ("estorno") and the searchable history.
-/// Everything is written to PostgreSQL in one transaction per command; item rows are locked (FOR UPDATE) so an
-/// item is billed by at most one live billing.
+/// The API validates and reads; every write is a command of the pending-billing grain (<see cref="IPendingBillingGrain"/>),
+/// one transaction each, item rows locked (FOR UPDATE) so an item is billed by at most one live billing.
 /// </summary>
 public static partial class BillingApi
 {
@@ -122,19 +121,6 @@ public static partial class BillingApi
         return await cmd.ExecuteScalarAsync(ct) is not null;
     }
 
-    private static async Task AddHistory(NpgsqlConnection conn, NpgsqlTransaction tx, long billingId, DateTimeOffset now, string actor,
-        string action, string? detail, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(
-            "INSERT INTO billing_history (billing_id, at, actor, action, detail) VALUES (@b, @at, @actor, @action, @detail)", conn, tx);
-        cmd.Parameters.AddWithValue("b", billingId);
-        cmd.Parameters.AddWithValue("at", now.UtcDateTime);
-        cmd.Parameters.AddWithValue("actor", actor);
-        cmd.Parameters.AddWithValue("action", action);
-        cmd.Parameters.Add(new NpgsqlParameter("detail", NpgsqlDbType.Text) { Value = (object?)detail ?? DBNull.Value });
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
     private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));
 
     // ---------------------------------------------------------------- pending
@@ -172,9 +158,8 @@ public static partial class BillingApi
         var errors = new FieldErrors();
         var f = ReadFilter(baseDate, dueDate, customerIds, kind, clock, errors);
         if (f is null) return errors.ToProblem();
+        var items = await Owner(cluster).Pending(f);
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (f.Contracts) await PendingStore.MaterializeAsync(conn, null, f.CustomerIds, (f.BaseDate ?? f.DueDate)!.Value, clock.GetUtcNow(), ct);
-        var items = await PendingStore.PendingAsync(conn, f, cluster, ct);
         var names = await Names(conn, items.Select(i => i.CustomerId).Distinct().ToArray(), ct);
         var customers = items.GroupBy(i => i.CustomerId)
             .Select(g => new PendingCustomer(g.Key, names.GetValueOrDefault(g.Key, ""), g.Count(), g.Sum(i => i.Amount), g.ToList()))
@@ -227,143 +212,45 @@ public static partial class BillingApi
         if (InputRules.Text(key, 200) is { } badKey) errors.Add(IdempotencyHeader, badKey);
         if (errors.Any) return errors.ToProblem();
 
-        var actor = CommandResults.Actor(http);
-        var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (key.Length > 0)
+        var outcome = await Owner(cluster).Bill(new BillCommand
         {
-            // a double submit with the same key waits here for the first one and then answers its billing
-            await using var lk = new NpgsqlCommand(
-                "SELECT pg_advisory_xact_lock(hashtext('billing-idem:' || @k)); SELECT id, customer_id FROM billing_records WHERE idempotency_key = @k",
-                conn, tx);
-            lk.Parameters.AddWithValue("k", key);
-            long? existing = null;
-            long existingCustomer = 0;
-            await using (var r = await lk.ExecuteReaderAsync(ct))
-            {
-                await r.NextResultAsync(ct);
-                if (await r.ReadAsync(ct))
-                {
-                    existing = r.GetInt64(0);
-                    existingCustomer = r.GetInt64(1);
-                }
-            }
-            if (existing is { } id)
-            {
-                await tx.CommitAsync(ct);
-                if (existingCustomer != body.CustomerId) return Problems.Conflict($"A chave {IdempotencyHeader} já foi usada em outro faturamento ({id}).");
+            CustomerId = body.CustomerId!.Value,
+            ItemIds = all ? null : body.ItemIds,
+            BillingDate = body.BillingDate!.Value,
+            BaseDate = body.BaseDate,
+            DueDate = body.DueDate!.Value,
+            Discount = body.Discount ?? 0m,
+            Interest = body.Interest ?? 0m,
+            NfeNumber = body.NfeNumber,
+            Notes = body.Notes,
+            IdempotencyKey = key,
+            Actor = CommandResults.Actor(http),
+        });
+        switch (outcome.Status)
+        {
+            case BillStatus.Created:
+                return TypedResults.Created($"/api/billing/{outcome.BillingId}", await Load(db, outcome.BillingId!.Value, ct));
+            case BillStatus.Replayed:
                 http.Response.Headers["Idempotent-Replayed"] = "true";
-                return TypedResults.Ok(await Load(db, id, ct));
-            }
+                return TypedResults.Ok(await Load(db, outcome.BillingId!.Value, ct));
+            case BillStatus.NotFound:
+                return Problems.NotFound(outcome.Message ?? "Não encontrado.");
+            case BillStatus.Invalid:
+                return Problems.Field(outcome.Field ?? "body", outcome.Message ?? "Valor inválido.");
+            default:
+                return Problems.Conflict(outcome.Message ?? "Conflito.");
         }
-        var customerName = await CustomerName(conn, tx, body.CustomerId!.Value, ct);
-        if (customerName is null) return Problems.NotFound($"Cliente {body.CustomerId} não encontrado.");
-        var upTo = all ? body.BaseDate ?? body.BillingDate!.Value : (DateOnly?)null;
-        if (all) await PendingStore.MaterializeAsync(conn, tx, [body.CustomerId.Value], upTo!.Value, now, ct);
-        var ids = all ? null : body.ItemIds!.Distinct().ToList();
-        var items = await PendingStore.LockForBillingAsync(conn, tx, body.CustomerId.Value, ids, upTo, cluster, ct);
-        if (ids is not null && items.Count != ids.Count)
-        {
-            var missing = ids.Except(items.Select(i => i.Id)).Order().Select(i => i.ToString(CultureInfo.InvariantCulture));
-            return Problems.Conflict($"Itens já faturados, de outro cliente ou inexistentes: {string.Join(", ", missing)}. Atualize a lista de pendências.");
-        }
-        if (items.Count == 0) return Problems.Conflict("Não há itens pendentes para faturar deste cliente até a data informada.");
-
-        var total = BillingRules.Round(items.Sum(i => i.Amount));
-        var discount = BillingRules.Round(body.Discount ?? 0m);
-        var interest = BillingRules.Round(body.Interest ?? 0m);
-        var valorReal = BillingRules.ValorReal(total, discount, interest);
-        if (valorReal < 0)
-            return Problems.Field("discount", string.Create(CultureInfo.InvariantCulture,
-                $"O desconto ({discount:0.00}) é maior que o total ({total:0.00}) mais juros ({interest:0.00}): o valor real ficaria negativo."));
-        var notes = string.IsNullOrWhiteSpace(body.Notes) ? BillingRules.DefaultNotes(items.Select(i => i.Description)) : body.Notes.Trim();
-
-        long billingId;
-        await using (var ins = new NpgsqlCommand(
-            """
-            INSERT INTO billing_records (customer_id, billing_date, due_date, total, discount, interest, valor_real, nfe_number, notes, status,
-                                         idempotency_key, created_at, created_by)
-            VALUES (@c, @bd, @dd, @total, @disc, @int, @real, @nfe, @notes, 'FATURADO', @key, @now, @actor) RETURNING id
-            """, conn, tx))
-        {
-            ins.Parameters.AddWithValue("c", body.CustomerId.Value);
-            ins.Parameters.AddWithValue("bd", body.BillingDate!.Value);
-            ins.Parameters.AddWithValue("dd", body.DueDate!.Value);
-            ins.Parameters.AddWithValue("total", total);
-            ins.Parameters.AddWithValue("disc", discount);
-            ins.Parameters.AddWithValue("int", interest);
-            ins.Parameters.AddWithValue("real", valorReal);
-            ins.Parameters.Add(new NpgsqlParameter("nfe", NpgsqlDbType.Text) { Value = string.IsNullOrWhiteSpace(body.NfeNumber) ? DBNull.Value : body.NfeNumber.Trim() });
-            ins.Parameters.AddWithValue("notes", notes);
-            ins.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Text) { Value = key.Length > 0 ? key : DBNull.Value });
-            ins.Parameters.AddWithValue("now", now.UtcDateTime);
-            ins.Parameters.AddWithValue("actor", actor);
-            billingId = (long)(await ins.ExecuteScalarAsync(ct))!;
-        }
-        await using (var lines = new NpgsqlCommand(
-            """
-            INSERT INTO billing_record_items (billing_id, pending_item_id, source, description, reference, item_date, due_date, amount, details)
-            SELECT @b, i, s, d, r, dt, dd, a, x::jsonb FROM unnest(@i, @s, @d, @r, @dt, @dd, @a, @x) AS u(i, s, d, r, dt, dd, a, x);
-            UPDATE billing_pending_items SET billing_id = @b WHERE id = ANY(@i);
-            """, conn, tx))
-        {
-            lines.Parameters.AddWithValue("b", billingId);
-            lines.Parameters.AddWithValue("i", items.Select(i => i.Id).ToArray());
-            lines.Parameters.AddWithValue("s", items.Select(i => i.Source).ToArray());
-            lines.Parameters.AddWithValue("d", items.Select(i => i.Description).ToArray());
-            lines.Parameters.AddWithValue("r", items.Select(i => i.Reference).ToArray());
-            lines.Parameters.AddWithValue("dt", items.Select(i => i.Date).ToArray());
-            lines.Parameters.AddWithValue("dd", items.Select(i => i.DueDate).ToArray());
-            lines.Parameters.AddWithValue("a", items.Select(i => i.Amount).ToArray());
-            lines.Parameters.AddWithValue("x", items.Select(i => JsonSerializer.Serialize(i.Details, PendingStore.Json)).ToArray());
-            await lines.ExecuteNonQueryAsync(ct);
-        }
-        await AddHistory(conn, tx, billingId, now, actor, "faturado", string.Create(CultureInfo.InvariantCulture,
-            $"{items.Count} item(ns); total {total:0.00}; desconto {discount:0.00}; juros {interest:0.00}; valor real {valorReal:0.00}"), ct);
-        await Webhooks.EnqueueAsync(conn, tx, "billing.created", new { billingId, customerId = body.CustomerId.Value, total, discount, interest, valorReal,
-            billingDate = body.BillingDate, dueDate = body.DueDate, nfeNumber = body.NfeNumber }, now, ct);
-        await tx.CommitAsync(ct);
-        var created = await Load(db, billingId, ct);
-        return TypedResults.Created($"/api/billing/{billingId}", created);
     }
 
-    internal static async Task<IResult> Cancel(long id, CancelRequest body, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static IPendingBillingGrain Owner(IClusterClient cluster) => cluster.GetGrain<IPendingBillingGrain>(IPendingBillingGrain.Key);
+
+    internal static async Task<IResult> Cancel(long id, CancelRequest body, HttpContext http, NpgsqlDataSource db, IClusterClient cluster, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Reason)) return Problems.Field("reason", "Informe o motivo do cancelamento (estorno).");
         if (body.Reason.Length > 1000) return Problems.Field("reason", "Use no máximo 1000 caracteres.");
         if (InputRules.Text(body.Reason, 1000, multiline: true) is { } badReason) return Problems.Field("reason", badReason);
-        var actor = CommandResults.Actor(http);
-        var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        long customer;
-        await using (var lk = new NpgsqlCommand("SELECT status, customer_id FROM billing_records WHERE id = @id FOR UPDATE", conn, tx))
-        {
-            lk.Parameters.AddWithValue("id", id);
-            await using var r = await lk.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct)) return Problems.NotFound($"Faturamento {id} não encontrado.");
-            if (r.GetString(0) == BillingStatus.Cancelado) return Problems.Conflict($"O faturamento {id} já está cancelado.");
-            customer = r.GetInt64(1);
-        }
-        int freed;
-        await using (var cmd = new NpgsqlCommand(
-            """
-            UPDATE billing_records SET status = 'CANCELADO', cancelled_at = @now, cancelled_by = @actor, cancel_reason = @reason WHERE id = @id;
-            UPDATE billing_pending_items SET billing_id = NULL WHERE billing_id = @id;
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("id", id);
-            cmd.Parameters.AddWithValue("now", now.UtcDateTime);
-            cmd.Parameters.AddWithValue("actor", actor);
-            cmd.Parameters.AddWithValue("reason", body.Reason.Trim());
-            freed = await cmd.ExecuteNonQueryAsync(ct) - 1;
-        }
-        await AddHistory(conn, tx, id, now, actor, "cancelado",
-            string.Create(CultureInfo.InvariantCulture, $"Estorno: {body.Reason.Trim()} ({freed} item(ns) pendente(s) de novo)"), ct);
-        await Webhooks.EnqueueAsync(conn, tx, "billing.cancelled", new { billingId = id, customerId = customer, reason = body.Reason.Trim() }, now, ct);
-        await tx.CommitAsync(ct);
-        return TypedResults.Ok(await Load(db, id, ct));
+        var r = await Owner(cluster).Cancel(id, body.Reason.Trim(), CommandResults.Actor(http));
+        return r.IsOk ? TypedResults.Ok(await Load(db, id, ct)) : CommandResults.ToProblem(r);
     }
 
     private const string RecordColumns =
@@ -398,7 +285,7 @@ public static partial class BillingApi
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 items.Add(new BilledItem(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateOnly>(4),
-                    r.GetFieldValue<DateOnly>(5), r.GetDecimal(6), JsonSerializer.Deserialize<ItemDetails>(r.GetString(7), PendingStore.Json)));
+                    r.GetFieldValue<DateOnly>(5), r.GetDecimal(6), JsonSerializer.Deserialize<ItemDetails>(r.GetString(7), ItemDetails.Json)));
         }
         var history = new List<BillingHistoryEntry>();
         await using (var cmd = new NpgsqlCommand("SELECT id, at, actor, action, detail FROM billing_history WHERE billing_id = @id ORDER BY id", conn))

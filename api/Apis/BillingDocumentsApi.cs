@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Mail;
 using System.Security.Cryptography;
 using Billing.Api.Infrastructure;
-using Billing.Api.PendingBilling;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Registration;
 using Npgsql;
@@ -86,83 +85,30 @@ public static class BillingDocumentsApi
         return (name, type, bytes, null);
     }
 
-    private static async Task<IResult> Upload(long id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static IPendingBillingGrain Owner(IClusterClient cluster) => cluster.GetGrain<IPendingBillingGrain>(IPendingBillingGrain.Key);
+
+    private static async Task<IResult> Upload(long id, HttpContext http, IClusterClient cluster, CancellationToken ct)
     {
         var (name, type, bytes, problem) = await ReadUpload(http, ct);
         if (problem is not null) return problem;
-        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var actor = CommandResults.Actor(http);
-        var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var lk = new NpgsqlCommand("SELECT status FROM billing_records WHERE id = @id FOR UPDATE", conn, tx))
+        var added = await Owner(cluster).AddAttachment(id, new UploadedFile(name, type, bytes), actor);
+        return added.Status switch
         {
-            lk.Parameters.AddWithValue("id", id);
-            var status = await lk.ExecuteScalarAsync(ct) as string;
-            if (status is null) return Problems.NotFound($"Faturamento {id} não encontrado.");
-            if (status == BillingStatus.Cancelado) return Problems.Conflict($"O faturamento {id} está cancelado: não recebe anexos.");
-        }
-        long attachmentId;
-        await using (var ins = new NpgsqlCommand(
-            """
-            INSERT INTO billing_attachments (billing_id, file_name, content_type, size_bytes, sha256, content, created_at, created_by)
-            VALUES (@b, @n, @t, @s, @h, @c, @now, @actor) RETURNING id;
-            """, conn, tx))
-        {
-            ins.Parameters.AddWithValue("b", id);
-            ins.Parameters.AddWithValue("n", name);
-            ins.Parameters.AddWithValue("t", type);
-            ins.Parameters.AddWithValue("s", bytes.Length);
-            ins.Parameters.AddWithValue("h", sha);
-            ins.Parameters.AddWithValue("c", bytes);
-            ins.Parameters.AddWithValue("now", now.UtcDateTime);
-            ins.Parameters.AddWithValue("actor", actor);
-            attachmentId = (long)(await ins.ExecuteScalarAsync(ct))!;
-        }
-        await using (var h = new NpgsqlCommand(
-            "INSERT INTO billing_history (billing_id, at, actor, action, detail) VALUES (@b, @now, @actor, 'anexo', @d)", conn, tx))
-        {
-            h.Parameters.AddWithValue("b", id);
-            h.Parameters.AddWithValue("now", now.UtcDateTime);
-            h.Parameters.AddWithValue("actor", actor);
-            h.Parameters.AddWithValue("d", string.Create(CultureInfo.InvariantCulture, $"{name} ({bytes.Length} bytes, sha256 {sha})"));
-            await h.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-        return TypedResults.Created($"/api/billing/{id}/attachments/{attachmentId}",
-            new BillingAttachmentInfo(attachmentId, name, type, bytes.Length, sha, now, actor));
+            BillStatus.Created => TypedResults.Created($"/api/billing/{id}/attachments/{added.Id}",
+                new BillingAttachmentInfo(added.Id, name, type, bytes.Length, added.Sha256, added.CreatedAt, actor)),
+            BillStatus.NotFound => Problems.NotFound(added.Message ?? $"Faturamento {id} não encontrado."),
+            _ => Problems.Conflict(added.Message ?? $"O faturamento {id} não recebe anexos."),
+        };
     }
 
     /// <summary>Sets (or replaces) the one attachment of an avulso; 409 while the avulso is billed.</summary>
-    private static async Task<IResult> UploadAvulso(long id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> UploadAvulso(long id, HttpContext http, IClusterClient cluster, CancellationToken ct)
     {
         var (name, type, bytes, problem) = await ReadUpload(http, ct);
         if (problem is not null) return problem;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var lk = new NpgsqlCommand(
-            """
-            SELECT i.billing_id FROM billing_avulsos a JOIN billing_pending_items i ON i.avulso_id = a.id
-            WHERE a.id = @id AND a.deleted_at IS NULL FOR UPDATE
-            """, conn, tx))
-        {
-            lk.Parameters.AddWithValue("id", id);
-            await using var r = await lk.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct)) return Problems.NotFound($"Valor avulso {id} não encontrado.");
-            if (!r.IsDBNull(0)) return Problems.Conflict($"O valor avulso {id} está faturado: cancele o faturamento antes de alterá-lo.");
-        }
-        await using (var u = new NpgsqlCommand(
-            "UPDATE billing_avulsos SET attachment_name = @n, attachment_content_type = @t, attachment = @c, updated_at = @now WHERE id = @id", conn, tx))
-        {
-            u.Parameters.AddWithValue("id", id);
-            u.Parameters.AddWithValue("n", name);
-            u.Parameters.AddWithValue("t", type);
-            u.Parameters.AddWithValue("c", bytes);
-            u.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            await u.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        var r = await Owner(cluster).SetAvulsoAttachment(id, new UploadedFile(name, type, bytes));
+        return r.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(r);
     }
 
     private static async Task<IResult> DownloadAvulso(long id, NpgsqlDataSource db, CancellationToken ct)
@@ -285,9 +231,7 @@ public static class BillingDocumentsApi
                 }
         }
         if (errors.Any || f is null || detailed is null) return errors.ToProblem();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        if (f.Contracts) await PendingStore.MaterializeAsync(conn, null, f.CustomerIds, (f.BaseDate ?? f.DueDate)!.Value, clock.GetUtcNow(), ct);
-        var items = (await PendingStore.PendingAsync(conn, f, cluster, ct)).Where(i => only is null || only.Contains(i.Id)).ToList();
+        var items = (await Owner(cluster).Pending(f)).Where(i => only is null || only.Contains(i.Id)).ToList();
         var (name, document) = await Customer(db, customerId!.Value, ct);
         if (name.Length == 0) return Problems.NotFound($"Cliente {customerId} não encontrado.");
         var total = BillingRules.Round(items.Sum(i => i.Amount));
@@ -327,7 +271,6 @@ public static class BillingDocumentsApi
         if (report.Status == BillingStatus.Cancelado) return Problems.Conflict($"O faturamento {id} está cancelado.");
         var pdf = await cluster.GetGrain<IBillingReportGrain>(0).RenderPdf(report);
         var typeName = detailed.Value ? "detalhado" : "sintetico";
-        var now = clock.GetUtcNow();
         var subject = $"Faturamento {id.ToString(CultureInfo.InvariantCulture)} - {report.CustomerName}";
         var text = string.Join('\n',
             $"Olá, {report.CustomerName}.",
@@ -336,30 +279,8 @@ public static class BillingDocumentsApi
             $"Valor: R$ {report.ValorReal.ToString("#,##0.00", CultureInfo.GetCultureInfo("pt-BR"))}" +
             (report.DueDate is { } due ? $" - vencimento {due.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)}" : ""),
             report.NfeNumber is { Length: > 0 } nfe ? $"NFe: {nfe}" : "");
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        long outboxId;
-        await using (var cmd = new NpgsqlCommand(
-            """
-            INSERT INTO outbox (kind, recipients, subject, body, status, attempts, next_attempt_at, created_at, billing_id, report_type,
-                                attachment_name, attachment_type, attachment)
-            VALUES ('billing_report', @to, @subject, @body, 'PENDENTE', 0, @now, @now, @b, @t, @an, 'application/pdf', @a) RETURNING id;
-            INSERT INTO billing_history (billing_id, at, actor, action, detail) VALUES (@b, @now, @actor, 'email', @d);
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("to", recipients.ToArray());
-            cmd.Parameters.AddWithValue("subject", subject);
-            cmd.Parameters.AddWithValue("body", text);
-            cmd.Parameters.AddWithValue("now", now.UtcDateTime);
-            cmd.Parameters.AddWithValue("b", id);
-            cmd.Parameters.AddWithValue("t", typeName);
-            cmd.Parameters.AddWithValue("an", string.Create(CultureInfo.InvariantCulture, $"faturamento-{id}-{typeName}.pdf"));
-            cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlDbType.Bytea) { Value = pdf });
-            cmd.Parameters.AddWithValue("actor", CommandResults.Actor(http));
-            cmd.Parameters.AddWithValue("d", $"Relatório {typeName} para {string.Join(", ", recipients)}");
-            outboxId = (long)(await cmd.ExecuteScalarAsync(ct))!;
-        }
-        await tx.CommitAsync(ct);
+        var outboxId = await Owner(cluster).QueueReportEmail(id, new ReportEmail(recipients, subject, text, typeName,
+            string.Create(CultureInfo.InvariantCulture, $"faturamento-{id}-{typeName}.pdf"), pdf), CommandResults.Actor(http));
         return TypedResults.Accepted($"/api/outbox", new BillingEmailResponse(outboxId, id, recipients, typeName, "PENDENTE"));
     }
 }

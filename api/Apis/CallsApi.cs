@@ -6,7 +6,6 @@ using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Common;
 using CsvHelper;
-using Npgsql;
 
 namespace Billing.Api.Apis;
 
@@ -125,8 +124,7 @@ public static class CallsApi
 
     // ------------------------------------------------------------------ CDR import
 
-    private static async Task<IResult> ImportCdrs(HttpRequest http, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock,
-        CallMetrics metrics, ILoggerFactory logs)
+    private static async Task<IResult> ImportCdrs(HttpRequest http, IClusterClient cluster, CallMetrics metrics, ILoggerFactory logs)
     {
         // the size first: a file is never parsed (or even read) past what an import may hold
         if (http.ContentLength > MaxCdrUploadBytes)
@@ -213,21 +211,8 @@ public static class CallsApi
         }
         rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
         if (rejected.Count > 0)
-        {
-            await using var batch = db.CreateBatch();
-            var now = clock.GetUtcNow().UtcDateTime;
-            foreach (var rej in rejected)
-            {
-                var cmd = new NpgsqlBatchCommand("INSERT INTO cdr_rejected (received_at, line, field, reason, raw) VALUES (@at, @l, @f, @r, @raw)");
-                cmd.Parameters.AddWithValue("at", now);
-                cmd.Parameters.AddWithValue("l", rej.Line);
-                cmd.Parameters.AddWithValue("f", rej.Field);
-                cmd.Parameters.AddWithValue("r", rej.Reason);
-                cmd.Parameters.AddWithValue("raw", InputRules.Printable(rawByLine.GetValueOrDefault(rej.Line, ""), 4000));
-                batch.BatchCommands.Add(cmd);
-            }
-            await batch.ExecuteNonQueryAsync();
-        }
+            await cluster.GetGrain<ICdrRejectionsGrain>(ICdrRejectionsGrain.Key).Record(
+                [.. rejected.Select(r => new CdrRejectedLine(r.Line, r.Field, r.Reason, InputRules.Printable(rawByLine.GetValueOrDefault(r.Line, ""), 4000)))]);
         return TypedResults.Ok(new CdrImportResult(accepted, duplicates, rejected));
     }
 

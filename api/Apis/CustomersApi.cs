@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Billing.Api.Infrastructure;
+using Billing.GrainInterfaces.Platform;
 using Billing.GrainInterfaces.Registration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -148,9 +149,7 @@ public static class CustomersApi
     {
         var errors = CustomerRules.Validate(body.ToData(), out var data);
         if (errors.Count > 0) return ToProblem(errors);
-        long id;
-        await using (var cmd = db.CreateCommand("SELECT nextval('customers_id_seq')"))
-            id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        var id = await grains.NextId(IdSequences.Customers);
         var result = await grains.Customer(id).Create(data, Actor(http));
         return result.Status switch
         {

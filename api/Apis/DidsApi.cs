@@ -52,7 +52,7 @@ public static class DidsApi
 
     private static IResult ToResult(GrainInterfaces.Common.CommandResult r, Func<IResult> ok) => r.IsOk ? ok() : CommandResults.ToProblem(r);
 
-    private static async Task<IResult> Create(DidCreateBody body, IClusterClient grains, NpgsqlDataSource db, TimeProvider clock, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> Create(DidCreateBody body, IClusterClient grains, HttpContext http)
     {
         var numbers = new List<string>();
         var errors = new FieldErrors();
@@ -84,38 +84,8 @@ public static class DidsApi
         if (errors.Any) return errors.ToProblem();
 
         var unique = numbers.Distinct(StringComparer.Ordinal).ToArray();
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var created = new List<string>();
-        await using (var cmd = new NpgsqlCommand(
-            """
-            INSERT INTO dids (number, reseller_id, monthly_fee, created_at, updated_at)
-            SELECT n, @r, @fee, @now, @now FROM unnest(@numbers) AS n
-            ON CONFLICT (number) DO NOTHING
-            RETURNING number
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("numbers", unique);
-            cmd.Parameters.AddWithValue("r", (object?)body.ResellerId ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("fee", (object?)body.MonthlyFee ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("now", now);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) created.Add(r.GetString(0));
-        }
-        if (created.Count > 0)
-        {
-            await using var audit = new NpgsqlCommand(
-                """
-                INSERT INTO audit_log (at, actor, entity, entity_id, action, changes)
-                SELECT @at, @actor, 'did', n, 'create', '{}'::jsonb FROM unnest(@numbers) AS n
-                """, conn, tx);
-            audit.Parameters.AddWithValue("at", now);
-            audit.Parameters.AddWithValue("actor", CommandResults.Actor(http));
-            audit.Parameters.AddWithValue("numbers", created.ToArray());
-            await audit.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
+        var created = (await grains.GetGrain<IDidInventoryGrain>(IDidInventoryGrain.Key)
+            .Create(unique, body.ResellerId, body.MonthlyFee, CommandResults.Actor(http))).ToList();
         created.Sort(StringComparer.Ordinal);
         var duplicates = unique.Except(created, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var result = new DidCreateResult(created.Count, created, duplicates);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Collections.Immutable;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Documents;
+using Billing.GrainInterfaces.Resellers;
 using CsvHelper;
 using Npgsql;
 using Billing.GrainInterfaces.Common;
@@ -22,9 +23,9 @@ public sealed record ResellerStatementPage(
 
 /// <summary>
 /// Reseller statements ("Faturas Fechadas Revenda"), per calendar month in America/Sao_Paulo.
-/// A month that has ended is frozen on first read (rows copied to <c>reseller_statements</c> /
-/// <c>reseller_statement_days</c> under an advisory lock; later CDRs of that month no longer change it).
-/// The current month is computed live (<c>closed: false</c>). DID fees: each DID in service for the
+/// A month is frozen when it ends, by the cluster (<see cref="IResellerStatementsGrain"/>: rows copied to
+/// <c>reseller_statements</c> / <c>reseller_statement_days</c>; later CDRs of that month no longer change it) and then
+/// read frozen (<c>closed: true</c>); until then it is computed live (<c>closed: false</c>). Reading never writes. DID fees: each DID in service for the
 /// reseller at any moment of the month is charged its full monthly fee once (no proration).
 /// </summary>
 public static class ResellerStatementsApi
@@ -57,16 +58,11 @@ public static class ResellerStatementsApi
             && month is >= 1 and <= 12 && year is >= 2000 and <= 2999;
     }
 
-    private static string Key(int year, int month) => string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
+    private static string Key(int year, int month) => ResellerStatementMonth.Key(year, month);
 
     private static string Screen(int year, int month) => string.Create(CultureInfo.InvariantCulture, $"{month:D2}/{year:D4}");
 
-    private static (DateTime Start, DateTime End) Bounds(int year, int month)
-    {
-        var s = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified);
-        var e = s.AddMonths(1);
-        return (TimeZoneInfo.ConvertTimeToUtc(s, SaoPauloTime.Zone), TimeZoneInfo.ConvertTimeToUtc(e, SaoPauloTime.Zone));
-    }
+    private static (DateTime Start, DateTime End) Bounds(int year, int month) => ResellerStatementMonth.Bounds(year, month);
 
     private sealed record Statement(long ResellerId, string Nome, int DidCount, string[] Dids, decimal DidFees, decimal Completion,
         int Calls, long Seconds, bool Closed)
@@ -74,52 +70,32 @@ public static class ResellerStatementsApi
         public decimal Saldo => DidFees + Completion;
     }
 
-    private const string LiveSql =
-        """
-        WITH a AS (
-            SELECT DISTINCT ON (reseller_id, number) reseller_id, number, monthly_fee
-            FROM did_assignments
-            WHERE reseller_id IS NOT NULL AND active_from < @e AND (active_to IS NULL OR active_to > @s)
-            ORDER BY reseller_id, number, active_from DESC, id DESC),
-        f AS (SELECT reseller_id, count(*)::int AS n, array_agg(number ORDER BY number) AS dids, sum(monthly_fee) AS fees
-              FROM a GROUP BY reseller_id),
-        c AS (SELECT reseller_id, count(*)::int AS calls, coalesce(sum(duration_seconds), 0)::bigint AS secs,
-                     coalesce(sum(reseller_amount), 0) AS amount
-              FROM ledger WHERE kind = 'call' AND reseller_id IS NOT NULL AND started_at >= @s AND started_at < @e
-              GROUP BY reseller_id)
-        SELECT r.id, r.nome, coalesce(f.n, 0), coalesce(f.dids, '{}'::text[]), coalesce(f.fees, 0), coalesce(c.amount, 0),
-               coalesce(c.calls, 0), coalesce(c.secs, 0)
-        FROM resellers r LEFT JOIN f ON f.reseller_id = r.id LEFT JOIN c ON c.reseller_id = r.id
-        WHERE (r.created_at < @e AND (r.deleted_at IS NULL OR r.deleted_at >= @s)) OR f.reseller_id IS NOT NULL OR c.reseller_id IS NOT NULL
-        """;
-
-    private const string DaysSql =
-        """
-        SELECT reseller_id, (started_at AT TIME ZONE 'America/Sao_Paulo')::date, count(*)::int,
-               coalesce(sum(duration_seconds), 0)::bigint, coalesce(sum(reseller_amount), 0)
-        FROM ledger WHERE kind = 'call' AND reseller_id IS NOT NULL AND started_at >= @s AND started_at < @e
-        """;
-
-    /// <summary>Every reseller's statement of the month: frozen rows once the month has ended (freezing them first), else live.</summary>
-    private static async Task<List<Statement>> LoadAsync(NpgsqlDataSource db, TimeProvider clock, int year, int month, CancellationToken ct)
+    /// <summary>Every reseller's statement of the month: the frozen rows once the month was closed, else computed live (read only).</summary>
+    private static async Task<List<Statement>> LoadAsync(NpgsqlDataSource db, int year, int month, CancellationToken ct)
     {
         var (s, e) = Bounds(year, month);
         var key = Key(year, month);
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (clock.GetUtcNow().UtcDateTime >= e) await FreezeAsync(conn, clock, key, s, e, ct);
-        var list = new List<Statement>();
-        await using (var frozen = new NpgsqlCommand(
-            """
-            SELECT reseller_id, nome, did_count, dids, did_fees, completion, inbound_calls, inbound_seconds
-            FROM reseller_statements WHERE reference = @ref
-            """, conn))
+        bool closed;
+        await using (var check = new NpgsqlCommand("SELECT 1 FROM reseller_statement_closings WHERE reference = @ref", conn))
         {
+            check.Parameters.AddWithValue("ref", key);
+            closed = await check.ExecuteScalarAsync(ct) is not null;
+        }
+        var list = new List<Statement>();
+        if (closed)
+        {
+            await using var frozen = new NpgsqlCommand(
+                """
+                SELECT reseller_id, nome, did_count, dids, did_fees, completion, inbound_calls, inbound_seconds
+                FROM reseller_statements WHERE reference = @ref
+                """, conn);
             frozen.Parameters.AddWithValue("ref", key);
             await using var r = await frozen.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) list.Add(Read(r, closed: true));
+            return list;
         }
-        if (clock.GetUtcNow().UtcDateTime >= e) return list;
-        await using var cmd = new NpgsqlCommand(LiveSql, conn);
+        await using var cmd = new NpgsqlCommand(ResellerStatementMonth.LiveSql, conn);
         cmd.Parameters.AddWithValue("s", s);
         cmd.Parameters.AddWithValue("e", e);
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -130,40 +106,6 @@ public static class ResellerStatementsApi
     private static Statement Read(NpgsqlDataReader r, bool closed) =>
         new(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetFieldValue<string[]>(3), r.GetDecimal(4), r.GetDecimal(5),
             r.GetInt32(6), r.GetInt64(7), closed);
-
-    private static async Task FreezeAsync(NpgsqlConnection conn, TimeProvider clock, string key, DateTime s, DateTime e, CancellationToken ct)
-    {
-        await using (var check = new NpgsqlCommand("SELECT 1 FROM reseller_statement_closings WHERE reference = @ref", conn))
-        {
-            check.Parameters.AddWithValue("ref", key);
-            if (await check.ExecuteScalarAsync(ct) is not null) return;
-        }
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var cmd = new NpgsqlCommand(
-            $"""
-            SELECT pg_advisory_xact_lock(hashtext('reseller-statements:' || @ref));
-            INSERT INTO reseller_statements (reseller_id, reference, nome, did_count, dids, did_fees, completion, inbound_calls,
-                                             inbound_seconds, total, closed_at)
-            SELECT x.id, @ref, x.nome, x.n, x.dids, x.fees, x.amount, x.calls, x.secs, x.fees + x.amount, @now
-            FROM ({LiveSql}) AS x(id, nome, n, dids, fees, amount, calls, secs)
-            WHERE NOT EXISTS (SELECT 1 FROM reseller_statement_closings WHERE reference = @ref)
-            ON CONFLICT DO NOTHING;
-            INSERT INTO reseller_statement_days (reseller_id, reference, day, calls, seconds, amount)
-            SELECT y.rid, @ref, y.day, y.calls, y.secs, y.amount
-            FROM ({DaysSql} GROUP BY 1, 2) AS y(rid, day, calls, secs, amount)
-            WHERE NOT EXISTS (SELECT 1 FROM reseller_statement_closings WHERE reference = @ref)
-            ON CONFLICT DO NOTHING;
-            INSERT INTO reseller_statement_closings (reference, closed_at) VALUES (@ref, @now) ON CONFLICT DO NOTHING;
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("ref", key);
-            cmd.Parameters.AddWithValue("s", s);
-            cmd.Parameters.AddWithValue("e", e);
-            cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-    }
 
     private static List<ResellerStatementRow> Rows(List<Statement> current, List<Statement>? compare, int year, int month, string? search)
     {
@@ -194,10 +136,10 @@ public static class ResellerStatementsApi
             if (!TryParseReference(compareTo, out var cy, out var cm))
                 return (null, Problems.Field("compareTo", "Informe a referência de comparação no formato MM/AAAA."), 0, 0);
             if (InputRules.Month(cy, cm, today, futureYears: 1) is { } badCompare) return (null, Problems.Field("compareTo", badCompare), 0, 0);
-            compare = await LoadAsync(db, clock, cy, cm, ct);
+            compare = await LoadAsync(db, cy, cm, ct);
         }
         if (search is { Length: > 200 }) return (null, Problems.Field("search", "Busca com no máximo 200 caracteres."), 0, 0);
-        var current = await LoadAsync(db, clock, y, m, ct);
+        var current = await LoadAsync(db, y, m, ct);
         return (Rows(current, compare, y, m, search), null, y, m);
     }
 
@@ -295,7 +237,7 @@ public static class ResellerStatementsApi
     {
         if (!TryParseReference(reference, out var y, out var m))
             return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
-        var row = (await LoadAsync(db, clock, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        var row = (await LoadAsync(db, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
         if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
         var days = await DaysAsync(db, row, resellerId, y, m, ct);
         var doc = new TableDocument(
@@ -323,7 +265,7 @@ public static class ResellerStatementsApi
     {
         if (!TryParseReference(reference, out var y, out var m))
             return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
-        var row = (await LoadAsync(db, clock, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        var row = (await LoadAsync(db, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
         if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
         var days = await DaysAsync(db, row, resellerId, y, m, ct);
         return TypedResults.Ok(new
@@ -338,7 +280,7 @@ public static class ResellerStatementsApi
     {
         if (!TryParseReference(reference, out var y, out var m))
             return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
-        var row = (await LoadAsync(db, clock, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        var row = (await LoadAsync(db, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
         if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
         return TypedResults.Ok(new { reference = Screen(y, m), resellerId, nome = row.Nome, didCount = row.DidCount, dids = row.Dids });
     }

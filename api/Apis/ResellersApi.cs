@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Common;
+using Billing.GrainInterfaces.Platform;
 using Billing.GrainInterfaces.Registration;
 using Billing.GrainInterfaces.Resellers;
 using Npgsql;
@@ -89,12 +90,10 @@ public static class ResellersApi
         return fe.ToProblem();
     }
 
-    private static async Task<IResult> Create(ResellerRequest body, HttpContext http, IClusterClient grains, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<IResult> Create(ResellerRequest body, HttpContext http, IClusterClient grains)
     {
         if (Validate(body, out var data) is { } problem) return problem;
-        long id;
-        await using (var cmd = db.CreateCommand("SELECT nextval('resellers_id_seq')"))
-            id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        var id = await grains.NextId(IdSequences.Resellers);
         var grain = grains.Reseller(id);
         var r = await grain.Create(data, CommandResults.Actor(http));
         if (!r.IsOk) return CommandResults.ToProblem(r);
@@ -191,57 +190,19 @@ public static class ResellersApi
     }
 
     /// <summary>A customer (and so all its circuits) now belongs to this reseller.</summary>
-    private static async Task<IResult> LinkCustomer(long id, ResellerCustomerBody body, HttpContext http, IClusterClient grains,
-        NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> LinkCustomer(long id, ResellerCustomerBody body, HttpContext http, IClusterClient grains)
     {
         if (body.CustomerId is not > 0) return Problems.Field("customerId", "Informe o cliente.");
         if (await grains.Reseller(id).Get() is null) return NotFound(id);
-        return await SetCustomerReseller(body.CustomerId.Value, id, http, db, clock, ct);
+        var r = await grains.Customer(body.CustomerId.Value).SetReseller(id, null, CommandResults.Actor(http));
+        return r.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(r);
     }
 
-    private static async Task<IResult> UnlinkCustomer(long id, long customerId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> UnlinkCustomer(long id, long customerId, HttpContext http, IClusterClient grains)
     {
-        await using var cmd = db.CreateCommand("SELECT reseller_id FROM customers WHERE id = @c AND deleted_at IS NULL");
-        cmd.Parameters.AddWithValue("c", customerId);
-        var current = await cmd.ExecuteScalarAsync(ct);
-        if (current is not long rid || rid != id)
+        if (customerId <= 0)
             return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"O cliente {customerId} não pertence à revenda {id}."));
-        return await SetCustomerReseller(customerId, null, http, db, clock, ct);
-    }
-
-    private static async Task<IResult> SetCustomerReseller(long customerId, long? resellerId, HttpContext http, NpgsqlDataSource db,
-        TimeProvider clock, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        object? before;
-        await using (var read = new NpgsqlCommand("SELECT reseller_id FROM customers WHERE id = @c AND deleted_at IS NULL FOR UPDATE", conn, tx))
-        {
-            read.Parameters.AddWithValue("c", customerId);
-            await using var r = await read.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct))
-                return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Cliente {customerId} não encontrado."));
-            before = r.IsDBNull(0) ? null : r.GetInt64(0);
-        }
-        await using (var upd = new NpgsqlCommand("UPDATE customers SET reseller_id = @r WHERE id = @c", conn, tx))
-        {
-            upd.Parameters.AddWithValue("c", customerId);
-            upd.Parameters.AddWithValue("r", (object?)resellerId ?? DBNull.Value);
-            await upd.ExecuteNonQueryAsync(ct);
-        }
-        await using (var audit = new NpgsqlCommand(
-            "INSERT INTO audit_log (at, actor, entity, entity_id, action, changes) VALUES (@at, @actor, 'customer', @id, 'reseller', @changes::jsonb)", conn, tx))
-        {
-            audit.Parameters.AddWithValue("at", clock.GetUtcNow().UtcDateTime);
-            audit.Parameters.AddWithValue("actor", CommandResults.Actor(http));
-            audit.Parameters.AddWithValue("id", customerId.ToString(CultureInfo.InvariantCulture));
-            audit.Parameters.AddWithValue("changes", System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["resellerId"] = new Dictionary<string, object?> { ["before"] = Convert.ToString(before, CultureInfo.InvariantCulture), ["after"] = resellerId?.ToString(CultureInfo.InvariantCulture) },
-            }));
-            await audit.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        var r = await grains.Customer(customerId).SetReseller(null, id, CommandResults.Actor(http));
+        return r.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(r);
     }
 }

@@ -59,25 +59,18 @@ public static class WebhooksApi
         r.GetInt64(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetBoolean(3), showSecret ? r.GetString(4) : null, Hint(r.GetString(4)),
         new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero), new DateTimeOffset(r.GetDateTime(6), TimeSpan.Zero));
 
-    private static async Task<IResult> Create(WebhookRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static WebhookResponse Response(WebhookEndpoint w, bool showSecret) =>
+        new(w.Id, w.Url, w.Events, w.Active, showSecret ? w.Secret : null, Hint(w.Secret), w.CreatedAt, w.UpdatedAt);
+
+    private static IWebhookEndpointsGrain Owner(IClusterClient cluster) => cluster.GetGrain<IWebhookEndpointsGrain>(IWebhookEndpointsGrain.Key);
+
+    private static async Task<IResult> Create(WebhookRequest body, IClusterClient cluster)
     {
         var errors = new FieldErrors();
         var events = Validate(body, errors, creating: true);
         if (events is null) return errors.ToProblem();
         var secret = body.Secret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        await using var cmd = db.CreateCommand(
-            $"""
-             INSERT INTO webhook_endpoints (url, secret, events, active, created_at, updated_at) VALUES (@u, @s, @e, @a, @now, @now)
-             RETURNING {Columns}
-             """);
-        cmd.Parameters.AddWithValue("u", body.Url!.Trim());
-        cmd.Parameters.AddWithValue("s", secret);
-        cmd.Parameters.AddWithValue("e", events);
-        cmd.Parameters.AddWithValue("a", body.Active ?? true);
-        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        var created = Read(r, showSecret: true);
+        var created = Response(await Owner(cluster).Create(body.Url!.Trim(), events, secret, body.Active ?? true), showSecret: true);
         return TypedResults.Created($"/api/webhooks/{created.Id}", created);
     }
 
@@ -99,29 +92,17 @@ public static class WebhooksApi
     }
 
     /// <summary>Changes URL, events and active flag (the secret stays; create another endpoint to rotate it).</summary>
-    private static async Task<IResult> Update(long id, WebhookRequest body, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Update(long id, WebhookRequest body, IClusterClient cluster)
     {
         var errors = new FieldErrors();
         var events = Validate(body, errors, creating: false);
         if (events is null) return errors.ToProblem();
-        await using var cmd = db.CreateCommand(
-            "UPDATE webhook_endpoints SET url = @u, events = @e, active = coalesce(@a, active), updated_at = @now WHERE id = @id AND deleted_at IS NULL");
-        cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.AddWithValue("u", body.Url!.Trim());
-        cmd.Parameters.AddWithValue("e", events);
-        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlDbType.Boolean) { Value = (object?)body.Active ?? DBNull.Value });
-        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-        if (await cmd.ExecuteNonQueryAsync(ct) == 0) return Problems.NotFound($"Webhook {id} não encontrado.");
-        return await Get(id, db, ct);
+        var updated = await Owner(cluster).Update(id, body.Url!.Trim(), events, body.Active);
+        return updated is null ? Problems.NotFound($"Webhook {id} não encontrado.") : TypedResults.Ok(Response(updated, showSecret: false));
     }
 
-    private static async Task<IResult> Delete(long id, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand("UPDATE webhook_endpoints SET deleted_at = @now, active = false WHERE id = @id AND deleted_at IS NULL");
-        cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-        return await cmd.ExecuteNonQueryAsync(ct) == 0 ? Problems.NotFound($"Webhook {id} não encontrado.") : TypedResults.NoContent();
-    }
+    private static async Task<IResult> Delete(long id, IClusterClient cluster) =>
+        await Owner(cluster).Delete(id) ? TypedResults.NoContent() : Problems.NotFound($"Webhook {id} não encontrado.");
 
     private static async Task<IResult> Deliveries(long id, NpgsqlDataSource db, CancellationToken ct, string? status = null, int? page = null, int? pageSize = null)
     {
@@ -155,15 +136,8 @@ public static class WebhooksApi
     }
 
     /// <summary>Sends a delivery again now (e.g. a FALHOU one after the receiver was fixed), with the same event id.</summary>
-    private static async Task<IResult> Retry(long id, long deliveryId, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand(
-            "UPDATE webhook_deliveries SET status = 'PENDENTE', next_attempt_at = @now WHERE id = @d AND endpoint_id = @id AND status <> 'ENVIADO'");
-        cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.AddWithValue("d", deliveryId);
-        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-        return await cmd.ExecuteNonQueryAsync(ct) == 0
-            ? Problems.Conflict($"Entrega {deliveryId} não encontrada neste webhook ou já entregue.")
-            : TypedResults.Accepted($"/api/webhooks/{id}/deliveries");
-    }
+    private static async Task<IResult> Retry(long id, long deliveryId, IClusterClient cluster) =>
+        await Owner(cluster).Retry(id, deliveryId)
+            ? TypedResults.Accepted($"/api/webhooks/{id}/deliveries")
+            : Problems.Conflict($"Entrega {deliveryId} não encontrada neste webhook ou já entregue.");
 }

@@ -25,10 +25,10 @@ public sealed record AdminUser(long Id, string Username, string Nome, string Sta
 public sealed record LoginOutcome(LoginStatus Status, AdminUser? User = null);
 
 /// <summary>
-/// Admin users in PostgreSQL (<c>admin_users</c>); passwords only as PBKDF2 hashes (<see cref="WebPassword"/>), verified
-/// here in the API host. The lockout is the cluster's <see cref="LoginGuard"/> (shared by every API host).
+/// Admin users: read from PostgreSQL (<c>admin_users</c>), written by their grain (<see cref="IAdminUserGrain"/>);
+/// passwords only as PBKDF2 hashes (<see cref="WebPassword"/>), hashed and verified here in the API host. The lockout is the cluster's <see cref="LoginGuard"/> (shared by every API host).
 /// </summary>
-public sealed class AdminUsers(NpgsqlDataSource db, TimeProvider clock, LoginGuard guard)
+public sealed class AdminUsers(NpgsqlDataSource db, IClusterClient cluster, LoginGuard guard)
 {
     public const int MaxUsernameLength = 60;
     public const int MaxPasswordLength = 128;
@@ -76,12 +76,7 @@ public sealed class AdminUsers(NpgsqlDataSource db, TimeProvider clock, LoginGua
         var ok = WebPassword.Verify(password, hash ?? WebPassword.Dummy) && user is not null;
         var locked = await attempt.EndAsync(ok);
         if (!ok) return new(locked ? LoginStatus.Throttled : LoginStatus.Invalid);
-        await using (var success = new NpgsqlCommand("UPDATE admin_users SET last_login_at = @now WHERE id = @id", conn))
-        {
-            success.Parameters.AddWithValue("id", user!.Id);
-            success.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-            await success.ExecuteNonQueryAsync(ct);
-        }
+        await cluster.AdminUser(name).RecordLogin();
         return new(LoginStatus.Ok, user);
     }
 
@@ -99,46 +94,27 @@ public sealed class AdminUsers(NpgsqlDataSource db, TimeProvider clock, LoginGua
     {
         if (UsernameProblem(username) is { } up) return ("username", up);
         if (WebPassword.Problem(password) is { } pp) return ("password", pp);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using var cmd = new NpgsqlCommand(
-            """
-            SELECT pg_advisory_xact_lock(hashtext('admin_users'));
-            INSERT INTO admin_users (username, nome, password_hash, created_by, created_at, updated_at)
-            SELECT @u, @n, @h, @by, @now, @now
-            WHERE NOT EXISTS (SELECT 1 FROM admin_users WHERE lower(username) = @u)
-              AND (NOT @only OR NOT EXISTS (SELECT 1 FROM admin_users))
-            """, conn, tx);
-        cmd.Parameters.AddWithValue("u", Normalize(username));
-        cmd.Parameters.AddWithValue("n", (nome ?? "").Trim());
-        cmd.Parameters.AddWithValue("h", WebPassword.Hash(password!));
-        cmd.Parameters.AddWithValue("by", actor);
-        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-        cmd.Parameters.AddWithValue("only", onlyIfNoAdmin);
-        var inserted = await cmd.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
-        return inserted > 0 || onlyIfNoAdmin ? null : ("username", "Já existe um administrador com esse usuário.");
+        var inserted = await cluster.AdminUser(Normalize(username)).Create((nome ?? "").Trim(), WebPassword.Hash(password!), actor, onlyIfNoAdmin);
+        return inserted || onlyIfNoAdmin ? null : ("username", "Já existe um administrador com esse usuário.");
     }
 
     /// <summary>Checks the current password, then stores the new one's hash; null on success, else (field, message).</summary>
     public async Task<(string Field, string Message)?> ChangePasswordAsync(long id, string? current, string? password, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        string? hash;
-        await using (var read = new NpgsqlCommand("SELECT password_hash FROM admin_users WHERE id = @id AND NOT disabled", conn))
+        string? name = null, hash = null;
+        await using (var read = db.CreateCommand("SELECT username, password_hash FROM admin_users WHERE id = @id AND NOT disabled"))
         {
             read.Parameters.AddWithValue("id", id);
-            hash = await read.ExecuteScalarAsync(ct) as string;
+            await using var r = await read.ExecuteReaderAsync(ct);
+            if (await r.ReadAsync(ct)) (name, hash) = (r.GetString(0), r.GetString(1));
         }
         if (hash is null || string.IsNullOrEmpty(current) || !WebPassword.Verify(current, hash)) return ("current", "Senha atual incorreta.");
         if (WebPassword.Problem(password) is { } problem) return ("password", problem);
         if (string.Equals(current, password, StringComparison.Ordinal)) return ("password", "A nova senha deve ser diferente da atual.");
-        await using var cmd = new NpgsqlCommand("UPDATE admin_users SET password_hash = @h, updated_at = @now WHERE id = @id", conn);
-        cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.AddWithValue("h", WebPassword.Hash(password!));
-        cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
-        await cmd.ExecuteNonQueryAsync(ct);
-        return null;
+        // compare-and-set on the hash just checked: a concurrent change makes this one fail as a wrong current password
+        return await cluster.AdminUser(Normalize(name)).ChangePasswordHash(hash, WebPassword.Hash(password!))
+            ? null
+            : ("current", "Senha atual incorreta.");
     }
 
     public async Task<bool> AnyAsync(CancellationToken ct)
@@ -176,9 +152,10 @@ public sealed partial class FirstAdminBootstrap(IConfiguration config, AdminUser
                 }
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException && !stoppingToken.IsCancellationRequested)
             {
-                // 42P01: admin_users does not exist yet (the silo applies the migrations); or the database is not up yet
+                // 42P01: admin_users does not exist yet (the silo applies the migrations); or the database or the cluster
+                // (whose admin grain writes the row) is not up yet
                 LogWaiting(log, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
             }

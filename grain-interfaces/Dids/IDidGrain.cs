@@ -66,6 +66,20 @@ public interface IDidGrain : IGrainWithStringKey
     Task<CommandResult> UpdateSettings(DidSettings settings, string actor);
 }
 
+/// <summary>
+/// The DID inventory (key <see cref="Key"/>): creates <c>dids</c> rows in bulk (one transaction, audited); every later
+/// change of a DID goes through its own <see cref="IDidGrain"/>, which looks its row up again while it knows none.
+/// </summary>
+[Alias("Billing.IDidInventoryGrain")]
+public interface IDidInventoryGrain : IGrainWithStringKey
+{
+    public const string Key = "dids";
+
+    /// <summary>Creates the numbers not yet registered (E.164, validated by the caller); returns those it created.</summary>
+    [Alias("Create")]
+    Task<IReadOnlyList<string>> Create(IReadOnlyList<string> numbers, long? resellerId, decimal? monthlyFee, string actor);
+}
+
 public static class DidKeys
 {
     public const string Prefix = "did:";

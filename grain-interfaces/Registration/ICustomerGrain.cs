@@ -1,4 +1,5 @@
 using System.Globalization;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.GrainInterfaces.Registration;
 
@@ -37,6 +38,14 @@ public interface ICustomerGrain : IGrainWithStringKey
 
     [Alias("RemoveContact")]
     Task<ContactResult> RemoveContact(long contactId, string actor);
+
+    /// <summary>
+    /// Links the customer (and so all its circuits) to a reseller, or unlinks it (null). With
+    /// <paramref name="onlyFromReseller"/> the change happens only while the customer belongs to that reseller (NotFound
+    /// otherwise). NotFound when the customer does not exist or was deleted. Audited as action <c>reseller</c>.
+    /// </summary>
+    [Alias("SetReseller")]
+    Task<CommandResult> SetReseller(long? resellerId, long? onlyFromReseller, string actor);
 }
 
 public static class CustomerKeys

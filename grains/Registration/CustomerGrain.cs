@@ -1,4 +1,5 @@
 using System.Globalization;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Hosting;
 using Billing.GrainInterfaces.Registration;
 using Billing.Grains.Audit;
@@ -69,6 +70,39 @@ public sealed class CustomerGrain(
             log.LogWarning(e, "Cliente {Id}: não foi possível sincronizar o read model na ativação", _id);
         }
     }
+
+    public async Task<CommandResult> SetReseller(long? resellerId, long? onlyFromReseller, string actor)
+    {
+        // reseller_id is not part of the registration state: the row is the truth, changed under a row lock
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        long? before;
+        await using (var read = new NpgsqlCommand("SELECT reseller_id FROM customers WHERE id = @c AND deleted_at IS NULL FOR UPDATE", conn, tx))
+        {
+            read.Parameters.AddWithValue("c", _id);
+            await using var r = await read.ExecuteReaderAsync();
+            if (!await r.ReadAsync())
+                return CommandResult.NotFound(onlyFromReseller is { } from0 ? NotLinked(from0) : $"Cliente {IdText} não encontrado.");
+            before = r.IsDBNull(0) ? null : r.GetInt64(0);
+        }
+        if (onlyFromReseller is { } from && before != from) return CommandResult.NotFound(NotLinked(from));
+        await using (var upd = new NpgsqlCommand("UPDATE customers SET reseller_id = @r WHERE id = @c", conn, tx))
+        {
+            upd.Parameters.AddWithValue("c", _id);
+            upd.Parameters.AddWithValue("r", (object?)resellerId ?? DBNull.Value);
+            await upd.ExecuteNonQueryAsync();
+        }
+        var changes = new SortedDictionary<string, FieldChange>(StringComparer.Ordinal)
+        {
+            ["resellerId"] = new(before?.ToString(CultureInfo.InvariantCulture), resellerId?.ToString(CultureInfo.InvariantCulture)),
+        };
+        await AuditLog.WriteAsync(conn, tx, clock.GetUtcNow(), actor, Entity, IdText, "reseller", changes);
+        await tx.CommitAsync();
+        return CommandResult.Ok;
+    }
+
+    private string NotLinked(long resellerId) =>
+        string.Create(CultureInfo.InvariantCulture, $"O cliente {_id} não pertence à revenda {resellerId}.");
 
     public Task<CustomerView?> Get() =>
         Task.FromResult(state.State.Exists && !state.State.Deleted ? View(state.State) : null);

@@ -3,6 +3,7 @@ using System.Net;
 using Billing.GrainInterfaces.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Billing.Grains.Circuits;
 using Billing.Grains.Ledger;
 using Billing.Silo.Ledger;
@@ -67,6 +68,20 @@ public static class SiloSetup
         // the switch protocol (Kamailio evapi): off unless BILLING_SWITCH_EVAPI lists endpoints
         Billing.Silo.Switch.EvapiServices.AddEvapi(silo.Services, configuration);
         Billing.Grains.Invoicing.InvoicingServices.AddInvoicing(silo.Services, configuration);
+        // reseller months are frozen by the cluster when they end (a reminder), never by a read
+        silo.AddStartupTask(async (sp, _) =>
+        {
+            try
+            {
+                await sp.GetRequiredService<IGrainFactory>()
+                    .GetGrain<Billing.GrainInterfaces.Resellers.IResellerStatementsGrain>(Billing.GrainInterfaces.Resellers.IResellerStatementsGrain.Key).Start();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Billing.Silo")
+                    .LogWarning(e, "Lembrete de fechamento das faturas de revenda não registrado; a próxima partida do silo tenta de novo");
+            }
+        });
         return silo;
     }
 }

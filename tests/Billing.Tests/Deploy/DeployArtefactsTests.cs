@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
+using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.Deploy;
 
@@ -16,14 +17,7 @@ namespace Billing.Tests.Deploy;
 /// </summary>
 public sealed partial class DeployArtefactsTests
 {
-    private static readonly string Root = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Billing.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Billing.sln não encontrado acima de " + AppContext.BaseDirectory);
-    }
+    private static readonly string Root = RepoRoot.Path;
 
     private static string Deploy(string relative) => Path.Combine(Root, "deploy", relative);
 
@@ -38,12 +32,8 @@ public sealed partial class DeployArtefactsTests
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var project in new[] { "api", "silo", "grains", "grain-interfaces" })
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, project), "*.cs", SearchOption.AllDirectories))
-            {
-                if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                    || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;
+            foreach (var file in RepoRoot.SourceFiles(project))
                 foreach (Match m in CodeEnvName().Matches(File.ReadAllText(file))) names.Add(m.Groups[1].Value);
-            }
         return names;
     }
 

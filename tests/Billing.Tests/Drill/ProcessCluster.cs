@@ -19,12 +19,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>Silo and gateway port of each silo, chosen free at its first start and kept for its restarts.</summary>
     private readonly Dictionary<int, (int Silo, int Gateway)> _ports = [];
 
-    private static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Billing.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Billing.sln não encontrado acima de " + AppContext.BaseDirectory);
-    }
+    private static string Root() => Infrastructure.RepoRoot.Path;
 
     private static string Binary(string project, string dll)
     {

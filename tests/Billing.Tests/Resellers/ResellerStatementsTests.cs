@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Billing.GrainInterfaces.Resellers;
 using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.Resellers;
@@ -55,6 +56,17 @@ public sealed class ResellerStatementsTests(ClusterFixture cluster)
         await CdrAsync(sw, account, did1, At(m3, 20, 9), 600);  // previous month: 1,20
 
         var url = $"/api/reports/reseller-statements?reference={Uri.EscapeDataString(Ref(m2))}&search={Uri.EscapeDataString(name)}";
+        // reading an ended month that the cluster has not closed yet shows it live and closes nothing
+        var live = await (await admin.GetAsync(url)).JsonAsync();
+        Assert.False(live.GetProperty("items")[0].GetProperty("closed").GetBoolean());
+        Assert.Equal(35.82m, live.GetProperty("items")[0].GetProperty("saldo").GetDecimal());
+        await using (var closings = cluster.Db.CreateCommand("SELECT count(*) FROM reseller_statement_closings WHERE reference = @r"))
+        {
+            closings.Parameters.AddWithValue("r", m2.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+            Assert.Equal(0L, (long)(await closings.ExecuteScalarAsync())!);
+        }
+        // the month is frozen by the closing grain (its reminder does this for the month that just ended)
+        Assert.True(await cluster.Grains.GetGrain<IResellerStatementsGrain>(IResellerStatementsGrain.Key).Close(m2.Year, m2.Month));
         var page = await (await admin.GetAsync(url)).JsonAsync();
         Assert.Equal(2, page.GetProperty("total").GetInt64());
         Assert.Equal(1, page.GetProperty("totalPages").GetInt64());
@@ -141,6 +153,25 @@ public sealed class ResellerStatementsTests(ClusterFixture cluster)
         Assert.False(row.GetProperty("closed").GetBoolean());
         Assert.Equal(3.24m, row.GetProperty("saldo").GetDecimal());
         await InboundCallsTests.WaitForTotals(admin, reseller, 0.24m);
+    }
+
+    [Fact]
+    public async Task WhenTheClosingGrainTicks_ThenTheMonthThatEndedIsClosedAndTheOpenMonthCannotBe()
+    {
+        var closing = cluster.Grains.GetGrain<IResellerStatementsGrain>(IResellerStatementsGrain.Key);
+        var open = MonthStart(0);
+        Assert.False(await closing.Close(open.Year, open.Month));
+        await closing.Tick();
+        await closing.Tick(); // a second tick finds the month closed and writes nothing
+        Assert.Null(await closing.Tick());
+        async Task<long> Closings(DateTime month)
+        {
+            await using var cmd = cluster.Db.CreateCommand("SELECT count(*) FROM reseller_statement_closings WHERE reference = @r");
+            cmd.Parameters.AddWithValue("r", month.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        Assert.Equal(1L, await Closings(MonthStart(1)));
+        Assert.Equal(0L, await Closings(open));
     }
 
     [Fact]

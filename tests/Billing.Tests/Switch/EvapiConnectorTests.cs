@@ -192,10 +192,14 @@ public sealed class EvapiConnectorTests(ClusterFixture cluster)
             await fake.DropAsync();
             await fake.ConnectedAsync(TimeSpan.FromSeconds(10));
         }
-        Assert.Equal(3, fake.Accepted);
+        // at least the two reconnections; on a starved machine a connect can outlive the connector's ConnectTimeout after
+        // the kernel completed it: the listener counts it, the connector abandons it and connects again (seen at load 40)
+        Assert.True(fake.Accepted >= 3, $"aceitas: {fake.Accepted}");
         var again = await fake.AskAsync(Authorize("d2", "c-" + Guid.NewGuid().ToString("N"), account), "d2");
         Assert.True(again.GetProperty("allowed").GetBoolean());
-        Assert.Equal(3, connector.Connections);
+        Assert.True(connector.Connections >= 3 || fake.Accepted > connector.Connections,
+            $"conexões do conector: {connector.Connections}, aceitas: {fake.Accepted}");
+        Assert.Equal(1, connector.Connected);
     }
 
     [Fact]

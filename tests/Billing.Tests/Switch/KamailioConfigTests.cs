@@ -103,10 +103,16 @@ public sealed class KamailioConfigTests
     {
         var cfg = await File.ReadAllTextAsync(Config);
         foreach (var field in new[] { "\"tindex\"", "\"tlabel\"", "\"sipCode\"", "\"maxSeconds\"", "\"callId\"", "\"durationSeconds\"", "\"answeredAt\"",
-                     "\"totalSeconds\"", "\"status\"", "\"extend\"", "\"complete\"" })
+                     "\"totalSeconds\"", "\"status\"", "\"extend\"", "\"complete\"",
+                     "\"direction\"", "\"did\"", "\"forwardTo\"", "\"account\"", "\"caller\"" })
             Assert.Contains(field, cfg, StringComparison.Ordinal);
         Assert.Contains("modparam(\"evapi\", \"netstring_format\", 1)", cfg, StringComparison.Ordinal);
         Assert.Contains("t_continue(", cfg, StringComparison.Ordinal);
         Assert.Contains("dlg_set_timeout(", cfg, StringComparison.Ordinal);
+        // REGISTER handling (save) and inbound delivery (lookup) share these lines: exactly one each
+        Assert.Single(cfg.Split('\n'), l => l.Trim() == "loadmodule \"usrloc.so\"");
+        Assert.Single(cfg.Split('\n'), l => l.Trim() == "loadmodule \"registrar.so\"");
+        Assert.Contains("modparam(\"usrloc\", \"db_mode\", 0)", cfg, StringComparison.Ordinal);
+        Assert.Contains("lookup(\"location\")", cfg, StringComparison.Ordinal);
     }
 }

@@ -118,6 +118,29 @@ public sealed class KamailioProcess : IAsyncDisposable
         throw new TimeoutException("kamailio não respondeu OPTIONS em " + timeout + ":\n" + Log);
     }
 
+    /// <summary>
+    /// Runs <c>kamcmd</c> against this Kamailio's own control socket (ctl's default <c>kamailio_ctl</c> in the <c>-Y</c>
+    /// runtime dir) and returns its output; a non-zero exit or an RPC error fails.
+    /// </summary>
+    public async Task<string> KamcmdAsync(params string[] args)
+    {
+        var kamcmd = Path.Combine(Path.GetDirectoryName(Kamailio.Binary!)!, "kamcmd");
+        var start = new ProcessStartInfo(kamcmd, ["-s", "unix:" + Path.Combine(_runtimeDir, "kamailio_ctl"), .. args])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var p = Process.Start(start) ?? throw new InvalidOperationException("kamcmd não iniciou");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await p.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        // kamcmd prints an RPC fault ("error: 500 - …") and still exits 0
+        if (p.ExitCode != 0 || output.Contains("error:", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"kamcmd {string.Join(' ', args)} falhou ({p.ExitCode}): {output}");
+        return output;
+    }
+
     /// <summary>A port free for both UDP and TCP on loopback (Kamailio listens on both).</summary>
     private static int FreeUdpAndTcpPort()
     {

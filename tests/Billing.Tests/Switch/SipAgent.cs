@@ -245,9 +245,10 @@ public sealed class SipAgent : IAsyncDisposable
     /// <summary>
     /// Places a call as circuit <paramref name="account"/> (the From user) to <paramref name="destination"/> through the
     /// proxy, and returns once a final answer came (2xx: ACKed end to end through the route set; else ACKed hop by hop).
+    /// <paramref name="headers"/> are extra header lines of the INVITE (e.g. <c>P-Asserted-Identity: &lt;sip:…&gt;</c>).
     /// </summary>
     public async Task<SipCall> CallAsync(IPEndPoint proxy, string account, string destination, string? callId = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, IReadOnlyList<string>? headers = null)
     {
         var call = new SipCall(this, proxy, callId ?? "sip-" + Guid.NewGuid().ToString("N"), account, destination, "uac-" + Tag());
         var requestUri = $"sip:{destination}@127.0.0.1:{proxy.Port}";
@@ -255,7 +256,7 @@ public sealed class SipAgent : IAsyncDisposable
         for (var cseq = 1; ; cseq++)
         {
             var branch = Branch();
-            await SendAsync(call.Request("INVITE", requestUri, branch, cseq, Sdp, withRoute: false, authorization), proxy);
+            await SendAsync(call.Request("INVITE", requestUri, branch, cseq, Sdp, withRoute: false, authorization, headers), proxy);
             var n = cseq;
             var final = await WaitAsync(call.CallId, m => !m.IsRequest && m.CSeqMethod == "INVITE" && m.Status >= 200 && m.CSeq.StartsWith(
                     n.ToString(CultureInfo.InvariantCulture) + " ", StringComparison.Ordinal),
@@ -346,7 +347,7 @@ public sealed class SipCall(SipAgent agent, IPEndPoint proxy, string callId, str
     public List<int> Answers { get; } = [];
 
     internal string Request(string method, string requestUri, string branch, int cseq, string body, bool withRoute,
-        string? authorization = null)
+        string? authorization = null, IReadOnlyList<string>? headers = null)
     {
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"{method} {requestUri} SIP/2.0\r\n");
@@ -361,6 +362,7 @@ public sealed class SipCall(SipAgent agent, IPEndPoint proxy, string callId, str
         b.Append(CultureInfo.InvariantCulture, $"CSeq: {cseq} {method}\r\n");
         b.Append(CultureInfo.InvariantCulture, $"Contact: <sip:{account}@127.0.0.1:{agent.LocalPort}>\r\n");
         if (authorization is not null) b.Append(authorization).Append("\r\n");
+        foreach (var h in headers ?? []) b.Append(h).Append("\r\n");
         if (body.Length > 0) b.Append("Content-Type: application/sdp\r\n");
         b.Append(CultureInfo.InvariantCulture, $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n").Append(body);
         return b.ToString();

@@ -1,5 +1,4 @@
 using Billing.Api.Apis;
-using Billing.Api.PendingBilling;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.PendingBilling;
 using Microsoft.AspNetCore.Mvc;

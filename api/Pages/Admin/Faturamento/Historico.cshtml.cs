@@ -69,7 +69,7 @@ public sealed class HistoricoModel(NpgsqlDataSource db, IClusterClient cluster, 
 
     public async Task<IActionResult> OnPostEstornarAsync(long id, string? motivo, CancellationToken ct)
     {
-        var r = await BillingApi.Cancel(id, new CancelRequest(motivo), HttpContext, db, clock, ct);
+        var r = await BillingApi.Cancel(id, new CancelRequest(motivo), HttpContext, db, cluster, ct);
         if (!Absorb(r))
         {
             EstornoId = id;

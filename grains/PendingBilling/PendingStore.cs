@@ -1,37 +1,18 @@
-using System.Text.Json;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Circuits;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Billing.Api.PendingBilling;
-
-/// <summary>Consumption of one call type in a contract period (from the ledger).</summary>
-public sealed record UsageLine(string CallType, int Calls, long Seconds, decimal Amount);
-
-/// <summary>What a pending item is made of ("Detalhes"): fee, usage by call type, etc.</summary>
-public sealed record ItemDetails(string? ContractName, string? Kind, string? Timing, string? Account, string? DidNumber,
-    decimal? MonthlyFee, string? UsagePeriod, IReadOnlyList<UsageLine>? Usage, decimal? UsageTotal, bool? HasAttachment);
-
-/// <summary>A billable item with its amount computed now.</summary>
-public sealed record PendingItem(long Id, long CustomerId, string Source, long? ContractId, long? AvulsoId, string Reference,
-    DateOnly Date, DateOnly DueDate, string Description, decimal Amount, ItemDetails Details, long? BillingId);
-
-/// <summary>The pending items of one customer and their total.</summary>
-public sealed record PendingCustomer(long CustomerId, string CustomerName, int ItemCount, decimal Total, IReadOnlyList<PendingItem> Items);
-
-/// <summary>Which pending items to read.</summary>
-public sealed record PendingFilter(DateOnly? BaseDate, DateOnly? DueDate, IReadOnlyList<long>? CustomerIds, bool Contracts, bool Avulsos);
+namespace Billing.Grains.PendingBilling;
 
 /// <summary>
 /// Pending items: contract periods are materialized on demand (one row per contract and month, up to the date
 /// asked for; unique, so racing requests create each once); amounts of unbilled items are computed at read
 /// time (circuit usage from the ledger, fees from the circuit / DID) and frozen into billing_record_items when billed.
+/// Used only by <see cref="PendingBillingGrain"/>.
 /// </summary>
-public static class PendingStore
+internal static class PendingStore
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Creates the missing contract periods whose billing date is on or before <paramref name="horizon"/>.</summary>
     public static async Task MaterializeAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<long>? customerIds, DateOnly horizon,
         DateTimeOffset now, CancellationToken ct)
@@ -106,7 +87,7 @@ public static class PendingStore
         !r.IsDBNull(18) && r.GetBoolean(18), r.IsDBNull(19) ? null : r.GetFieldValue<DateOnly>(19));
 
     /// <summary>Unbilled items matching the filter (contract periods must have been materialized first).</summary>
-    public static async Task<List<PendingItem>> PendingAsync(NpgsqlConnection conn, PendingFilter f, IClusterClient cluster, CancellationToken ct)
+    public static async Task<List<PendingItem>> PendingAsync(NpgsqlConnection conn, PendingFilter f, IGrainFactory cluster, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
             ItemSql +
@@ -130,7 +111,7 @@ public static class PendingStore
 
     /// <summary>Locks (FOR UPDATE) and reads the given unbilled items of a customer, or all of them up to <paramref name="upTo"/>.</summary>
     public static async Task<List<PendingItem>> LockForBillingAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long customerId,
-        IReadOnlyList<long>? itemIds, DateOnly? upTo, IClusterClient cluster, CancellationToken ct)
+        IReadOnlyList<long>? itemIds, DateOnly? upTo, IGrainFactory cluster, CancellationToken ct)
     {
         await using (var lk = new NpgsqlCommand(
             """
@@ -159,7 +140,7 @@ public static class PendingStore
         return await ComputeAsync(conn, cmd, cluster, ct);
     }
 
-    private static async Task<List<PendingItem>> ComputeAsync(NpgsqlConnection conn, NpgsqlCommand cmd, IClusterClient cluster, CancellationToken ct)
+    private static async Task<List<PendingItem>> ComputeAsync(NpgsqlConnection conn, NpgsqlCommand cmd, IGrainFactory cluster, CancellationToken ct)
     {
         var rows = new List<Row>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
