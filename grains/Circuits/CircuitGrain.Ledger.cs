@@ -43,6 +43,8 @@ public sealed partial class CircuitGrain
         LastSeq = s.LastSeq,
         Periods = ClonePeriods(s.Periods),
         Blacklist = [.. s.Blacklist ?? []],
+        SipHa1 = s.SipHa1,
+        SipRealm = s.SipRealm,
     };
 
     private static Dictionary<string, Dictionary<string, TotalsAcc>> ClonePeriods(Dictionary<string, Dictionary<string, TotalsAcc>> p) =>

@@ -16,8 +16,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     public string AdminKey { get; } = "admin-" + Guid.NewGuid().ToString("N");
     public string SwitchKey { get; } = "switch-" + Guid.NewGuid().ToString("N");
     public int ApiPort { get; } = Infrastructure.Ports.Free();
-    private readonly int _siloBase = Infrastructure.Ports.Free();
-    private readonly int _gatewayBase = Infrastructure.Ports.Free();
+    /// <summary>Silo and gateway port of each silo, chosen free at its first start and kept for its restarts.</summary>
+    private readonly Dictionary<int, (int Silo, int Gateway)> _ports = [];
 
     private static string Root() => Infrastructure.RepoRoot.Path;
 
@@ -50,15 +50,31 @@ public sealed class ProcessCluster : IAsyncDisposable
         return p;
     }
 
-    public void StartSilo(int i)
+    /// <summary>Starts silo <paramref name="i"/>; <paramref name="env"/> adds settings (e.g. BILLING_SWITCH_EVAPI).</summary>
+    public void StartSilo(int i, IReadOnlyDictionary<string, string>? env = null)
     {
-        _silos[i] = Start(Binary("silo", "Billing.Silo.dll"), $"silo-{i}", new Dictionary<string, string>
+        // ports the kernel just handed out as free, not base + offset: on a busy machine a neighbour of a free port is
+        // often the local port of some outgoing connection, and the silo then dies with "address already in use"
+        if (!_ports.TryGetValue(i, out var ports))
         {
-            ["BILLING_SILO_PORT"] = (_siloBase + i * 2 + 1).ToString(CultureInfo.InvariantCulture),
-            ["BILLING_GATEWAY_PORT"] = (_gatewayBase + i * 2 + 1).ToString(CultureInfo.InvariantCulture),
+            var taken = _ports.Values.SelectMany(p => new[] { p.Silo, p.Gateway }).ToHashSet();
+            int Next()
+            {
+                int port;
+                do port = Infrastructure.Ports.Free(); while (!taken.Add(port) || port == ApiPort);
+                return port;
+            }
+            _ports[i] = ports = (Next(), Next());
+        }
+        var settings = new Dictionary<string, string>
+        {
+            ["BILLING_SILO_PORT"] = ports.Silo.ToString(CultureInfo.InvariantCulture),
+            ["BILLING_GATEWAY_PORT"] = ports.Gateway.ToString(CultureInfo.InvariantCulture),
             ["BILLING_SILO_NAME"] = $"drill-silo-{i}",
             ["BILLING_ADVERTISED_IP"] = "127.0.0.1",
-        });
+        };
+        foreach (var (name, value) in env ?? new Dictionary<string, string>()) settings[name] = value;
+        _silos[i] = Start(Binary("silo", "Billing.Silo.dll"), $"silo-{i}", settings);
     }
 
     /// <summary>SIGKILL: no shutdown, no flush, no goodbye to the cluster.</summary>

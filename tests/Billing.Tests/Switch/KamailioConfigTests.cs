@@ -47,7 +47,7 @@ public sealed class KamailioConfigTests
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var name in new[] { "BILLING_SIP_IP", "BILLING_SIP_PORT", "BILLING_SIP_CARRIER", "BILLING_EVAPI_BIND", "BILLING_SIP_REALM",
-                     "BILLING_SIP_AUTH_CACHE" })
+                     "BILLING_SIP_AUTH_CACHE", "BILLING_EXTEND_BEFORE", "BILLING_EVAPI_RETRY", "BILLING_PENDING_MAX" })
             start.Environment.Remove(name);
         if (env is not null)
             foreach (var (k, v) in env) start.Environment[k] = v;
@@ -103,6 +103,7 @@ public sealed class KamailioConfigTests
     {
         var cfg = await File.ReadAllTextAsync(Config);
         foreach (var field in new[] { "\"tindex\"", "\"tlabel\"", "\"sipCode\"", "\"maxSeconds\"", "\"callId\"", "\"durationSeconds\"", "\"answeredAt\"",
+                     "\"totalSeconds\"", "\"status\"", "\"extend\"", "\"complete\"",
                      "\"direction\"", "\"did\"", "\"forwardTo\"", "\"account\"", "\"caller\"" })
             Assert.Contains(field, cfg, StringComparison.Ordinal);
         Assert.Contains("modparam(\"evapi\", \"netstring_format\", 1)", cfg, StringComparison.Ordinal);

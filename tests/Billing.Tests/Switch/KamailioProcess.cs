@@ -40,10 +40,14 @@ public sealed class KamailioProcess : IAsyncDisposable
     /// <summary>Whether Kamailio logged a line containing <paramref name="text"/>.</summary>
     public bool Logged(string text) => _log.Any(l => l.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>How many lines Kamailio logged containing <paramref name="text"/>.</summary>
+    public int Count(string text) => _log.Count(l => l.Contains(text, StringComparison.Ordinal));
+
     /// <summary>Every line Kamailio logged containing <paramref name="text"/>.</summary>
     public string Grep(string text) => string.Join('\n', _log.Where(l => l.Contains(text, StringComparison.OrdinalIgnoreCase)));
 
-    public static async Task<KamailioProcess> StartAsync(string config, int carrierPort)
+    /// <summary>Starts Kamailio; <paramref name="env"/> adds or overrides settings of the cfg (e.g. BILLING_EXTEND_BEFORE).</summary>
+    public static async Task<KamailioProcess> StartAsync(string config, int carrierPort, IReadOnlyDictionary<string, string>? env = null)
     {
         var sipPort = FreeUdpAndTcpPort();
         var evapiPort = Ports.Free();
@@ -60,6 +64,7 @@ public sealed class KamailioProcess : IAsyncDisposable
         start.Environment["BILLING_SIP_REALM"] = "billing";
         // HA1s from the cluster are reused this long (60 s shipped): a test sees a password change take effect
         start.Environment["BILLING_SIP_AUTH_CACHE"] = AuthCacheSeconds.ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in env ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("kamailio não iniciou");
         var k = new KamailioProcess(process, runtimeDir, sipPort, evapiPort);
         process.OutputDataReceived += (_, e) => k.Add(e.Data);
