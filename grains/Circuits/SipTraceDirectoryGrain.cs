@@ -1,13 +1,16 @@
 using System.Collections.Immutable;
 using Billing.GrainInterfaces.Circuits;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 
 namespace Billing.Grains.Circuits;
 
 /// <summary>
 /// The set of traced circuits every silo's evapi connector polls (<see cref="ISipTraceDirectoryGrain"/>). In memory;
 /// its epoch is new at each activation so a connector that knew an older activation gets the whole set again.
+/// Reentrant (every change is a synchronous block): its sweep awaits trace grains that may be calling <see cref="Set"/>.
 /// </summary>
+[Reentrant]
 public sealed class SipTraceDirectoryGrain(SipTraceStore store, TimeProvider clock, ILogger<SipTraceDirectoryGrain> log)
     : Grain, ISipTraceDirectoryGrain
 {
@@ -41,8 +44,10 @@ public sealed class SipTraceDirectoryGrain(SipTraceStore store, TimeProvider clo
     {
         try
         {
+            var before = _version;
             var fresh = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, await store.EnabledAsync(ct));
-            if (!fresh.SetEquals(_accounts))
+            // a change that came in while reading is newer than what was read
+            if (_version == before && !fresh.SetEquals(_accounts))
             {
                 _accounts = fresh;
                 _version++;

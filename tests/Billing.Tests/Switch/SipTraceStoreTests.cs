@@ -57,6 +57,7 @@ public sealed class SipTraceStoreTests(ClusterFixture cluster)
         // the SQL keeps what the pure rule keeps
         var expected = SipTraceBounds.Keep(Enumerable.Range(0, 520).Select(i => M(now.AddSeconds(-600 + i), "m" + i)), now);
         Assert.Equal(expected.Select(m => m.Message), rows.Select(r => r.Message));
+        await trace.SetEnabled(false, "teste"); // no connector of other tests is told to trace it any more
     }
 
     [Fact]
