@@ -32,6 +32,10 @@ public sealed partial class SipTraceKamailioTests(ClusterFixture cluster, Kamail
         var plan = await Seed.PlanAsync(cluster.Grains, 0.60m);
         var account = await Seed.CircuitAsync(admin, customer, plan);
         await Seed.CreditAsync(admin, account, credit);
+        var password = "sip-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await admin.PutAsJsonAsync($"/api/circuits/{account}/sip-password", new { sipPassword = password })).StatusCode);
+        sip.Phone.SetPassword(account, password);
         return account;
     }
 
@@ -146,6 +150,7 @@ public sealed partial class SipTraceKamailioTests(ClusterFixture cluster, Kamail
         Assert.Equal(kamailio, inviteIn.Dst);
         Assert.Contains($"From: <sip:{traced}@", inviteIn.Message, StringComparison.Ordinal);
         Assert.Contains("m=audio", inviteIn.Message, StringComparison.Ordinal); // the whole message, SDP included
+        One("out", "SIP/2.0 407", "INVITE"); // the digest challenge Kamailio answered first
         var inviteOut = One("out", $"INVITE sip:{Local}@127.0.0.1:{sip.Carrier.Port}", "INVITE");
         Assert.Equal(carrier, inviteOut.Dst);
         Assert.Contains("Record-Route:", inviteOut.Message, StringComparison.Ordinal); // as relayed, not as received
