@@ -117,6 +117,7 @@ public static class ApiSetup
         guarded.AddEndpointFilter(InputGuard.Filter);
         guarded.MapSystemApi();
         guarded.MapCircuitsApi();
+        guarded.MapSipTraceApi();
         guarded.MapCustomersApi();
         guarded.MapAuditApi();
         guarded.MapPlansApi();

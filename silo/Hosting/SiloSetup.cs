@@ -60,6 +60,7 @@ public static class SiloSetup
         silo.Services.AddSingleton<PostgresLedger>();
         silo.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<PostgresLedger>());
         silo.Services.AddSingleton<CircuitStore>();
+        silo.Services.AddSingleton<SipTraceStore>();
         silo.Services.AddSingleton<Billing.Grains.Logins.DataProtectionKeyStore>();
         silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
         silo.Services.AddOptions<SipOptions>().BindConfiguration("Billing:Sip")

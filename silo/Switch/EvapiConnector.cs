@@ -61,10 +61,10 @@ public sealed record EvapiOptions
 /// The cluster's side of Kamailio's evapi: a persistent TCP connection to every endpoint, reconnecting with backoff.
 /// Each netstring frame read is handled concurrently (<see cref="EvapiProtocol"/>); answers leave through one writer
 /// per connection, in the order they are ready (out of order with respect to the events: evapi matches them by
-/// tindex/tlabel, the protocol by id).
+/// tindex/tlabel, the protocol by id). The same writer carries the frames of an <see cref="IEvapiPublisher"/> (SIP trace).
 /// </summary>
 public sealed class EvapiConnector(IReadOnlyList<EvapiEndpoint> endpoints, IEvapiHandler protocol, EvapiOptions options,
-    TimeProvider clock, ILogger<EvapiConnector> log) : IAsyncDisposable
+    TimeProvider clock, ILogger<EvapiConnector> log, IEvapiPublisher? publisher = null) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
@@ -141,6 +141,8 @@ public sealed class EvapiConnector(IReadOnlyList<EvapiEndpoint> endpoints, IEvap
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var answers = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
         var writer = WriteAsync(stream, answers.Reader, session.Token);
+        // what Kamailio must know from the cluster (the traced circuits) goes out first, then each change
+        using var published = publisher?.Attach(frame => answers.Writer.TryWrite(Netstring.Encode(frame)));
         using var inFlight = new SemaphoreSlim(options.MaxInFlight);
         var decoder = new NetstringDecoder();
         var buffer = new byte[16 * 1024];

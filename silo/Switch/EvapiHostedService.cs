@@ -50,6 +50,8 @@ public static class EvapiServices
     {
         services.AddSingleton(sp => new SwitchCalls(sp.GetRequiredService<IGrainFactory>(), SwitchCalls.ShardsFrom(configuration),
             sp.GetRequiredService<ILogger<SwitchCalls>>()));
+        services.AddSingleton(new SipTraceRelayOptions());
+        services.AddSingleton<SipTraceRelay>();
         services.AddSingleton<EvapiProtocol>();
         services.AddSingleton(new EvapiOptions());
         services.AddHostedService<EvapiHostedService>();
@@ -60,5 +62,6 @@ public static class EvapiServices
     public static EvapiConnector CreateEvapiConnector(this IServiceProvider services, IReadOnlyList<EvapiEndpoint> endpoints,
         EvapiOptions? options = null) =>
         new(endpoints, services.GetRequiredService<EvapiProtocol>(), options ?? services.GetRequiredService<EvapiOptions>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<EvapiConnector>>());
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<EvapiConnector>>(),
+            services.GetService<SipTraceRelay>());
 }

@@ -17,7 +17,7 @@ public interface IEvapiHandler
 /// <c>error</c> + <c>field</c>, never by dropping the connection; an event without an <c>id</c> that cannot be read is
 /// only logged (there is nobody to answer).
 /// </summary>
-public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log) : IEvapiHandler
+public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log, SipTraceRelay? traces = null) : IEvapiHandler
 {
     /// <summary>SIP code of an answer: 200 allowed, then the refusal's (README table); unknown refusals 403.</summary>
     public static int SipCode(string? reason) => reason switch
@@ -60,6 +60,12 @@ public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log)
             if (root.ValueKind != JsonValueKind.Object)
             {
                 log.LogWarning("evapi: evento que não é um objeto JSON");
+                return null;
+            }
+            // SIP trace: a message of a traced circuit, queued for its trace grain; never answered
+            if (root.TryGetProperty("event", out var kind) && kind.ValueKind == JsonValueKind.String && kind.ValueEquals("sip"))
+            {
+                Trace(root);
                 return null;
             }
             Correlation c = new(null, Opt(root, "id"), Opt(root, "tindex"), Opt(root, "tlabel"), null);
@@ -211,6 +217,44 @@ public sealed class EvapiProtocol(SwitchCalls calls, ILogger<EvapiProtocol> log)
             _ => Error(c, result.Errors?.Keys.FirstOrDefault() ?? "body", result.Errors?.Values.FirstOrDefault()?.FirstOrDefault()
                 ?? result.Message ?? "Evento inválido.", BadRequest),
         };
+    }
+
+    /// <summary>
+    /// <c>{"event":"sip","account","at","direction","src","dst","message"}</c> → the relay's queue. Bad input is logged
+    /// and dropped (nobody waits for an answer): an account that is not a circuit number, a direction other than
+    /// in/out, a missing message.
+    /// </summary>
+    private void Trace(JsonElement e)
+    {
+        if (traces is null) return;
+        try
+        {
+            var account = Str(e, "account");
+            if (!CircuitKeys.IsValidAccount(account)) throw new BadField("account", "Circuito inválido.");
+            var direction = Str(e, "direction");
+            if (direction is not ("in" or "out")) throw new BadField("direction", "Use 'in' ou 'out'.");
+            var message = Str(e, "message");
+            if (string.IsNullOrEmpty(message)) throw new BadField("message", "Mensagem vazia.");
+            traces.Accept(account!, new SipTraceMessage(TraceTime(e), direction, Str(e, "src") ?? "", Str(e, "dst") ?? "", message));
+        }
+        catch (BadField b)
+        {
+            log.LogWarning("evapi: evento sip descartado ({Field}: {Error})", b.Field, b.Message);
+        }
+    }
+
+    /// <summary>Kamailio's <c>$TV(Sn)</c>: Unix seconds with microseconds, as text (<c>"1733050000.123456"</c>) or a number.</summary>
+    private static DateTimeOffset TraceTime(JsonElement e)
+    {
+        decimal seconds;
+        if (!e.TryGetProperty("at", out var v)) throw new BadField("at", "Informe o instante (segundos Unix).");
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDecimal(out var n)) seconds = n;
+        else if (v.ValueKind == JsonValueKind.String && decimal.TryParse(Str(e, "at"), System.Globalization.NumberStyles.AllowDecimalPoint,
+                     System.Globalization.CultureInfo.InvariantCulture, out var s)) seconds = s;
+        else throw new BadField("at", "Instante inválido (segundos Unix).");
+        if (seconds is <= 0 or >= 253402300800m) throw new BadField("at", "Instante fora do intervalo.");
+        var whole = decimal.Truncate(seconds);
+        return DateTimeOffset.FromUnixTimeSeconds((long)whole).AddTicks((long)((seconds - whole) * TimeSpan.TicksPerSecond));
     }
 
     // ------------------------------------------------------------------ JSON

@@ -35,6 +35,9 @@ public sealed class FakeEvapi : IAsyncDisposable
     /// <summary>Answers that carried no id or an id nobody waits for.</summary>
     public ConcurrentQueue<JsonElement> Unmatched { get; } = new();
 
+    /// <summary>What the cluster sent on its own (SIP trace switches: <c>"event":"trace"</c>), not answers.</summary>
+    public ConcurrentQueue<JsonElement> Published { get; } = new();
+
     private async Task AcceptAsync()
     {
         try
@@ -68,6 +71,7 @@ public sealed class FakeEvapi : IAsyncDisposable
                 {
                     var answer = JsonDocument.Parse(payload).RootElement.Clone();
                     if (answer.TryGetProperty("id", out var id) && _waiting.TryRemove(id.ToString(), out var tcs)) tcs.TrySetResult(answer);
+                    else if (answer.TryGetProperty("event", out var ev) && ev.ValueKind == JsonValueKind.String && ev.ValueEquals("trace")) Published.Enqueue(answer);
                     else Unmatched.Enqueue(answer);
                 }
             }

@@ -115,4 +115,19 @@ public sealed class KamailioConfigTests
         Assert.Contains("modparam(\"usrloc\", \"db_mode\", 0)", cfg, StringComparison.Ordinal);
         Assert.Contains("lookup(\"location\")", cfg, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task WhenTimerRoutesWalkTheirTables_ThenAWhileMayTurnOncePerEntryOfTheLargestTable()
+    {
+        // a while stops after max_while_loops turns (Kamailio's default 100): the extend, keepalive and resend walks
+        // would skip every entry past it. The largest walked table is the kept completes (BILLING_PENDING_MAX).
+        var cfg = await File.ReadAllTextAsync(Config);
+        var loops = System.Text.RegularExpressions.Regex.Match(cfg, @"^max_while_loops\s*=\s*(\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(loops.Success, "kamailio.cfg não define max_while_loops (o padrão é 100)");
+        var pending = System.Text.RegularExpressions.Regex.Match(cfg, @"#!define BILLING_PENDING_MAX (\d+)");
+        Assert.True(pending.Success);
+        Assert.True(long.Parse(loops.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >=
+                    10 * long.Parse(pending.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("sht_iterator_next", cfg, StringComparison.Ordinal);
+    }
 }
