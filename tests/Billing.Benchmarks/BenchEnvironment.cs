@@ -194,11 +194,26 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Gives every circuit a SIP password (random, per run) and returns them by account.</summary>
-    public Task<IReadOnlyDictionary<string, string>> SetSipPasswordsAsync()
+    /// <summary>Every call id in the ledger.</summary>
+    public async Task<List<string>> CallIdsAsync()
     {
-        IReadOnlyDictionary<string, string> passwords = Accounts.ToDictionary(a => a, _ => "sip-" + Guid.NewGuid().ToString("N")[..16]);
-        return Task.FromResult(passwords);
+        var ids = new List<string>();
+        await using var cmd = Db.CreateCommand("SELECT call_id FROM ledger WHERE kind = 'call'");
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) ids.Add(r.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Gives every circuit a SIP password (random, per run: Kamailio digest-authenticates its INVITEs) and returns them by account.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> SetSipPasswordsAsync()
+    {
+        var passwords = Accounts.ToDictionary(a => a, _ => "sip-" + Guid.NewGuid().ToString("N")[..16]);
+        foreach (var (account, password) in passwords)
+        {
+            var r = await Circuit(account).SetSipPassword(password, "bench");
+            if (!r.IsOk) throw new InvalidOperationException(r.Message);
+        }
+        return passwords;
     }
 
     /// <summary>The baseline: one transaction per call.</summary>

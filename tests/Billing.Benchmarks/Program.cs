@@ -35,6 +35,8 @@ if (scenario is not ("completes" or "circuit-list" or "scaling" or "switch" or "
 }
 var server = Environment.GetEnvironmentVariable("BILLING_BENCH_DB")
              ?? throw new InvalidOperationException("Defina BILLING_BENCH_DB (ou use ./deploy/bench.sh, que sobe um PostgreSQL).");
+// the CPU of this PostgreSQL only (its postmaster's process tree), not of other PostgreSQL servers on the machine
+ProcessCpu.FindPostgres(server);
 if (scenario == "scaling")
 {
     var rows = new List<object>();
@@ -340,7 +342,7 @@ static async Task<Result> MeasureRate(string name, int rate, int seconds, Func<l
     var started = Stopwatch.GetTimestamp();
     var until = started + seconds * Stopwatch.Frequency;
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    var pgBefore = ProcessCpu.Seconds("postgres");
+    var pgBefore = ProcessCpu.Postgres();
     var probing = StartProbe(probe, until, probeHist);
     long n = 0;
     while (Stopwatch.GetTimestamp() < until)
@@ -368,7 +370,7 @@ static async Task<Result> MeasureRate(string name, int rate, int seconds, Func<l
     var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
     probing.Join();
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
-    var pgCpu = (ProcessCpu.Seconds("postgres") - pgBefore) / elapsed / Environment.ProcessorCount;
+    var pgCpu = (ProcessCpu.Postgres() - pgBefore) / elapsed / Environment.ProcessorCount;
     var result = new Result(name, hist.TotalCount / (double)seconds, Ms(hist, 50), Ms(hist, 99), Ms(hist, 99.9), hist.TotalCount, cpu,
         probe is null ? null : new Probe(probeHist.TotalCount, Ms(probeHist, 50), Ms(probeHist, 99), Ms(probeHist, 99.9)), pgCpu);
     Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s ({failures} falhas), CPU deste processo {cpu:P0}, do PostgreSQL {pgCpu:P0}" +
@@ -404,7 +406,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
     var started = Stopwatch.GetTimestamp();
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    var pgBefore = ProcessCpu.Seconds("postgres");
+    var pgBefore = ProcessCpu.Postgres();
     var (batchesBefore, rowsBefore, batchMsBefore) = BenchSettings.LedgerBatches();
     var (holdBatchesBefore, holdsBefore, holdMsBefore) = BenchSettings.HoldBatches();
     var (g0, g1, g2, alloc) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
@@ -427,7 +429,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var all = new LongHistogram(TimeStamp.Seconds(30), 3);
     foreach (var h in histograms) all.Add(h);
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
-    var pgCpu = (ProcessCpu.Seconds("postgres") - pgBefore) / elapsed / Environment.ProcessorCount;
+    var pgCpu = (ProcessCpu.Postgres() - pgBefore) / elapsed / Environment.ProcessorCount;
     var (batches, rows, batchMs) = BenchSettings.LedgerBatches();
     if (batches > batchesBefore)
         Console.WriteLine($"    razão: {batches - batchesBefore} lotes, {(double)(rows - rowsBefore) / (batches - batchesBefore):F1} linhas e " +

@@ -39,25 +39,36 @@ internal static partial class SipBench
                 ["BILLING_EVAPI_BIND"] = evapi,
             });
         await WaitTcpAsync(evapiPort, TimeSpan.FromSeconds(20), kamailio);
+        _kamailio = [kamailio.Pid];
+        ProcessCpu.FindPostgres(server);
         await using var env = await BenchEnvironment.StartAsync(server, circuits,
             siloConfig: new Dictionary<string, string?> { [Billing.Silo.Switch.EvapiEndpoint.ConfigKey] = evapi });
         // the circuits are SIP accounts: each gets a SIP password (Kamailio challenges INVITEs and checks them)
         var passwords = await env.SetSipPasswordsAsync();
         var accountsFile = Path.Combine(work, "accounts.csv");
-        await File.WriteAllLinesAsync(accountsFile, new[] { "SEQUENTIAL" }.Concat(env.Accounts.Select(a => a + ";" + passwords[a])));
+        await File.WriteAllLinesAsync(accountsFile, new[] { "SEQUENTIAL" }.Concat(env.Accounts.Select(a => $"{a};[authentication username={a} password={passwords[a]}]")));
         await Task.Delay(TimeSpan.FromSeconds(2)); // the connector connects once the silo host has started
         var scenarios = Path.Combine(AppContext.BaseDirectory, "Sipp");
         await using var carrier = await Proc.StartAsync("sipp",
             ["-sf", Path.Combine(scenarios, "carrier.xml"), "-i", "127.0.0.1", "-p", carrierPort.ToString(CultureInfo.InvariantCulture),
              "-nostdin", "-trace_err", "-error_file", Path.Combine(work, "carrier-errors.log")],
             Path.Combine(work, "carrier.log"));
+        _sipp = [carrier.Pid]; // the carrier's SIPp (the circuits' SIPp exits before each step's CPU is read)
 
         Console.WriteLine($"cenário sip: Kamailio (deploy/kamailio/kamailio.cfg) em 127.0.0.1:{sipPort}, evapi {evapi} ligado ao silo, " +
             $"operadora (SIPp UAS) em 127.0.0.1:{carrierPort}; {circuits} circuitos, chamadas de {callMs} ms, {seconds} s por passo, " +
             $"{Environment.ProcessorCount} núcleos");
+        // what the processes burn with no call at all (timers, keepalives, the dashboard): subtracted per step below
+        var idle0 = Cpu();
+        var idleWall = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var idleRate = (Cpu() - idle0) * (1 / idleWall.Elapsed.TotalSeconds);
+        Console.WriteLine($"ocioso (sem chamadas, CPU por segundo): kamailio {idleRate.Kamailio * 1000:F0} ms, sipp {idleRate.Sipp * 1000:F0} ms, " +
+            $"silo/API {idleRate.Bench * 1000:F0} ms, PostgreSQL {idleRate.Postgres * 1000:F0} ms");
         Console.WriteLine($"{"oferecidas/s",12} {"completadas/s",13} {"falhas",7} {"INVITE→200 p50/p99 ms",22} " +
-            $"{"CPU µs por chamada: kamailio + sipp + silo/API + PostgreSQL",62}");
+            $"{"CPU µs por chamada: kamailio + sipp operadora + silo/API + PostgreSQL (menos o ocioso)",78}");
         var rows = new List<object>();
+        var sent = new List<(int Pid, int Calls)>();
         var completed = 0L;
         var step = 0;
         foreach (var rate in rates)
@@ -78,6 +89,7 @@ internal static partial class SipBench
                  "-error_file", Path.Combine(work, $"uac-{step}-errors.log")],
                 Path.Combine(work, $"uac-{step}.log")))
             {
+                sent.Add((uac.Pid, total));
                 await uac.WaitAsync(TimeSpan.FromSeconds(seconds + 90));
             }
             var elapsed = wall.Elapsed.TotalSeconds;
@@ -88,9 +100,9 @@ internal static partial class SipBench
             completed += ok;
             var (p50, p99) = RttPercentiles(work);
             double Us(double s) => ok == 0 ? double.NaN : s / ok * 1e6;
-            var d = cpu1 - cpu0;
+            var d = cpu1 - cpu0 - idleRate * elapsed;
             Console.WriteLine($"{rate,12} {ok / elapsed,13:F0} {failed,7} {p50,10:F1} / {p99,-9:F1} " +
-                $"{$"{Us(d.Kamailio):F0} + {Us(d.Sipp):F0} + {Us(d.Bench):F0} + {Us(d.Postgres):F0}",62}");
+                $"{$"{Us(d.Kamailio):F0} + {Us(d.Sipp):F0} + {Us(d.Bench):F0} + {Us(d.Postgres):F0}",78}");
             rows.Add(new
             {
                 rate, seconds = elapsed, completed = ok, failed, invite200P50Ms = p50, invite200P99Ms = p99,
@@ -115,6 +127,18 @@ internal static partial class SipBench
             if (billed >= completed) break;
             await Task.Delay(250);
         }
+        if (billed != completed)
+        {
+            // which calls SIPp placed have no ledger row, and what Kamailio logged about them
+            var inLedger = new HashSet<string>(await env.CallIdsAsync());
+            var missing = sent.SelectMany(s => Enumerable.Range(1, s.Calls).Select(n => string.Create(CultureInfo.InvariantCulture, $"{n}-{s.Pid}@127.0.0.1")))
+                .Where(id => !inLedger.Contains(id)).ToList();
+            Console.WriteLine($"chamadas do SIPp sem linha no razão (inclui as que falharam no SIPp): {missing.Count}; primeiras: {string.Join(", ", missing.Take(8))}");
+            var log = Path.Combine(work, "kamailio.log");
+            foreach (var id in missing.Take(3))
+                foreach (var line in File.ReadLines(log).Where(l => l.Contains(id, StringComparison.Ordinal)).Take(12))
+                    Console.WriteLine("    " + line);
+        }
         var duplicates = await env.ScalarAsync("SELECT count(*) FROM (SELECT call_id FROM ledger WHERE kind = 'call' GROUP BY call_id HAVING count(*) > 1) d");
         Console.WriteLine($"razão: {billed} chamadas SIP gravadas para {completed} completadas pelo SIPp; call ids em duplicidade: {duplicates}");
         Console.WriteLine(await env.CheckLedgerAsync());
@@ -128,7 +152,9 @@ internal static partial class SipBench
         var file = Path.Combine("bench-results", $"sip-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
         await File.WriteAllTextAsync(file, System.Text.Json.JsonSerializer.Serialize(new
         {
-            scenario = "sip", circuits, seconds, callMs, cores = Environment.ProcessorCount, steps = rows, completed, billed, duplicates,
+            scenario = "sip", circuits, seconds, callMs, cores = Environment.ProcessorCount,
+            idleCpuSecondsPerSecond = new { kamailio = idleRate.Kamailio, sipp = idleRate.Sipp, siloAndApi = idleRate.Bench, postgres = idleRate.Postgres },
+            steps = rows, completed, billed, duplicates,
         }, new System.Text.Json.JsonSerializerOptions
         {
             WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -166,10 +192,14 @@ internal static partial class SipBench
     {
         public static CpuSample operator -(CpuSample a, CpuSample b) =>
             new(a.Kamailio - b.Kamailio, a.Sipp - b.Sipp, a.Bench - b.Bench, a.Postgres - b.Postgres);
+
+        public static CpuSample operator *(CpuSample a, double k) => new(a.Kamailio * k, a.Sipp * k, a.Bench * k, a.Postgres * k);
     }
 
-    private static CpuSample Cpu() => new(ProcessCpu.Seconds("kamailio"), ProcessCpu.Seconds("sipp"),
-        Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, ProcessCpu.Seconds("postgres"));
+    private static int[] _kamailio = [], _sipp = [];
+
+    private static CpuSample Cpu() => new(ProcessCpu.Tree(_kamailio), ProcessCpu.Tree(_sipp),
+        Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, ProcessCpu.Postgres());
 
     private static string? Which(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
@@ -233,6 +263,8 @@ internal static partial class SipBench
 
         public bool HasExited => _p.HasExited;
 
+        public int Pid => _p.Id;
+
         public static Task<Proc> StartAsync(string file, IEnumerable<string> args, string log, IReadOnlyDictionary<string, string>? environment = null)
         {
             // through the shell so the output goes straight to a file (nothing to drain here); exec keeps the pid
@@ -276,27 +308,60 @@ internal static partial class SipBench
     }
 }
 
-/// <summary>CPU seconds used so far by every local process of a name (Linux /proc; 0 elsewhere).</summary>
+/// <summary>
+/// CPU seconds used so far by process trees (Linux /proc; 0 elsewhere): the bench's own PostgreSQL (its postmaster and
+/// backends, not another PostgreSQL on the machine), a Kamailio and its forked workers, SIPp.
+/// </summary>
 internal static class ProcessCpu
 {
-    public static double Seconds(string comm)
+    /// <summary>The postmaster of the PostgreSQL the bench runs against (BILLING_BENCH_DB), when it is local; else 0.</summary>
+    public static int PostgresRoot { get; private set; }
+
+    public static void FindPostgres(string connectionString)
+    {
+        try
+        {
+            using var conn = new Npgsql.NpgsqlConnection(connectionString);
+            conn.Open();
+            using var cmd = new Npgsql.NpgsqlCommand("SHOW data_directory", conn);
+            var pidFile = Path.Combine((string)cmd.ExecuteScalar()!, "postmaster.pid");
+            PostgresRoot = File.Exists(pidFile) ? int.Parse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture) : 0;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            PostgresRoot = 0; // a remote or locked-down server: its CPU is not counted
+        }
+    }
+
+    public static double Postgres() => PostgresRoot == 0 ? 0 : Tree(PostgresRoot);
+
+    /// <summary>CPU seconds of <paramref name="root"/> and every process descending from it.</summary>
+    public static double Tree(params int[] roots)
     {
         if (!Directory.Exists("/proc")) return 0;
-        long ticks = 0;
+        var procs = new Dictionary<int, (int Parent, long Ticks)>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!Path.GetFileName(dir).All(char.IsAsciiDigit)) continue;
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
             try
             {
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var close = stat.LastIndexOf(')');
-                if (close < 0 || !stat.AsSpan(0, close).EndsWith("(" + comm, StringComparison.Ordinal)) continue;
+                if (close < 0) continue;
                 var fields = stat[(close + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                procs[pid] = (int.Parse(fields[1], CultureInfo.InvariantCulture),
+                    long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
-        return ticks / 100.0; // USER_HZ
+        var inTree = new HashSet<int>(roots.Where(procs.ContainsKey));
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (pid, p) in procs)
+                if (!inTree.Contains(pid) && inTree.Contains(p.Parent)) grew = inTree.Add(pid) || grew;
+        }
+        return inTree.Sum(pid => procs[pid].Ticks) / 100.0; // USER_HZ
     }
 }
