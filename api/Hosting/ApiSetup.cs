@@ -33,7 +33,6 @@ public static class ApiSetup
         services.AddSingleton(sp => new SwitchCalls(sp.GetRequiredService<IClusterClient>(), SwitchCalls.ShardsFrom(config),
             sp.GetRequiredService<ILogger<SwitchCalls>>()));
         services.AddBillingForwardedHeaders(ForwardedHeadersSetup.Read(config));
-        services.AddBillingDataProtection();
         services.AddMemoryCache();
         services.Configure<WebSessionOptions>(config.GetSection("Billing:Sessions"));
         services.AddSingleton<LoginGuard>();
@@ -57,6 +56,10 @@ public static class ApiSetup
             client.Configure<GatewayOptions>(config.GetSection("Billing:Gateway"));
             client.Configure<ClientMessagingOptions>(config.GetSection("Billing:ClientMessaging"));
         });
+        // after the Orleans client: hosted services start in registration order, and Data Protection reads its key ring
+        // (a grain) when it starts; before the client had connected that read failed ("Could not find an implementation
+        // for interface IDataProtectionKeysGrain") and the first requests ran on a key ring read later
+        services.AddBillingDataProtection();
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<BillingExceptionHandler>();

@@ -50,8 +50,10 @@ public sealed class BenchEnvironment : IAsyncDisposable
     }
 
     /// <param name="siloConfig">More settings for the silo(s) only, e.g. <c>BILLING_SWITCH_EVAPI</c> for the switch scenario.</param>
+    /// <param name="apiEvapi">An evapi endpoint the API host connects to (the connector hosted in the API host, over its
+    /// cluster client, to compare with the silo's); null: none.</param>
     public static async Task<BenchEnvironment> StartAsync(string server, int circuits, int silos = 1,
-        IReadOnlyDictionary<string, string?>? siloConfig = null)
+        IReadOnlyDictionary<string, string?>? siloConfig = null, string? apiEvapi = null)
     {
         var env = new BenchEnvironment { _server = server };
         var name = "billing_bench_" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
@@ -116,6 +118,13 @@ public sealed class BenchEnvironment : IAsyncDisposable
         ab.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         ab.WebHost.UseUrls($"http://127.0.0.1:{port}");
         ab.AddBillingApi();
+        if (apiEvapi is not null)
+        {
+            // the same connector and protocol as the silo's, over the API host's cluster client (grain calls cross the
+            // gateway connection instead of staying inside the silo)
+            ab.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [Billing.Silo.Switch.EvapiEndpoint.ConfigKey] = apiEvapi });
+            Billing.Silo.Switch.EvapiServices.AddEvapi(ab.Services, ab.Configuration);
+        }
         env._api = ab.Build();
         env._api.UseBillingApi();
         await env._api.StartAsync();
@@ -177,6 +186,35 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
     public ICircuitGrain Circuit(string account) =>
         _silo.Services.GetRequiredService<IGrainFactory>().GetGrain<ICircuitGrain>("ckt:" + account);
+
+    /// <summary>A count from the bench database.</summary>
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var cmd = Db.CreateCommand(sql);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Every call id in the ledger.</summary>
+    public async Task<List<string>> CallIdsAsync()
+    {
+        var ids = new List<string>();
+        await using var cmd = Db.CreateCommand("SELECT call_id FROM ledger WHERE kind = 'call'");
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) ids.Add(r.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Gives every circuit a SIP password (random, per run: Kamailio digest-authenticates its INVITEs) and returns them by account.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> SetSipPasswordsAsync()
+    {
+        var passwords = Accounts.ToDictionary(a => a, _ => "sip-" + Guid.NewGuid().ToString("N")[..16]);
+        foreach (var (account, password) in passwords)
+        {
+            var r = await Circuit(account).SetSipPassword(password, "bench");
+            if (!r.IsOk) throw new InvalidOperationException(r.Message);
+        }
+        return passwords;
+    }
 
     /// <summary>The baseline: one transaction per call.</summary>
     public async Task NaiveCompleteAsync(string account, string callId)

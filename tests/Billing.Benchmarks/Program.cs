@@ -1,6 +1,9 @@
 // Benchmarks (not part of the test run). Usage:
 //   ./deploy/bench.sh [completes] [--circuits N] [--concurrency N] [--seconds N]
-//   ./deploy/bench.sh switch [--circuits N] [--seconds N] [--warmup N] [--rate N]   (evapi: the bench plays Kamailio)
+//   ./deploy/bench.sh switch [--circuits N] [--seconds N] [--warmup N] [--rate N] [--no-sip]   (evapi: the bench plays
+//       Kamailio; then, unless --no-sip, the `sip` scenario)
+//   ./deploy/bench.sh sip [--circuits N] [--seconds N] [--sip-rates 50,100,200,400] [--call-ms 1000]   (real SIP: SIPp
+//       through the shipped Kamailio to the silo's evapi connector)
 // or, against a PostgreSQL server of your own:
 //   BILLING_BENCH_DB="Host=...;Username=...;Database=postgres" dotnet run -c Release --project tests/Billing.Benchmarks -- completes
 // Prints one table (throughput, p50/p99/p99.9, ratio to the baseline) and writes bench-results/<scenario>-<utc>.json.
@@ -25,13 +28,15 @@ var circuits = Arg("circuits", 200);
 var concurrency = Arg("concurrency", 64);
 var seconds = Arg("seconds", 10);
 BenchSettings.WarmupSeconds = Arg("warmup", 10);
-if (scenario is not ("completes" or "circuit-list" or "scaling" or "switch"))
+if (scenario is not ("completes" or "circuit-list" or "scaling" or "switch" or "sip"))
 {
-    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list, scaling, switch");
+    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list, scaling, switch, sip");
     return 2;
 }
 var server = Environment.GetEnvironmentVariable("BILLING_BENCH_DB")
              ?? throw new InvalidOperationException("Defina BILLING_BENCH_DB (ou use ./deploy/bench.sh, que sobe um PostgreSQL).");
+// the CPU of this PostgreSQL only (its postmaster's process tree), not of other PostgreSQL servers on the machine
+ProcessCpu.FindPostgres(server);
 if (scenario == "scaling")
 {
     var rows = new List<object>();
@@ -59,32 +64,50 @@ if (scenario == "scaling")
     Console.WriteLine($"resultado em {scaleFile} (silos no mesmo processo e host: em 2 núcleos a CPU é o limite, não o número de silos)");
     return 0;
 }
+// real SIP through the shipped Kamailio (SIPp as circuits and carrier); `switch` runs it too after its evapi phases
+IReadOnlyList<int> SipRates() => (args.SkipWhile(a => a != "--sip-rates").Skip(1).FirstOrDefault() ?? "50,100,200,400")
+    .Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToList();
+if (scenario == "sip")
+    return await SipBench.RunAsync(server, circuits, seconds, SipRates(), Arg("call-ms", 1000));
 if (scenario == "switch")
 {
-    // the bench plays Kamailio: an evapi listener on loopback that the silo's connector (BILLING_SWITCH_EVAPI) connects to
+    var evapiStatus = await SwitchAsync();
+    Console.WriteLine();
+    var sipStatus = args.Contains("--no-sip") ? 0 : await SipBench.RunAsync(server, circuits, seconds, SipRates(), Arg("call-ms", 1000));
+    return evapiStatus != 0 ? evapiStatus : sipStatus;
+}
+async Task<int> SwitchAsync()
+{
+    // the bench plays Kamailio: an evapi listener on loopback that the silo's connector (BILLING_SWITCH_EVAPI) connects
+    // to; a second one that the same connector hosted in the API host connects to (where should it live? same run)
     await using var peer = new EvapiPeer();
     peer.Start();
+    await using var apiPeer = new EvapiPeer();
+    apiPeer.Start();
     await using var sw = await BenchEnvironment.StartAsync(server, circuits,
-        siloConfig: new Dictionary<string, string?> { [Billing.Silo.Switch.EvapiEndpoint.ConfigKey] = peer.Endpoint });
+        siloConfig: new Dictionary<string, string?> { [Billing.Silo.Switch.EvapiEndpoint.ConfigKey] = peer.Endpoint },
+        apiEvapi: apiPeer.Endpoint);
     await peer.ConnectedAsync(TimeSpan.FromSeconds(30));
-    Console.WriteLine($"cenário switch: {circuits} circuitos, conector evapi do silo ligado a {peer.Endpoint}, {seconds} s por medição, " +
-        $"{Environment.ProcessorCount} núcleos; {sw.LedgerSettings}");
+    await apiPeer.ConnectedAsync(TimeSpan.FromSeconds(30));
+    Console.WriteLine($"cenário switch: {circuits} circuitos, conector evapi do silo ligado a {peer.Endpoint} (o da API a {apiPeer.Endpoint}), " +
+        $"{seconds} s por medição, {Environment.ProcessorCount} núcleos; {sw.LedgerSettings}");
     var authorizeLatency = new Recorder();
 
     // one call = authorize (credit reserved, durable before the answer) + complete without the account (durable
     // ledger row), pipelined with every other call on the one connection; the whole call's latency counts from
     // start, the authorize's too (in the open loop both count from the scheduled time)
-    async Task EvapiCall(string account, string callId, long start)
+    async Task EvapiCallOn(EvapiPeer on, string account, string callId, long start)
     {
-        var a = await peer.AskAsync(id =>
+        var a = await on.AskAsync(id =>
             $"{{\"event\":\"authorize\",\"id\":{id},\"tindex\":{id % 65536},\"tlabel\":{id},\"callId\":\"{callId}\",\"account\":\"{account}\",\"destination\":\"1133334444\"}}");
         authorizeLatency.Record(Stopwatch.GetTimestamp() - start);
         if (!EvapiPeer.IsTrue(a, "allowed"))
             throw new InvalidOperationException("authorize recusado no benchmark: " + System.Text.Encoding.UTF8.GetString(a));
-        var c = await peer.AskAsync(id => $"{{\"event\":\"complete\",\"id\":{id},\"callId\":\"{callId}\",\"durationSeconds\":60}}");
+        var c = await on.AskAsync(id => $"{{\"event\":\"complete\",\"id\":{id},\"callId\":\"{callId}\",\"durationSeconds\":60}}");
         if (!EvapiPeer.IsTrue(c, "billed"))
             throw new InvalidOperationException("complete não cobrado no benchmark: " + System.Text.Encoding.UTF8.GetString(c));
     }
+    Task EvapiCall(string account, string callId, long start) => EvapiCallOn(peer, account, callId, start);
 
     var rows = new List<(Result Baseline, Result Evapi, Probe Authorize, int Concurrency)>();
     foreach (var level in new[] { 64, 256 })
@@ -95,6 +118,17 @@ if (scenario == "switch")
             (worker, n) => EvapiCall(sw.Accounts[(worker * 7919 + n) % circuits], $"ev-{level}-{worker}-{n}-{Guid.NewGuid():N}", Stopwatch.GetTimestamp()),
             measuring: authorizeLatency.Reset);
         rows.Add((naive, evapi, authorizeLatency.Snapshot(), level));
+    }
+
+    // the same evapi flow with the connector in the API host (a cluster client): every grain call crosses the
+    // gateway, the silo's connector calls its grains in-process
+    var apiRows = new List<(Result Evapi, Probe Authorize, int Concurrency)>();
+    foreach (var level in new[] { 64, 256 })
+    {
+        var viaApi = await Measure($"evapi com o conector no host da API, concorrência {level}", level, seconds,
+            (worker, n) => EvapiCallOn(apiPeer, sw.Accounts[(worker * 7919 + n) % circuits], $"eva-{level}-{worker}-{n}-{Guid.NewGuid():N}", Stopwatch.GetTimestamp()),
+            measuring: authorizeLatency.Reset);
+        apiRows.Add((viaApi, authorizeLatency.Snapshot(), level));
     }
 
     // the same flow over the REST API (two HTTP requests per call), at 64, for comparison on the same run
@@ -132,6 +166,8 @@ if (scenario == "switch")
     {
         Row(r.Baseline, null, r.Baseline.Throughput);
         Row(r.Evapi, r.Authorize, r.Baseline.Throughput);
+        var a = apiRows.Single(x => x.Concurrency == r.Concurrency);
+        Row(a.Evapi, a.Authorize, r.Baseline.Throughput);
     }
     Row(rest, null, rows[0].Baseline.Throughput);
     Row(open, openAuthorize, rows[0].Baseline.Throughput);
@@ -139,6 +175,12 @@ if (scenario == "switch")
     Console.WriteLine();
     Console.WriteLine(string.Join("; ", rows.Select(r => $"evapi a {r.Concurrency}: {r.Evapi.Throughput / r.Baseline.Throughput:F1}× o SQL ingênuo (meta ≥ {(r.Concurrency >= 256 ? 10 : 5)}×)")) +
         $"; REST a 64: {rest.Throughput / rows[0].Baseline.Throughput:F1}×; authorize p99 a {switchRate}/s: {openAuthorize.P99:F2} ms (meta < 5 ms)");
+    Console.WriteLine("conector no silo vs no host da API: " + string.Join("; ", rows.Select(r =>
+    {
+        var a = apiRows.Single(x => x.Concurrency == r.Concurrency);
+        return $"a {r.Concurrency}: {r.Evapi.Throughput:F0} vs {a.Evapi.Throughput:F0} chamadas/s ({r.Evapi.Throughput / a.Evapi.Throughput:F2}×), " +
+            $"authorize p99 {r.Authorize.P99:F2} vs {a.Authorize.P99:F2} ms, CPU µs/chamada {Us(r.Evapi)} vs {Us(a.Evapi)}";
+    })));
     // the machine may be shared: its load says how much of the two cores this run really had
     if (File.Exists("/proc/loadavg"))
         Console.WriteLine($"carga da máquina no fim (/proc/loadavg: 1, 5, 15 min): {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
@@ -150,6 +192,7 @@ if (scenario == "switch")
     {
         scenario, circuits, seconds, cores = Environment.ProcessorCount,
         levels = rows.Select(r => new { r.Concurrency, baseline = r.Baseline, evapi = r.Evapi, authorize = r.Authorize, ratio = r.Evapi.Throughput / r.Baseline.Throughput }),
+        apiConnector = apiRows.Select(a => new { a.Concurrency, evapi = a.Evapi, authorize = a.Authorize }),
         rest, open, openAuthorize, rate = switchRate, ledgerCheck = switchLedger,
     }, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"resultado em {switchFile}");
@@ -299,7 +342,7 @@ static async Task<Result> MeasureRate(string name, int rate, int seconds, Func<l
     var started = Stopwatch.GetTimestamp();
     var until = started + seconds * Stopwatch.Frequency;
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    var pgBefore = BenchSettings.PostgresCpuSeconds();
+    var pgBefore = ProcessCpu.Postgres();
     var probing = StartProbe(probe, until, probeHist);
     long n = 0;
     while (Stopwatch.GetTimestamp() < until)
@@ -327,7 +370,7 @@ static async Task<Result> MeasureRate(string name, int rate, int seconds, Func<l
     var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
     probing.Join();
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
-    var pgCpu = (BenchSettings.PostgresCpuSeconds() - pgBefore) / elapsed / Environment.ProcessorCount;
+    var pgCpu = (ProcessCpu.Postgres() - pgBefore) / elapsed / Environment.ProcessorCount;
     var result = new Result(name, hist.TotalCount / (double)seconds, Ms(hist, 50), Ms(hist, 99), Ms(hist, 99.9), hist.TotalCount, cpu,
         probe is null ? null : new Probe(probeHist.TotalCount, Ms(probeHist, 50), Ms(probeHist, 99), Ms(probeHist, 99.9)), pgCpu);
     Console.WriteLine($"  {name}: {result.Throughput:F0} ops/s ({failures} falhas), CPU deste processo {cpu:P0}, do PostgreSQL {pgCpu:P0}" +
@@ -363,7 +406,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
     var started = Stopwatch.GetTimestamp();
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    var pgBefore = BenchSettings.PostgresCpuSeconds();
+    var pgBefore = ProcessCpu.Postgres();
     var (batchesBefore, rowsBefore, batchMsBefore) = BenchSettings.LedgerBatches();
     var (holdBatchesBefore, holdsBefore, holdMsBefore) = BenchSettings.HoldBatches();
     var (g0, g1, g2, alloc) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
@@ -386,7 +429,7 @@ static async Task<Result> Measure(string name, int concurrency, int seconds, Fun
     var all = new LongHistogram(TimeStamp.Seconds(30), 3);
     foreach (var h in histograms) all.Add(h);
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed / Environment.ProcessorCount;
-    var pgCpu = (BenchSettings.PostgresCpuSeconds() - pgBefore) / elapsed / Environment.ProcessorCount;
+    var pgCpu = (ProcessCpu.Postgres() - pgBefore) / elapsed / Environment.ProcessorCount;
     var (batches, rows, batchMs) = BenchSettings.LedgerBatches();
     if (batches > batchesBefore)
         Console.WriteLine($"    razão: {batches - batchesBefore} lotes, {(double)(rows - rowsBefore) / (batches - batchesBefore):F1} linhas e " +
@@ -451,28 +494,6 @@ internal static class BenchSettings
     public static (long Batches, long Holds, double Ms) HoldBatches()
     {
         lock (Listener) return (Interlocked.Read(ref _holdBatches), Interlocked.Read(ref _holds), _holdMs);
-    }
-
-    /// <summary>CPU seconds used so far by the local PostgreSQL processes (Linux /proc; 0 elsewhere or for a remote server).</summary>
-    public static double PostgresCpuSeconds()
-    {
-        if (!Directory.Exists("/proc")) return 0;
-        long ticks = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!Path.GetFileName(dir).All(char.IsAsciiDigit)) continue;
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var close = stat.LastIndexOf(')');
-                if (close < 0 || !stat.AsSpan(0, close).EndsWith("(postgres", StringComparison.Ordinal)) continue;
-                var fields = stat[(close + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return ticks / 100.0; // USER_HZ
     }
 }
 
