@@ -15,6 +15,9 @@ public static class Seed
 
     public static string NewAccount() => Interlocked.Increment(ref _account).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The first of <paramref name="count"/> consecutive account numbers nobody else in the run gets (batch ranges).</summary>
+    public static long NewAccountRange(int count) => Interlocked.Add(ref _account, count) - count + 1;
+
     public static async Task<long> CustomerAsync(HttpClient admin, string? name = null)
     {
         var r = await admin.PostAsJsonAsync("/api/customers", new
