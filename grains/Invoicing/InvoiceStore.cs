@@ -177,7 +177,7 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             calls = await ReadCallsAsync(cmd);
         }
         var cfg = circuit.Invoice;
-        var (start, end) = InvoicePeriods.Bounds(period, cfg.ClosingDay);
+        var (start, end) = BillingPeriod.Parse(period).Bounds(cfg.ClosingDay);
         var dids = new List<InvoiceDidFee>();
         // every DID the circuit held at any moment of the period, at its assignment's monthly fee (latest assignment wins)
         await using (var cmd = new NpgsqlCommand(
