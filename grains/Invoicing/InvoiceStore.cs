@@ -7,14 +7,6 @@ using NpgsqlTypes;
 
 namespace Billing.Grains.Invoicing;
 
-/// <summary>Invoicing options (section <c>Billing:Invoices</c>).</summary>
-public sealed class InvoiceOptions
-{
-    /// <summary>Who issues the documents; numbers are sequential per issuer.</summary>
-    public string Issuer { get; set; } = "operadora";
-    public string IssuerName { get; set; } = "Operadora de Telefonia";
-}
-
 /// <summary>
 /// The invoices tables (migration 0005). Generation, transitions and discards each run in one
 /// transaction: the invoice row, the calls it covers, its history, the number counter and the outbox.
