@@ -70,40 +70,36 @@ public static class InvoicesApi
         return app;
     }
 
-    private const string MinFilterPeriod = "2000-01";
-    private const string MaxFilterPeriod = "2099-12";
+    private static readonly BillingPeriod MinFilterPeriod = new(2000, 1);
+    private static readonly BillingPeriod MaxFilterPeriod = new(2099, 12);
 
-    private static bool ValidPeriod(string? p) =>
-        p is { Length: 7 } && p[4] == '-' && DateTime.TryParseExact(p + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
-
-    /// <summary>"2026-10" or a date "2026-10-15" (its period month).</summary>
+    /// <summary>A period filter (MM/yyyy or yyyy-MM) or a date yyyy-MM-dd (its month) → the period key.</summary>
     private static string? PeriodArg(string? value, string field, FieldErrors errors)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         var v = value.Trim();
-        if (v.Length == 10 && DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) v = v[..7];
-        if (ValidPeriod(v))
+        if (v.Length == 10 && DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            v = BillingPeriod.Of(day).Key;
+        if (BillingPeriod.Read(v, field, out var period) is { } bad)
         {
-            // a filter, not a write: an absolute window (no invoice exists outside it) keeps typos out
-            if (string.CompareOrdinal(v, MinFilterPeriod) >= 0 && string.CompareOrdinal(v, MaxFilterPeriod) <= 0) return v;
-            errors.Add(field, $"Use um período entre {MinFilterPeriod} e {MaxFilterPeriod}.");
+            errors.Add(field, bad);
             return null;
         }
-        errors.Add(field, "Use o período no formato aaaa-MM (ou uma data aaaa-MM-dd).");
+        // a filter, not a write: an absolute window (no invoice exists outside it) keeps typos out
+        if (period >= MinFilterPeriod && period <= MaxFilterPeriod) return period.Key;
+        errors.Add(field, $"Use em '{field}' um período entre {MinFilterPeriod.Label} e {MaxFilterPeriod.Label}.");
         return null;
     }
 
     private static async Task<IResult> Generate(GenerateRequest body, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock, HttpContext http)
     {
         var errors = new FieldErrors();
-        if (!ValidPeriod(body.Period)) errors.Add("period", "Informe o período no formato aaaa-MM (ex.: 2026-10).");
-        else if (InputRules.Month(int.Parse(body.Period![..4], CultureInfo.InvariantCulture), int.Parse(body.Period[5..], CultureInfo.InvariantCulture),
-                     SaoPauloTime.Today(clock)) is { } badPeriod)
+        if ((BillingPeriod.Read(body.Period, "period", out var typed) ?? typed.OutsideWindow("period", SaoPauloTime.Today(clock))) is { } badPeriod)
             errors.Add("period", badPeriod);
         if (body.Account is not null && !CircuitKeys.IsValidAccount(body.Account)) errors.Add("account", "Número de circuito inválido.");
         if (body.CustomerId is <= 0) errors.Add("customerId", "Cliente inválido.");
         if (errors.Any) return errors.ToProblem();
-        var period = body.Period!;
+        var period = typed.Key;
         await using var cmd = db.CreateCommand(
             """
             SELECT account FROM circuits c
@@ -273,7 +269,7 @@ public static class InvoicesApi
             var grain = cluster.Circuit(a);
             var view = await grain.Get();
             if (view is null) return null;
-            var period = BillingPeriod.Of(now, view.Data.Invoice.ClosingDay);
+            var period = BillingPeriod.Of(now, view.Data.Invoice.ClosingDay).Key;
             var totals = await grain.GetPeriodTotals(period);
             var calls = totals?.Total ?? 0m;
             var fee = view.Data.Invoice.MonthlyFee;

@@ -1,6 +1,8 @@
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Rating;
+using Billing.GrainInterfaces.Circuits;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Apis;
 
@@ -26,8 +28,6 @@ public sealed record RatingPreviewResponse(
 /// <summary><c>POST /api/rating/preview</c>: how a call would be classified and charged, and why.</summary>
 public static class RatingApi
 {
-    public const int MaxDurationSeconds = 86_400;
-
     public static IEndpointRouteBuilder MapRatingApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/rating").WithTags("Tarifação").RequireAuthorization(Policies.Admin);
@@ -36,15 +36,16 @@ public static class RatingApi
     }
 
     private static async Task<Results<Ok<RatingPreviewResponse>, ValidationProblem, ProblemHttpResult>> Preview(
-        RatingPreviewRequest body, IClusterClient cluster, TimeProvider clock)
+        RatingPreviewRequest body, IClusterClient cluster, TimeProvider clock, IOptions<CallLimits> limits)
     {
+        var maxDuration = limits.Value.MaxDurationSeconds;
         var errors = new FieldErrors();
         if (string.IsNullOrWhiteSpace(body.PlanId)) errors.Add("planId", "Informe o plano.");
         if (string.IsNullOrWhiteSpace(body.AreaCode)) errors.Add("areaCode", "Informe o DDD do circuito (2 dígitos).");
         if (string.IsNullOrWhiteSpace(body.Destination)) errors.Add("destination", "Informe o número discado.");
         if (body.DurationSeconds is null) errors.Add("durationSeconds", "Informe a duração em segundos.");
-        else if (body.DurationSeconds is < 0 or > MaxDurationSeconds)
-            errors.Add("durationSeconds", $"A duração vai de 0 a {MaxDurationSeconds} segundos.");
+        else if (body.DurationSeconds is < 0 || body.DurationSeconds > maxDuration)
+            errors.Add("durationSeconds", $"A duração vai de 0 a {maxDuration} segundos.");
         if (errors.Any) return errors.ToProblem();
 
         var rating = await cluster.GetGrain<IPlanGrain>("plan:" + body.PlanId!.Trim())

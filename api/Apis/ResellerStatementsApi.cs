@@ -44,26 +44,6 @@ public static class ResellerStatementsApi
         return app;
     }
 
-    /// <summary>MM/YYYY (as on screen), MM-YYYY or YYYY-MM → (year, month).</summary>
-    public static bool TryParseReference(string? text, out int year, out int month)
-    {
-        year = month = 0;
-        if (string.IsNullOrWhiteSpace(text)) return false;
-        var parts = text.Trim().Split('/', '-');
-        if (parts.Length != 2) return false;
-        var (m, y) = parts[0].Length == 4 ? (parts[1], parts[0]) : (parts[0], parts[1]);
-        return m.Length is 1 or 2 && y.Length == 4
-            && int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out month)
-            && int.TryParse(y, NumberStyles.None, CultureInfo.InvariantCulture, out year)
-            && month is >= 1 and <= 12 && year is >= 2000 and <= 2999;
-    }
-
-    private static string Key(int year, int month) => ResellerStatementMonth.Key(year, month);
-
-    private static string Screen(int year, int month) => string.Create(CultureInfo.InvariantCulture, $"{month:D2}/{year:D4}");
-
-    private static (DateTime Start, DateTime End) Bounds(int year, int month) => ResellerStatementMonth.Bounds(year, month);
-
     private sealed record Statement(long ResellerId, string Nome, int DidCount, string[] Dids, decimal DidFees, decimal Completion,
         int Calls, long Seconds, bool Closed)
     {
@@ -71,10 +51,9 @@ public static class ResellerStatementsApi
     }
 
     /// <summary>Every reseller's statement of the month: the frozen rows once the month was closed, else computed live (read only).</summary>
-    private static async Task<List<Statement>> LoadAsync(NpgsqlDataSource db, int year, int month, CancellationToken ct)
+    private static async Task<List<Statement>> LoadAsync(NpgsqlDataSource db, BillingPeriod period, CancellationToken ct)
     {
-        var (s, e) = Bounds(year, month);
-        var key = Key(year, month);
+        var key = period.Key;
         await using var conn = await db.OpenConnectionAsync(ct);
         bool closed;
         await using (var check = new NpgsqlCommand("SELECT 1 FROM reseller_statement_closings WHERE reference = @ref", conn))
@@ -96,8 +75,7 @@ public static class ResellerStatementsApi
             return list;
         }
         await using var cmd = new NpgsqlCommand(ResellerStatementMonth.LiveSql, conn);
-        cmd.Parameters.AddWithValue("s", s);
-        cmd.Parameters.AddWithValue("e", e);
+        cmd.Parameters.AddWithValue("ref", key);
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) list.Add(Read(r, closed: false));
         return list;
@@ -107,7 +85,7 @@ public static class ResellerStatementsApi
         new(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetFieldValue<string[]>(3), r.GetDecimal(4), r.GetDecimal(5),
             r.GetInt32(6), r.GetInt64(7), closed);
 
-    private static List<ResellerStatementRow> Rows(List<Statement> current, List<Statement>? compare, int year, int month, string? search)
+    private static List<ResellerStatementRow> Rows(List<Statement> current, List<Statement>? compare, BillingPeriod period, string? search)
     {
         var key = Billing.GrainInterfaces.Registration.CustomerRules.SearchKey(search);
         var previous = compare?.ToDictionary(x => x.ResellerId);
@@ -117,30 +95,28 @@ public static class ResellerStatementsApi
             .Select(x =>
             {
                 decimal? other = previous is null ? null : previous.TryGetValue(x.ResellerId, out var p) ? p.Saldo : 0m;
-                return new ResellerStatementRow(Screen(year, month), x.ResellerId, x.Nome, x.DidCount, x.DidFees, x.Completion,
+                return new ResellerStatementRow(period.Label, x.ResellerId, x.Nome, x.DidCount, x.DidFees, x.Completion,
                     x.Calls, x.Seconds, x.Saldo, x.Closed, other, other is null ? null : x.Saldo - other);
             })
             .ToList();
     }
 
-    private static async Task<(List<ResellerStatementRow>? Rows, IResult? Problem, int Year, int Month)> QueryAsync(
+    private static async Task<(List<ResellerStatementRow>? Rows, IResult? Problem, BillingPeriod Period)> QueryAsync(
         NpgsqlDataSource db, TimeProvider clock, string? reference, string? compareTo, string? search, CancellationToken ct)
     {
-        if (!TryParseReference(reference, out var y, out var m))
-            return (null, Problems.Field("reference", "Informe a referência no formato MM/AAAA (ex.: 08/2025)."), 0, 0);
         var today = SaoPauloTime.Today(clock);
-        if (InputRules.Month(y, m, today, futureYears: 1) is { } badReference) return (null, Problems.Field("reference", badReference), 0, 0);
+        if ((BillingPeriod.Read(reference, "reference", out var period) ?? period.OutsideWindow("reference", today, futureYears: 1)) is { } badReference)
+            return (null, Problems.Field("reference", badReference), default);
         List<Statement>? compare = null;
         if (compareTo is not null)
         {
-            if (!TryParseReference(compareTo, out var cy, out var cm))
-                return (null, Problems.Field("compareTo", "Informe a referência de comparação no formato MM/AAAA."), 0, 0);
-            if (InputRules.Month(cy, cm, today, futureYears: 1) is { } badCompare) return (null, Problems.Field("compareTo", badCompare), 0, 0);
-            compare = await LoadAsync(db, cy, cm, ct);
+            if ((BillingPeriod.Read(compareTo, "compareTo", out var other) ?? other.OutsideWindow("compareTo", today, futureYears: 1)) is { } badCompare)
+                return (null, Problems.Field("compareTo", badCompare), default);
+            compare = await LoadAsync(db, other, ct);
         }
-        if (search is { Length: > 200 }) return (null, Problems.Field("search", "Busca com no máximo 200 caracteres."), 0, 0);
-        var current = await LoadAsync(db, y, m, ct);
-        return (Rows(current, compare, y, m, search), null, y, m);
+        if (search is { Length: > 200 }) return (null, Problems.Field("search", "Busca com no máximo 200 caracteres."), default);
+        var current = await LoadAsync(db, period, ct);
+        return (Rows(current, compare, period, search), null, period);
     }
 
     internal static async Task<IResult> List(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
@@ -149,11 +125,11 @@ public static class ResellerStatementsApi
         var errors = new FieldErrors();
         var (p, size) = Paging.Read(page, pageSize, errors);
         if (errors.Any) return errors.ToProblem();
-        var (rows, problem, y, m) = await QueryAsync(db, clock, reference, compareTo, search, ct);
+        var (rows, problem, period) = await QueryAsync(db, clock, reference, compareTo, search, ct);
         if (problem is not null) return problem;
         var paged = Paging.Of(rows!.Skip((p - 1) * size).Take(size).ToList(), p, size, rows!.Count);
-        string? cmp = compareTo is not null && TryParseReference(compareTo, out var cy, out var cm) ? Screen(cy, cm) : null;
-        return TypedResults.Ok(new ResellerStatementPage(Screen(y, m), cmp, paged.Items, paged.Page, paged.PageSize, paged.Total,
+        string? cmp = compareTo is not null && BillingPeriod.TryParse(compareTo, out var other) ? other.Label : null;
+        return TypedResults.Ok(new ResellerStatementPage(period.Label, cmp, paged.Items, paged.Page, paged.PageSize, paged.Total,
             paged.TotalPages, rows.Sum(r => r.Saldo)));
     }
 
@@ -163,7 +139,7 @@ public static class ResellerStatementsApi
     internal static async Task<IResult> Csv(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
         string? compareTo = null, string? search = null)
     {
-        var (rows, problem, y, m) = await QueryAsync(db, clock, reference, compareTo, search, ct);
+        var (rows, problem, period) = await QueryAsync(db, clock, reference, compareTo, search, ct);
         if (problem is not null) return problem;
         var sb = new StringBuilder();
         await using (var text = new StringWriter(sb, CultureInfo.InvariantCulture))
@@ -183,26 +159,17 @@ public static class ResellerStatementsApi
             }
         }
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(sb.ToString())).ToArray();
-        return TypedResults.File(bytes, "text/csv; charset=utf-8", $"faturas-revenda-{Key(y, m)}.csv");
+        return TypedResults.File(bytes, "text/csv; charset=utf-8", $"faturas-revenda-{period.Key}.csv");
     }
 
-    private static async Task<List<ResellerStatementDay>> DaysAsync(NpgsqlDataSource db, Statement row, long resellerId, int y, int m, CancellationToken ct)
+    private static async Task<List<ResellerStatementDay>> DaysAsync(NpgsqlDataSource db, Statement row, long resellerId, BillingPeriod period, CancellationToken ct)
     {
         var days = new List<ResellerStatementDay>();
-        var (s, e) = Bounds(y, m);
         await using var cmd = row.Closed
             ? db.CreateCommand("SELECT day, calls, seconds, amount FROM reseller_statement_days WHERE reference = @ref AND reseller_id = @id ORDER BY day")
-            : db.CreateCommand(
-                """
-                SELECT (started_at AT TIME ZONE 'America/Sao_Paulo')::date AS day, count(*)::int, coalesce(sum(duration_seconds), 0)::bigint,
-                       coalesce(sum(reseller_amount), 0)
-                FROM ledger WHERE kind = 'call' AND reseller_id = @id AND started_at >= @s AND started_at < @e
-                GROUP BY 1 ORDER BY 1
-                """);
-        cmd.Parameters.AddWithValue("ref", Key(y, m));
+            : db.CreateCommand($"SELECT d.day, d.calls, d.secs, d.amount FROM ({ResellerStatementMonth.DaysSql} AND reseller_id = @id GROUP BY 1, 2) AS d(rid, day, calls, secs, amount) ORDER BY d.day");
+        cmd.Parameters.AddWithValue("ref", period.Key);
         cmd.Parameters.AddWithValue("id", resellerId);
-        cmd.Parameters.AddWithValue("s", s);
-        cmd.Parameters.AddWithValue("e", e);
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 days.Add(new ResellerStatementDay(r.GetFieldValue<DateOnly>(0), r.GetInt32(1), r.GetInt64(2), r.GetDecimal(3)));
@@ -215,7 +182,7 @@ public static class ResellerStatementsApi
     private static async Task<IResult> Pdf(NpgsqlDataSource db, TimeProvider clock, IClusterClient cluster, CancellationToken ct,
         string? reference = null, string? compareTo = null, string? search = null)
     {
-        var (rows, problem, y, m) = await QueryAsync(db, clock, reference, compareTo, search, ct);
+        var (rows, problem, period) = await QueryAsync(db, clock, reference, compareTo, search, ct);
         if (problem is not null) return problem;
         var columns = ImmutableArray.Create(
             new TableColumn("Nome Revenda", 4), new TableColumn("DIDs", 1, true), new TableColumn("Mensalidades DIDs", 2, true),
@@ -223,27 +190,26 @@ public static class ResellerStatementsApi
         var table = rows!.Select(r => ImmutableArray.Create(r.Nome, r.DidCount.ToString(PtBr), Brl(r.DidFees), Brl(r.Completion), Brl(r.Saldo))).ToImmutableArray();
         var doc = new TableDocument(
             "Faturas Fechadas Revenda",
-            [new("Referência", Screen(y, m)), new("Revendas", rows!.Count.ToString(PtBr)), new("Moeda", "BRL")],
+            [new("Referência", period.Label), new("Revendas", rows!.Count.ToString(PtBr)), new("Moeda", "BRL")],
             [new TableSection("Revendas", columns, table,
                 ["Total", rows.Sum(r => r.DidCount).ToString(PtBr), Brl(rows.Sum(r => r.DidFees)), Brl(rows.Sum(r => r.Completion)), Brl(rows.Sum(r => r.Saldo))])],
             clock.GetUtcNow());
         var pdf = await cluster.GetGrain<IReportGrain>(0).RenderPdf(doc);
-        return TypedResults.File(pdf, "application/pdf", $"faturas-revenda-{Key(y, m)}.pdf");
+        return TypedResults.File(pdf, "application/pdf", $"faturas-revenda-{period.Key}.pdf");
     }
 
     /// <summary>One reseller's statement of the month as a PDF: totals, inbound minutes per day, DIDs charged.</summary>
     private static async Task<IResult> ResellerPdf(long resellerId, string reference, NpgsqlDataSource db, TimeProvider clock,
         IClusterClient cluster, CancellationToken ct)
     {
-        if (!TryParseReference(reference, out var y, out var m))
-            return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
-        var row = (await LoadAsync(db, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
-        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
-        var days = await DaysAsync(db, row, resellerId, y, m, ct);
+        if (BillingPeriod.Read(reference, "reference", out var period) is { } badReference) return Problems.Field("reference", badReference);
+        var row = (await LoadAsync(db, period, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {period.Label}."));
+        var days = await DaysAsync(db, row, resellerId, period, ct);
         var doc = new TableDocument(
             "Fatura da revenda " + row.Nome,
             [
-                new("Referência", Screen(y, m)), new("Situação", row.Closed ? "Fechada" : "Em aberto (parcial)"),
+                new("Referência", period.Label), new("Situação", row.Closed ? "Fechada" : "Em aberto (parcial)"),
                 new("DIDs", row.DidCount.ToString(PtBr)), new("Mensalidades DIDs", Brl(row.DidFees)),
                 new("Completamento", Brl(row.Completion)), new("Saldo", Brl(row.Saldo)),
             ],
@@ -258,19 +224,18 @@ public static class ResellerStatementsApi
             ],
             clock.GetUtcNow());
         var pdf = await cluster.GetGrain<IReportGrain>(0).RenderPdf(doc);
-        return TypedResults.File(pdf, "application/pdf", string.Create(CultureInfo.InvariantCulture, $"fatura-revenda-{resellerId}-{Key(y, m)}.pdf"));
+        return TypedResults.File(pdf, "application/pdf", string.Create(CultureInfo.InvariantCulture, $"fatura-revenda-{resellerId}-{period.Key}.pdf"));
     }
 
     private static async Task<IResult> Detail(long resellerId, string reference, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        if (!TryParseReference(reference, out var y, out var m))
-            return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
-        var row = (await LoadAsync(db, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
-        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
-        var days = await DaysAsync(db, row, resellerId, y, m, ct);
+        if (BillingPeriod.Read(reference, "reference", out var period) is { } badReference) return Problems.Field("reference", badReference);
+        var row = (await LoadAsync(db, period, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {period.Label}."));
+        var days = await DaysAsync(db, row, resellerId, period, ct);
         return TypedResults.Ok(new
         {
-            reference = Screen(y, m), resellerId, nome = row.Nome, didCount = row.DidCount, didFees = row.DidFees,
+            reference = period.Label, resellerId, nome = row.Nome, didCount = row.DidCount, didFees = row.DidFees,
             completion = row.Completion, inboundCalls = row.Calls, inboundSeconds = row.Seconds, saldo = row.Saldo,
             closed = row.Closed, days,
         });
@@ -278,10 +243,9 @@ public static class ResellerStatementsApi
 
     private static async Task<IResult> Dids(long resellerId, string reference, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        if (!TryParseReference(reference, out var y, out var m))
-            return Problems.Field("reference", "Informe a referência como MM-AAAA ou AAAA-MM.");
-        var row = (await LoadAsync(db, y, m, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
-        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {Screen(y, m)}."));
-        return TypedResults.Ok(new { reference = Screen(y, m), resellerId, nome = row.Nome, didCount = row.DidCount, dids = row.Dids });
+        if (BillingPeriod.Read(reference, "reference", out var period) is { } badReference) return Problems.Field("reference", badReference);
+        var row = (await LoadAsync(db, period, ct)).FirstOrDefault(x => x.ResellerId == resellerId);
+        if (row is null) return Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sem fatura da revenda {resellerId} em {period.Label}."));
+        return TypedResults.Ok(new { reference = period.Label, resellerId, nome = row.Nome, didCount = row.DidCount, dids = row.Dids });
     }
 }

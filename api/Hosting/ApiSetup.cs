@@ -34,7 +34,9 @@ public static class ApiSetup
             sp.GetRequiredService<ILogger<SwitchCalls>>()));
         services.AddBillingForwardedHeaders(ForwardedHeadersSetup.Read(config));
         services.AddMemoryCache();
-        services.Configure<WebSessionOptions>(config.GetSection("Billing:Sessions"));
+        services.AddValidatedOptions<WebSessionOptions>("Billing:Sessions");
+        // the call limits the silos enforce too (one definition, CallLimits), checked at start like theirs
+        services.AddValidatedOptions<CallLimits>(CallLimits.Section);
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.Api.Web;
 
@@ -47,9 +48,9 @@ public static class PortalChart
                 var h = plotH * values[s] / (double)yMax;
                 var x = x0 + bar * s;
                 sb.Append(inv, $"<rect x=\"{x:0.##}\" y=\"{top + plotH - h:0.##}\" width=\"{bar:0.##}\" height=\"{h:0.##}\" fill=\"{Series[s].Color}\">");
-                sb.Append(inv, $"<title>{WebUtility.HtmlEncode(Series[s].Name)} {PortalFormat.Period(months[i].Month)}: {PortalFormat.Int(values[s])}</title></rect>");
+                sb.Append(inv, $"<title>{WebUtility.HtmlEncode(Series[s].Name)} {BillingPeriod.LabelOf(months[i].Month)}: {PortalFormat.Int(values[s])}</title></rect>");
             }
-            sb.Append(inv, $"<text x=\"{left + group * i + group / 2:0.##}\" y=\"{top + plotH + 16}\" text-anchor=\"middle\">{PortalFormat.ShortMonth(months[i].Month)}</text>");
+            sb.Append(inv, $"<text x=\"{left + group * i + group / 2:0.##}\" y=\"{top + plotH + 16}\" text-anchor=\"middle\">{BillingPeriod.ShortLabelOf(months[i].Month)}</text>");
         }
         sb.Append(inv, $"<line x1=\"{left}\" y1=\"{top + plotH}\" x2=\"{width - right}\" y2=\"{top + plotH}\" stroke=\"#333\"/>");
         var lx = left;

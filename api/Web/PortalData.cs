@@ -44,7 +44,7 @@ public sealed class PortalData(NpgsqlDataSource db, IClusterClient cluster, Time
     public async Task<PortalOpenInvoice> OpenInvoiceAsync(string account, CircuitView view)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var period = BillingPeriod.Of(clock.GetUtcNow(), view.Data.Invoice.ClosingDay);
+        var period = BillingPeriod.Of(clock.GetUtcNow(), view.Data.Invoice.ClosingDay).Key;
         var totals = await cluster.Circuit(account).GetPeriodTotals(period);
         var calls = totals?.Total ?? 0m;
         var fee = view.Data.Invoice.MonthlyFee;
@@ -142,29 +142,30 @@ public sealed class PortalData(NpgsqlDataSource db, IClusterClient cluster, Time
     /// <summary>Outbound call counts per month (America/Sao_Paulo) of the last <paramref name="months"/> months, oldest first.</summary>
     public async Task<IReadOnlyList<PortalMonthCounts>> MonthlyCountsAsync(string account, int months, CancellationToken ct)
     {
-        var nowSp = ToSaoPaulo(clock.GetUtcNow());
-        var first = new DateOnly(nowSp.Year, nowSp.Month, 1).AddMonths(-(months - 1));
+        var first = BillingPeriod.Of(clock.GetUtcNow()).AddMonths(-(months - 1));
+        var keys = Enumerable.Range(0, months).Select(i => first.AddMonths(i).Key).ToArray();
         await using var conn = await db.OpenConnectionAsync(ct);
         var since = await SinceAsync(conn, account, ct);
         await using var cmd = new NpgsqlCommand(
             """
-            SELECT to_char(started_at AT TIME ZONE 'America/Sao_Paulo', 'YYYY-MM') AS m, call_type, count(*)
-            FROM ledger
-            WHERE account = @a AND kind = 'call' AND direction = 'outbound' AND started_at >= @from
-              AND (@since::timestamptz IS NULL OR started_at >= @since)
+            SELECT m.ref, l.call_type, count(*)
+            FROM unnest(@months::text[]) AS m(ref)
+            CROSS JOIN LATERAL billing_period(m.ref) AS b
+            JOIN ledger l ON l.account = @a AND l.kind = 'call' AND l.direction = 'outbound'
+                         AND l.started_at >= b.period_start AND l.started_at < b.period_end
+                         AND (@since::timestamptz IS NULL OR l.started_at >= @since)
             GROUP BY 1, 2
             """, conn);
         cmd.Parameters.AddWithValue("a", account);
-        cmd.Parameters.AddWithValue("from", StartOfDayUtc(first));
+        cmd.Parameters.AddWithValue("months", keys);
         cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)since ?? DBNull.Value });
         var counts = new Dictionary<(string, string), int>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 counts[(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1))] = (int)r.GetInt64(2);
         var list = new List<PortalMonthCounts>(months);
-        for (var i = 0; i < months; i++)
+        foreach (var m in keys)
         {
-            var m = PortalFormat.Month(first.AddMonths(i));
             int C(string type) => counts.GetValueOrDefault((m, type));
             list.Add(new PortalMonthCounts(m, C("local_fixo"), C("ldn_fixo"), C("ldi"), C("local_movel") + C("ldn_movel")));
         }

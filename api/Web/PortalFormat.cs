@@ -7,9 +7,6 @@ public static class PortalFormat
 {
     public static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
 
-    private static readonly string[] MonthNames =
-        ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"];
-
     public static string Money(decimal value) =>
         "R$ " + Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("#,##0.00", PtBr);
 
@@ -19,20 +16,6 @@ public static class PortalFormat
 
     public static string DateTime(DateTimeOffset at) =>
         PortalData.ToSaoPaulo(at).ToString("dd/MM/yyyy HH:mm:ss", CultureInfo.InvariantCulture);
-
-    public static string Month(DateOnly d) => d.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-
-    /// <summary>"2026-10" → "10/2026".</summary>
-    public static string Period(string period) =>
-        period is { Length: 7 } ? period[5..] + "/" + period[..4] : period;
-
-    /// <summary>"2026-10" → "out/26" (chart axis).</summary>
-    public static string ShortMonth(string period)
-    {
-        if (period is not { Length: 7 } || !int.TryParse(period.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var m) || m is < 1 or > 12)
-            return period;
-        return MonthNames[m - 1] + "/" + period[2..4];
-    }
 
     public static string Duration(int seconds) =>
         string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:00}:{seconds / 60 % 60:00}:{seconds % 60:00}");

@@ -7,17 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Web;
 
-/// <summary>Section <c>Billing:Sessions</c>.</summary>
-public sealed class WebSessionOptions
-{
-    /// <summary>
-    /// How long a host trusts the session stamp it last read (seconds; 0 = read it on every request). A password
-    /// change, a circuit's <c>web</c> flag turned off or a disabled admin ends the sessions of other hosts at most this late;
-    /// changes made through this host end them at once.
-    /// </summary>
-    public int RecheckSeconds { get; set; } = 15;
-}
-
 /// <summary>
 /// Session stamps of the web admin and the portal: the login cookie carries the stamp of the password it was issued
 /// for (<see cref="WebPassword.Stamp"/>); every request compares it with the current one (cached for

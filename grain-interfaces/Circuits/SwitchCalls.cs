@@ -62,13 +62,8 @@ public sealed record SwitchCompletion
 /// </summary>
 public sealed class SwitchCalls(IGrainFactory grains, int routeShards, ILogger<SwitchCalls> log)
 {
-    /// <summary>The shard count both hosts read (<see cref="CallRoutes.ConfigKey"/>).</summary>
-    public static int ShardsFrom(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return int.TryParse(configuration[CallRoutes.ConfigKey], System.Globalization.NumberStyles.Integer,
-            System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : CallRoutes.DefaultShards;
-    }
+    /// <summary>The shard count both hosts read (<see cref="CallLimits.RouteShards"/>, validated at start).</summary>
+    public static int ShardsFrom(IConfiguration configuration) => CallLimits.From(configuration).RouteShards;
 
     public ICallRouteShardGrain Route(string callId) => grains.RouteShard(callId, routeShards);
 

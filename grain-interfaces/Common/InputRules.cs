@@ -106,18 +106,6 @@ public static class InputRules
             : null;
     }
 
-    /// <summary>Problem of a month (billing period, statement reference), by its first day: the same window as <see cref="Day"/>, by month.</summary>
-    public static string? Month(int year, int month, DateOnly today, int pastYears = PastYears, int futureYears = FutureYears)
-    {
-        if (year is < 1 or > 9999 || month is < 1 or > 12) return "Mês inválido.";
-        var first = new DateOnly(year, month, 1);
-        var min = new DateOnly(today.Year, today.Month, 1).AddYears(-pastYears);
-        var max = new DateOnly(today.Year, today.Month, 1).AddYears(futureYears);
-        return first < min || first > max
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Período fora do intervalo aceito ({min:MM/yyyy} a {max:MM/yyyy}).")
-            : null;
-    }
-
     /// <summary>A copy safe to store for review (e.g. a rejected CDR line): forbidden characters become U+FFFD.</summary>
     public static string Printable(string text, int maxLength)
     {

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Billing.GrainInterfaces.Common;
 
 namespace Billing.GrainInterfaces.PendingBilling;
 
@@ -37,20 +37,6 @@ public static class BillingRules
     public static DateOnly DayOf(int year, int month, int day) =>
         new(year, month, Math.Min(day, DateTime.DaysInMonth(year, month)));
 
-    public static string Reference(int year, int month) =>
-        string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
-
-    /// <summary>"10/2026" from "2026-10".</summary>
-    public static string ScreenReference(string reference) =>
-        reference is { Length: 7 } ? reference[5..] + "/" + reference[..4] : reference;
-
-    /// <summary>The month before "yyyy-MM".</summary>
-    public static string PreviousReference(string reference)
-    {
-        var d = DateOnly.ParseExact(reference + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture).AddMonths(-1);
-        return Reference(d.Year, d.Month);
-    }
-
     /// <summary>
     /// The periods of a contract whose billing date is on or before <paramref name="horizon"/>: from the month of
     /// <paramref name="start"/> to the month of <paramref name="end"/> (inclusive), period M billed on
@@ -66,7 +52,7 @@ public static class BillingRules
             var charged = m.AddMonths(shift);
             var date = DayOf(charged.Year, charged.Month, dayOfMonth);
             if (date > horizon) break;
-            list.Add(new ContractPeriod(Reference(m.Year, m.Month), date, date.AddDays(dueDays)));
+            list.Add(new ContractPeriod(BillingPeriod.Of(m).Key, date, date.AddDays(dueDays)));
             m = m.AddMonths(1);
         }
         return list;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Billing.GrainInterfaces.Common;
 
 namespace Billing.GrainInterfaces.Resellers;
@@ -30,47 +29,42 @@ public interface IResellerStatementsGrain : IGrainWithStringKey
     Task<string?> Tick();
 }
 
-/// <summary>The month of a reseller statement: key <c>yyyy-MM</c>, bounds in America/Sao_Paulo, and the live query (read-only).</summary>
+/// <summary>
+/// The live queries of a reseller statement month (read-only), for the key <c>@ref</c> (<see cref="BillingPeriod.Key"/>):
+/// the month's São Paulo bounds come from the SQL function <c>billing_period</c>.
+/// </summary>
 public static class ResellerStatementMonth
 {
-    public static string Key(int year, int month) => string.Create(CultureInfo.InvariantCulture, $"{year:D4}-{month:D2}");
-
-    /// <summary>[start, end) of the month in UTC, from São Paulo midnights.</summary>
-    public static (DateTime Start, DateTime End) Bounds(int year, int month)
-    {
-        var s = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified);
-        var e = s.AddMonths(1);
-        return (TimeZoneInfo.ConvertTimeToUtc(s, SaoPauloTime.Zone), TimeZoneInfo.ConvertTimeToUtc(e, SaoPauloTime.Zone));
-    }
-
     /// <summary>
-    /// Every reseller's figures of the month [@s, @e): id, nome, DID count, DIDs, DID fees, completion, inbound calls,
+    /// Every reseller's figures of the month @ref: id, nome, DID count, DIDs, DID fees, completion, inbound calls,
     /// inbound seconds. Each DID in service for the reseller at any moment of the month is charged its full fee once.
     /// </summary>
     public const string LiveSql =
         """
-        WITH a AS (
+        WITH b AS (SELECT period_start AS s, period_end AS e FROM billing_period(@ref)),
+        a AS (
             SELECT DISTINCT ON (reseller_id, number) reseller_id, number, monthly_fee
-            FROM did_assignments
-            WHERE reseller_id IS NOT NULL AND active_from < @e AND (active_to IS NULL OR active_to > @s)
+            FROM did_assignments, b
+            WHERE reseller_id IS NOT NULL AND active_from < b.e AND (active_to IS NULL OR active_to > b.s)
             ORDER BY reseller_id, number, active_from DESC, id DESC),
         f AS (SELECT reseller_id, count(*)::int AS n, array_agg(number ORDER BY number) AS dids, sum(monthly_fee) AS fees
               FROM a GROUP BY reseller_id),
         c AS (SELECT reseller_id, count(*)::int AS calls, coalesce(sum(duration_seconds), 0)::bigint AS secs,
                      coalesce(sum(reseller_amount), 0) AS amount
-              FROM ledger WHERE kind = 'call' AND reseller_id IS NOT NULL AND started_at >= @s AND started_at < @e
+              FROM ledger, b WHERE kind = 'call' AND reseller_id IS NOT NULL AND started_at >= b.s AND started_at < b.e
               GROUP BY reseller_id)
         SELECT r.id, r.nome, coalesce(f.n, 0), coalesce(f.dids, '{}'::text[]), coalesce(f.fees, 0), coalesce(c.amount, 0),
                coalesce(c.calls, 0), coalesce(c.secs, 0)
-        FROM resellers r LEFT JOIN f ON f.reseller_id = r.id LEFT JOIN c ON c.reseller_id = r.id
-        WHERE (r.created_at < @e AND (r.deleted_at IS NULL OR r.deleted_at >= @s)) OR f.reseller_id IS NOT NULL OR c.reseller_id IS NOT NULL
+        FROM resellers r CROSS JOIN b LEFT JOIN f ON f.reseller_id = r.id LEFT JOIN c ON c.reseller_id = r.id
+        WHERE (r.created_at < b.e AND (r.deleted_at IS NULL OR r.deleted_at >= b.s)) OR f.reseller_id IS NOT NULL OR c.reseller_id IS NOT NULL
         """;
 
-    /// <summary>Inbound calls of the month [@s, @e) per reseller and São Paulo day (append GROUP BY 1, 2 or a reseller filter).</summary>
+    /// <summary>Inbound calls of the month @ref per reseller and São Paulo day (append GROUP BY 1, 2 or a reseller filter).</summary>
     public const string DaysSql =
         """
         SELECT reseller_id, (started_at AT TIME ZONE 'America/Sao_Paulo')::date, count(*)::int,
                coalesce(sum(duration_seconds), 0)::bigint, coalesce(sum(reseller_amount), 0)
-        FROM ledger WHERE kind = 'call' AND reseller_id IS NOT NULL AND started_at >= @s AND started_at < @e
+        FROM ledger, billing_period(@ref) b
+        WHERE kind = 'call' AND reseller_id IS NOT NULL AND started_at >= b.period_start AND started_at < b.period_end
         """;
 }

@@ -371,7 +371,7 @@ public sealed partial class CircuitGrain
             PricePerMinute = FirstPrice(tariff),
             HangupCause = request.HangupCause,
             Caller = caller,
-            Period = Periods.Of(startedAt, _s.Data.Invoice.ClosingDay),
+            Period = Billing.GrainInterfaces.Common.BillingPeriod.Of(startedAt, _s.Data.Invoice.ClosingDay).Key,
             Source = request.Source,
             CreatedAt = now,
             ResellerId = route?.ResellerId,

@@ -245,7 +245,7 @@ public sealed partial class CircuitGrain(
             if (customerId <= 0 || !await store.CustomerExistsAsync(customerId))
                 return CommandResult.Invalid("customerId", "Cliente não encontrado.");
             var now = Now;
-            var period = Periods.Of(now, _s.Data.Invoice.ClosingDay);
+            var period = BillingPeriod.Of(now, _s.Data.Invoice.ClosingDay).Key;
             var data = _s.Data with { CustomerId = customerId };
             await SaveAdminChangeAsync(data, actor, "move", AuditLog.Diff(CircuitRules.Flatten(_s.Data), CircuitRules.Flatten(data)),
                 async (conn, tx) =>

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.Grains.Invoicing;
 using SkiaSharp;
@@ -51,7 +52,7 @@ public static class BillingReportPdf
                     if (i.MonthlyFee is { } fee) pdf.Row(dx, da, ["Mensalidade", "", "", PtBr.Money(fee)], pdf.Font);
                     if (i.UsagePeriod is not null)
                     {
-                        pdf.Row(dx, da, [$"Consumo de {PtBr.Period(i.UsagePeriod)}", "Chamadas", "Duração", ""], pdf.Font);
+                        pdf.Row(dx, da, [$"Consumo de {BillingPeriod.LabelOf(i.UsagePeriod)}", "Chamadas", "Duração", ""], pdf.Font);
                         foreach (var u in i.Usage)
                             pdf.Row(dx, da, ["  " + CallTypeLabels.Of(u.CallType), PdfLayout.Count(u.Calls), PtBr.Duration(u.Seconds), PtBr.Money(u.Amount)], pdf.Font);
                         if (i.Usage.IsEmpty) pdf.Row(dx, da, ["  sem chamadas no período", "", "", PtBr.Money(0m)], pdf.Font);

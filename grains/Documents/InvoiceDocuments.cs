@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
 using Billing.Grains.Invoicing;
 using CsvHelper;
@@ -32,7 +33,7 @@ public static class InvoiceDocuments
         {
             ("Documento", inv.DocumentNumber),
             ("Status", inv.Status),
-            ("Período", $"{PtBr.Period(inv.Period)} ({PtBr.Date(inv.PeriodStart)} a {PtBr.Date(inv.PeriodEnd.AddSeconds(-1))})"),
+            ("Período", $"{BillingPeriod.LabelOf(inv.Period)} ({PtBr.Date(inv.PeriodStart)} a {PtBr.Date(inv.PeriodEnd.AddSeconds(-1))})"),
             ("Moeda", inv.Currency),
             ("Vencimento", PtBr.Date(inv.DueDate)),
             ("Cliente", c.Nome),
@@ -127,7 +128,7 @@ public static class InvoiceDocuments
             <p class="noprint"><button onclick="window.print()">Imprimir</button></p>
             """);
         sb.Append("<h1>Fatura ").Append(E(inv.DocumentNumber)).Append("</h1>");
-        sb.Append("<div class=\"status\">").Append(E(inv.Status)).Append("<br>").Append(E(PtBr.Period(inv.Period))).Append("</div>");
+        sb.Append("<div class=\"status\">").Append(E(inv.Status)).Append("<br>").Append(E(BillingPeriod.LabelOf(inv.Period))).Append("</div>");
         sb.Append("<table>");
         foreach (var (l, v) in Facts(inv, customer)) sb.Append("<tr><th>").Append(E(l)).Append("</th><td>").Append(E(v)).Append("</td></tr>");
         sb.Append("</table><div class=\"bar\">Resumo por tipo de chamada</div><table><tr><th>Tipo</th><th class=\"n\">Quantidade</th><th class=\"n\">Minutos</th><th class=\"n\">Valor</th></tr>");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
 using SkiaSharp;
 
@@ -23,7 +24,7 @@ public static class InvoicePdf
             Modified = inv.GeneratedAt.UtcDateTime,
         };
         using (var pdf = new PdfLayout(ms, meta,
-                   page => $"Fatura {inv.DocumentNumber} - {PtBr.Period(inv.Period)} - página {page.ToString(CultureInfo.InvariantCulture)}"))
+                   page => $"Fatura {inv.DocumentNumber} - {BillingPeriod.LabelOf(inv.Period)} - página {page.ToString(CultureInfo.InvariantCulture)}"))
         {
             const float Width = PdfLayout.Width, Margin = PdfLayout.Margin;
             var canvas = pdf.Canvas;
@@ -35,7 +36,7 @@ public static class InvoicePdf
             pdf.Y += 26;
             canvas.DrawText(inv.Status, Width / 2, pdf.Y + 10, SKTextAlign.Center, bold, ink);
             pdf.Y += 14;
-            canvas.DrawText(PtBr.Period(inv.Period), Width / 2, pdf.Y + 10, SKTextAlign.Center, bold, ink);
+            canvas.DrawText(BillingPeriod.LabelOf(inv.Period), Width / 2, pdf.Y + 10, SKTextAlign.Center, bold, ink);
             pdf.Y += 20;
             var factX = new[] { Margin, Margin + 110 };
             var left = new[] { SKTextAlign.Left, SKTextAlign.Left };

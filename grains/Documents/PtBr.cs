@@ -18,14 +18,10 @@ public static class PtBr
     public static string Date(DateOnly d) => d.ToString("dd/MM/yyyy", Culture);
 
     public static string Date(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, Circuits.Periods.SaoPaulo).ToString("dd/MM/yyyy", Culture);
+        Billing.GrainInterfaces.Common.SaoPauloTime.Local(at).ToString("dd/MM/yyyy", Culture);
 
     public static string DateTime(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, Circuits.Periods.SaoPaulo).ToString("dd/MM/yyyy HH:mm:ss", Culture);
-
-    /// <summary>"10/2026" from "2026-10".</summary>
-    public static string Period(string period) =>
-        period is { Length: 7 } ? period[5..] + "/" + period[..4] : period;
+        Billing.GrainInterfaces.Common.SaoPauloTime.Local(at).ToString("dd/MM/yyyy HH:mm:ss", Culture);
 
     public static string Duration(long seconds) =>
         string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:00}:{seconds / 60 % 60:00}:{seconds % 60:00}");

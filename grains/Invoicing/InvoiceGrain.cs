@@ -66,12 +66,12 @@ public static class InvoiceEmails
         ArgumentNullException.ThrowIfNull(inv);
         var c = ToInvoiceCustomer(inv.CustomerId, customer);
         if (c.Emails.Count == 0) return null;
-        var subject = $"Fatura {inv.DocumentNumber} - período {PtBr.Period(inv.Period)} - {inv.Status}";
+        var subject = $"Fatura {inv.DocumentNumber} - período {BillingPeriod.LabelOf(inv.Period)} - {inv.Status}";
         var body =
             $"""
             Olá, {c.Nome}.
 
-            A fatura {inv.DocumentNumber} do circuito {inv.Account} ({inv.CircuitName}), período {PtBr.Period(inv.Period)}, está agora {inv.Status}.
+            A fatura {inv.DocumentNumber} do circuito {inv.Account} ({inv.CircuitName}), período {BillingPeriod.LabelOf(inv.Period)}, está agora {inv.Status}.
             Valor total: {PtBr.Money(inv.Content.Total)}
             Vencimento: {PtBr.Date(inv.DueDate)}
 

@@ -7,14 +7,6 @@ using NpgsqlTypes;
 
 namespace Billing.Grains.Invoicing;
 
-/// <summary>Invoicing options (section <c>Billing:Invoices</c>).</summary>
-public sealed class InvoiceOptions
-{
-    /// <summary>Who issues the documents; numbers are sequential per issuer.</summary>
-    public string Issuer { get; set; } = "operadora";
-    public string IssuerName { get; set; } = "Operadora de Telefonia";
-}
-
 /// <summary>
 /// The invoices tables (migration 0005). Generation, transitions and discards each run in one
 /// transaction: the invoice row, the calls it covers, its history, the number counter and the outbox.
@@ -177,7 +169,7 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             calls = await ReadCallsAsync(cmd);
         }
         var cfg = circuit.Invoice;
-        var (start, end) = InvoicePeriods.Bounds(period, cfg.ClosingDay);
+        var (start, end) = BillingPeriod.Parse(period).Bounds(cfg.ClosingDay);
         var dids = new List<InvoiceDidFee>();
         // every DID the circuit held at any moment of the period, at its assignment's monthly fee (latest assignment wins)
         await using (var cmd = new NpgsqlCommand(

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,11 +10,11 @@ public static class InvoicingServices
     public static IServiceCollection AddInvoicing(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<InvoiceStore>();
-        services.Configure<InvoiceOptions>(configuration.GetSection("Billing:Invoices"));
-        services.Configure<SmtpOptions>(configuration.GetSection("Billing:Smtp"));
+        services.AddValidatedOptions<InvoiceOptions>("Billing:Invoices");
+        services.AddValidatedOptions<SmtpOptions>("Billing:Smtp");
         services.AddHostedService<OutboxSender>();
         // billing webhooks (issue 9): signed deliveries from the webhook outbox (section Billing:Webhooks)
-        services.Configure<PendingBilling.WebhookOptions>(configuration.GetSection("Billing:Webhooks"));
+        services.AddValidatedOptions<PendingBilling.WebhookOptions>("Billing:Webhooks");
         services.AddHostedService<PendingBilling.WebhookSender>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Circuits;
 using Npgsql;
@@ -155,7 +156,7 @@ internal static class PendingStore
                     BillingRules.Round(x.AvulsoAmount ?? 0m), new ItemDetails(null, null, null, null, null, null, null, null, null, x.HasAttachment), x.BillingId));
                 continue;
             }
-            var description = $"{x.Name} ({BillingRules.ScreenReference(x.Reference)})";
+            var description = $"{x.Name} ({BillingPeriod.LabelOf(x.Reference)})";
             switch (x.Kind)
             {
                 case ContractKinds.Circuito:
@@ -167,9 +168,9 @@ internal static class PendingStore
                         fees[account] = view?.Data.Invoice.MonthlyFee ?? 0m;
                     }
                     var fee = BillingRules.Round(x.ContractAmount ?? fees[account]);
-                    var usagePeriod = x.Timing == ContractTimings.Antecipado ? BillingRules.PreviousReference(x.Reference) : x.Reference;
+                    var usagePeriod = x.Timing == ContractTimings.Antecipado ? BillingPeriod.Parse(x.Reference).Previous.Key : x.Reference;
                     // antecipado: the fee of M with the usage of M-1, except before the contract started (that usage is not this contract's)
-                    var startRef = x.Start is { } st ? BillingRules.Reference(st.Year, st.Month) : "";
+                    var startRef = x.Start is { } st ? BillingPeriod.Of(st).Key : "";
                     var usage = string.CompareOrdinal(usagePeriod, startRef) < 0 ? [] : await UsageAsync(conn, cmd.Transaction, account, usagePeriod, ct);
                     var usageTotal = usage.Sum(u => u.Amount);
                     items.Add(new PendingItem(x.Id, x.Customer, x.Source, x.ContractId, null, x.Reference, x.Date, x.Due, description, fee + usageTotal,

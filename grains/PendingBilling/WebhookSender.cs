@@ -10,15 +10,6 @@ using Npgsql;
 
 namespace Billing.Grains.PendingBilling;
 
-/// <summary>Webhook delivery settings (section <c>Billing:Webhooks</c>).</summary>
-public sealed class WebhookOptions
-{
-    public bool Enabled { get; set; } = true;
-    public int PollSeconds { get; set; } = 5;
-    public int MaxAttempts { get; set; } = 10;
-    public int TimeoutSeconds { get; set; } = 10;
-}
-
 /// <summary>Writes webhook events into the delivery outbox, in the caller's transaction (one row per subscribed endpoint).</summary>
 public static class WebhookOutbox
 {

@@ -75,31 +75,22 @@ public sealed class ResellerGrain(NpgsqlDataSource db, TimeProvider clock) : Gra
         };
     }
 
-    public static (DateTimeOffset Start, DateTimeOffset End) MonthBounds(int year, int month)
-    {
-        var startLocal = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified);
-        var endLocal = startLocal.AddMonths(1);
-        return (new DateTimeOffset(startLocal, Periods.SaoPaulo.GetUtcOffset(startLocal)),
-                new DateTimeOffset(endLocal, Periods.SaoPaulo.GetUtcOffset(endLocal)));
-    }
-
-    private static DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Periods.SaoPaulo).DateTime);
+    private static DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(SaoPauloTime.Local(at).DateTime);
 
     private async Task LoadMonthAsync(CancellationToken ct)
     {
         var today = LocalDay(clock.GetUtcNow());
-        _month = today.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        _month = BillingPeriod.Of(today).Key;
         _days.Clear();
         _counted.Clear();
-        var (start, end) = MonthBounds(today.Year, today.Month);
         await using var cmd = db.CreateCommand(
             """
             SELECT call_id, started_at, coalesce(duration_seconds, 0), coalesce(reseller_amount, 0)
-            FROM ledger WHERE reseller_id = @id AND kind = 'call' AND started_at >= @s AND started_at < @e
+            FROM ledger, billing_period(@m) b
+            WHERE reseller_id = @id AND kind = 'call' AND started_at >= b.period_start AND started_at < b.period_end
             """);
         cmd.Parameters.AddWithValue("id", _id);
-        cmd.Parameters.AddWithValue("s", start.UtcDateTime);
-        cmd.Parameters.AddWithValue("e", end.UtcDateTime);
+        cmd.Parameters.AddWithValue("m", _month);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             Count(r.GetString(0), new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero), r.GetInt32(2), r.GetDecimal(3));
@@ -108,7 +99,7 @@ public sealed class ResellerGrain(NpgsqlDataSource db, TimeProvider clock) : Gra
     private void Count(string callId, DateTimeOffset startedAt, int seconds, decimal amount)
     {
         var day = LocalDay(startedAt);
-        if (!string.Equals(day.ToString("yyyy-MM", CultureInfo.InvariantCulture), _month, StringComparison.Ordinal)) return;
+        if (!string.Equals(BillingPeriod.Of(day).Key, _month, StringComparison.Ordinal)) return;
         if (!_counted.Add(callId)) return;
         var t = _days.GetValueOrDefault(day);
         _days[day] = (t.Calls + 1, t.Seconds + seconds, t.Amount + amount);
@@ -116,7 +107,7 @@ public sealed class ResellerGrain(NpgsqlDataSource db, TimeProvider clock) : Gra
 
     public async Task RecordCompletion(string callId, DateTimeOffset startedAt, int billedSeconds, decimal amount)
     {
-        if (!string.Equals(LocalDay(clock.GetUtcNow()).ToString("yyyy-MM", CultureInfo.InvariantCulture), _month, StringComparison.Ordinal))
+        if (!string.Equals(BillingPeriod.Of(clock.GetUtcNow()).Key, _month, StringComparison.Ordinal))
             await LoadMonthAsync(CancellationToken.None); // month rolled over: start from the ledger again
         Count(callId, startedAt, billedSeconds, amount);
     }
@@ -125,7 +116,7 @@ public sealed class ResellerGrain(NpgsqlDataSource db, TimeProvider clock) : Gra
     {
         if (_view is null || _deleted) return null;
         var today = LocalDay(clock.GetUtcNow());
-        if (!string.Equals(today.ToString("yyyy-MM", CultureInfo.InvariantCulture), _month, StringComparison.Ordinal))
+        if (!string.Equals(BillingPeriod.Of(today).Key, _month, StringComparison.Ordinal))
             await LoadMonthAsync(CancellationToken.None);
         var days = _days.OrderBy(kv => kv.Key).Select(kv => new ResellerDayTotals(kv.Key, kv.Value.Calls, kv.Value.Seconds, kv.Value.Amount)).ToList();
         var t = _days.GetValueOrDefault(today);

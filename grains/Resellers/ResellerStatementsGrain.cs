@@ -16,9 +16,9 @@ public sealed class ResellerStatementsGrain(NpgsqlDataSource db, TimeProvider cl
 
     public async Task<bool> Close(int year, int month)
     {
-        var (s, e) = ResellerStatementMonth.Bounds(year, month);
-        if (clock.GetUtcNow().UtcDateTime < e) return false;
-        var key = ResellerStatementMonth.Key(year, month);
+        var period = new BillingPeriod(year, month);
+        if (clock.GetUtcNow() < period.End()) return false;
+        var key = period.Key;
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await using (var cmd = new NpgsqlCommand(
@@ -39,8 +39,6 @@ public sealed class ResellerStatementsGrain(NpgsqlDataSource db, TimeProvider cl
             """, conn, tx))
         {
             cmd.Parameters.AddWithValue("ref", key);
-            cmd.Parameters.AddWithValue("s", s);
-            cmd.Parameters.AddWithValue("e", e);
             cmd.Parameters.AddWithValue("now", clock.GetUtcNow().UtcDateTime);
             await cmd.ExecuteNonQueryAsync();
         }
@@ -50,9 +48,8 @@ public sealed class ResellerStatementsGrain(NpgsqlDataSource db, TimeProvider cl
 
     public async Task<string?> Tick()
     {
-        var today = SaoPauloTime.Today(clock);
-        var previous = new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
-        var key = ResellerStatementMonth.Key(previous.Year, previous.Month);
+        var previous = BillingPeriod.Of(clock.GetUtcNow()).Previous;
+        var key = previous.Key;
         await using (var check = db.CreateCommand("SELECT 1 FROM reseller_statement_closings WHERE reference = @ref"))
         {
             check.Parameters.AddWithValue("ref", key);

@@ -56,13 +56,13 @@ public static class SiloSetup
         silo.Services.AddSingleton(settings);
         silo.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.Database).Build());
         silo.Services.AddSingleton<LedgerMetrics>();
-        silo.Services.Configure<LedgerOptions>(configuration.GetSection("Billing:Ledger"));
+        silo.Services.AddValidatedOptions<LedgerOptions>("Billing:Ledger");
         silo.Services.AddSingleton<PostgresLedger>();
         silo.Services.AddSingleton<ILedger>(sp => sp.GetRequiredService<PostgresLedger>());
         silo.Services.AddSingleton<CircuitStore>();
         silo.Services.AddSingleton<SipTraceStore>();
         silo.Services.AddSingleton<Billing.Grains.Logins.DataProtectionKeyStore>();
-        silo.Services.Configure<CallOptions>(configuration.GetSection("Billing:Calls"));
+        silo.Services.AddValidatedOptions<CallOptions>(CallLimits.Section);
         silo.Services.AddOptions<SipOptions>().BindConfiguration("Billing:Sip")
             .Validate(o => SipPassword.IsValidRealm(o.Realm), "Billing:Sip:Realm: 1 a 64 caracteres ASCII visíveis, sem aspas.").ValidateOnStart();
         silo.AddBillingObservability(configuration);

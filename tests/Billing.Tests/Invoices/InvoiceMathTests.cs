@@ -1,5 +1,4 @@
 using Billing.GrainInterfaces.Invoicing;
-using Billing.Grains.Circuits;
 using Billing.Grains.Documents;
 using Billing.Grains.Invoicing;
 
@@ -76,20 +75,6 @@ public sealed class InvoiceMathTests
         Assert.Equal(1.00m, periods[1].Total);
     }
 
-    [Theory]
-    [InlineData(1, "2026-10-01T00:00:00-03:00", "2026-11-01T00:00:00-03:00")]
-    [InlineData(5, "2026-10-05T00:00:00-03:00", "2026-11-05T00:00:00-03:00")]
-    public void WhenComputingPeriodBounds_ThenTheyFollowTheClosingDayInSaoPaulo(int closingDay, string start, string end)
-    {
-        var (s, e) = InvoicePeriods.Bounds("2026-10", closingDay);
-        Assert.Equal(DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture), s);
-        Assert.Equal(DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture), e);
-        Assert.Equal("2026-10", Periods.Of(s, closingDay));
-        Assert.Equal("2026-10", Periods.Of(e.AddTicks(-1), closingDay));
-        Assert.Equal("2026-11", Periods.Of(e, closingDay));
-        Assert.Equal("2026-10", BillingPeriod.Of(e.AddTicks(-1), closingDay));
-    }
-
     [Fact]
     public void WhenAskingTheNextClose_ThenItIsTheEndOfTheOpenPeriod()
     {
@@ -119,6 +104,5 @@ public sealed class InvoiceMathTests
         Assert.Equal("R$ 1.606,08", PtBr.Money(1606.08m));
         Assert.Equal("R$ 0,00", PtBr.Money(0m));
         Assert.Equal("05/11/2026", PtBr.Date(new DateOnly(2026, 11, 5)));
-        Assert.Equal("10/2026", PtBr.Period("2026-10"));
     }
 }

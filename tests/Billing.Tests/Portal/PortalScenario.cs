@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
 using Billing.GrainInterfaces.Rating;
 using Billing.Tests.Infrastructure;
@@ -46,8 +47,8 @@ public static partial class PortalScenario
         Assert.True((await grain.SetWebPassword(password, "test")).IsOk);
 
         var now = DateTimeOffset.UtcNow;
-        var issuedPeriod = BillingPeriod.Of(now.AddMonths(-2));
-        var draftPeriod = BillingPeriod.Of(now.AddMonths(-1));
+        var issuedPeriod = BillingPeriod.Of(now.AddMonths(-2)).Key;
+        var draftPeriod = BillingPeriod.Of(now.AddMonths(-1)).Key;
         await CallsAsync(grain, account, "old", PeriodMiddle(issuedPeriod), 4);
         await CallsAsync(grain, account, "prev", PeriodMiddle(draftPeriod), 3);
         await CallsAsync(grain, account, "now", now.AddMinutes(-30), 5);

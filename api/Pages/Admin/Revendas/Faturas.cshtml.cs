@@ -42,13 +42,9 @@ public sealed class FaturasModel(NpgsqlDataSource db, TimeProvider clock) : Admi
 
     private void Default()
     {
-        var now = SaoPauloTime.Local(clock.GetUtcNow());
-        var first = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
-        References = Enumerable.Range(0, 24).Select(i => first.AddMonths(-i))
-            .Select(d => (d.ToString("yyyy-MM", CultureInfo.InvariantCulture), d.ToString("MM/yyyy", CultureInfo.InvariantCulture)))
-            .ToList();
+        var current = BillingPeriod.Of(clock.GetUtcNow());
+        References = Enumerable.Range(0, 24).Select(i => current.AddMonths(-i)).Select(p => (p.Key, p.Label)).ToList();
         if (string.IsNullOrWhiteSpace(Referencia)) Referencia = References[1].Value;
-        else if (ResellerStatementsApi.TryParseReference(Referencia, out var y, out var m))
-            Referencia = string.Create(CultureInfo.InvariantCulture, $"{y:D4}-{m:D2}");
+        else if (BillingPeriod.TryParse(Referencia, out var typed)) Referencia = typed.Key;
     }
 }
