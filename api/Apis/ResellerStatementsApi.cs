@@ -157,7 +157,7 @@ public static class ResellerStatementsApi
             paged.TotalPages, rows.Sum(r => r.Saldo)));
     }
 
-    private static string Money(decimal d) => d.ToString("#,##0.00", PtBr);
+    private static string Money(decimal d) => GrainInterfaces.Common.Money.Number(d);
 
     /// <summary>Same rows as the JSON query (all pages), pt-BR formatting, ';' separated, UTF-8 with BOM (opens in Excel).</summary>
     internal static async Task<IResult> Csv(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
@@ -209,7 +209,7 @@ public static class ResellerStatementsApi
         return days;
     }
 
-    private static string Brl(decimal d) => "R$ " + Money(d);
+    private static string Brl(decimal d) => GrainInterfaces.Common.Money.Format(d);
 
     /// <summary>The month's statements of every reseller (same rows and filters as the JSON and CSV) as a PDF.</summary>
     private static async Task<IResult> Pdf(NpgsqlDataSource db, TimeProvider clock, IClusterClient cluster, CancellationToken ct,

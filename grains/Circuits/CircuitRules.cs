@@ -29,7 +29,7 @@ public static class CircuitRules
         else if (InputRules.Text(d.PlanId, 64) is { } badPlan) Add("planId", badPlan);
         if (d.CreditLimit < 0) Add("creditLimit", "O limite de crédito não pode ser negativo.");
         else if (d.CreditLimit > MaxMoney) Add("creditLimit", "Limite de crédito grande demais.");
-        else if (InputRules.Money(d.CreditLimit) is { } badLimit) Add("creditLimit", badLimit);
+        else if (Money.Problem(d.CreditLimit) is { } badLimit) Add("creditLimit", badLimit);
         else if (decimal.Round(d.CreditLimit, 2) != d.CreditLimit) Add("creditLimit", "Use no máximo 2 casas decimais (centavos).");
         if (!Enum.IsDefined(d.BillingMode)) Add("billingMode", "Use 'prepaid' ou 'postpaid'.");
         if (!Enum.IsDefined(d.Status)) Add("status", "Use 'ativo' ou 'bloqueado'.");

@@ -63,10 +63,10 @@ public static class InvoiceDocuments
             w.WriteRecord(["", "", "", ""]);
             w.WriteRecord(["Tipo de chamada", "Quantidade", "Minutos", "Valor (R$)"]);
             foreach (var t in inv.Content.ByType)
-                w.WriteRecord([t.Label, t.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(t.Minutes), PtBr.Number(t.Amount)]);
+                w.WriteRecord([t.Label, t.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(t.Minutes, 2), PtBr.Number(t.Amount)]);
             w.WriteRecord(["", "", "", ""]);
-            w.WriteRecord(["Ligações efetuadas", inv.Content.Made.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Made.Seconds)), PtBr.Number(inv.Content.Made.Amount)]);
-            w.WriteRecord(["Ligações recebidas", inv.Content.Received.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Received.Seconds)), PtBr.Number(inv.Content.Received.Amount)]);
+            w.WriteRecord(["Ligações efetuadas", inv.Content.Made.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Made.Seconds), 2), PtBr.Number(inv.Content.Made.Amount)]);
+            w.WriteRecord(["Ligações recebidas", inv.Content.Received.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Received.Seconds), 2), PtBr.Number(inv.Content.Received.Amount)]);
             w.WriteRecord(["Mensalidade", "", "", PtBr.Number(inv.Content.MonthlyFee)]);
             foreach (var d in inv.Content.DidFees) w.WriteRecord(["Mensalidade DID " + d.Number, "", "", PtBr.Number(d.MonthlyFee)]);
             w.WriteRecord(["Total das chamadas", inv.Content.CallsCount.ToString(CultureInfo.InvariantCulture), "", PtBr.Number(inv.Content.CallsTotal)]);
@@ -133,7 +133,7 @@ public static class InvoiceDocuments
         sb.Append("</table><div class=\"bar\">Resumo por tipo de chamada</div><table><tr><th>Tipo</th><th class=\"n\">Quantidade</th><th class=\"n\">Minutos</th><th class=\"n\">Valor</th></tr>");
         foreach (var t in inv.Content.ByType)
             sb.Append("<tr><td>").Append(E(t.Label)).Append("</td><td class=\"n\">").Append(t.Count.ToString(CultureInfo.InvariantCulture))
-              .Append("</td><td class=\"n\">").Append(PtBr.Number(t.Minutes)).Append("</td><td class=\"n\">").Append(E(PtBr.Money(t.Amount))).Append("</td></tr>");
+              .Append("</td><td class=\"n\">").Append(PtBr.Number(t.Minutes, 2)).Append("</td><td class=\"n\">").Append(E(PtBr.Money(t.Amount))).Append("</td></tr>");
         sb.Append("</table><div class=\"bar\">Totais</div><table>");
         void Row(string l, string v) => sb.Append("<tr><td>").Append(E(l)).Append("</td><td class=\"n\">").Append(E(v)).Append("</td></tr>");
         Row($"Ligações efetuadas ({inv.Content.Made.Count})", PtBr.Money(inv.Content.Made.Amount));

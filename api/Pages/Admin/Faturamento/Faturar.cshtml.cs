@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using Billing.Api.Apis;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.PendingBilling;
@@ -39,7 +40,7 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
 
     public IReadOnlyList<PendingItem> Selected { get; private set; } = [];
 
-    public decimal Total => BillingRules.Round(Selected.Sum(i => i.Amount));
+    public decimal Total => Money.Round(Selected.Sum(i => i.Amount));
 
     /// <summary>Total − discount + interest as typed (server side; the browser recomputes it while typing).</summary>
     public decimal? ValorReal =>
