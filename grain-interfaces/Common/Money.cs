@@ -15,6 +15,9 @@ public static class Money
 
     public static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
 
+    /// <summary>The .NET format of an amount without the symbol under <see cref="PtBr"/>: "1.234,56".</summary>
+    public const string NumberFormat = "#,##0.00";
+
     /// <summary>To centavos, half away from zero (0,005 → 0,01; -0,005 → -0,01).</summary>
     public static decimal Round(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
 
@@ -37,13 +40,13 @@ public static class Money
     public static string Format(decimal value)
     {
         var r = Round(value);
-        return (r < 0 ? "-R$ " : "R$ ") + Math.Abs(r).ToString("#,##0.00", PtBr);
+        return (r < 0 ? "-R$ " : "R$ ") + Math.Abs(r).ToString(NumberFormat, PtBr);
     }
 
     /// <summary>"1.234,56" without the symbol (table cells under a "(R$)" header, CSV); negatives "-1,00"; rounded to centavos first.</summary>
     public static string Number(decimal value)
     {
         var r = Round(value);
-        return (r < 0 ? "-" : "") + Math.Abs(r).ToString("#,##0.00", PtBr);
+        return (r < 0 ? "-" : "") + Math.Abs(r).ToString(NumberFormat, PtBr);
     }
 }

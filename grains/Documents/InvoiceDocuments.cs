@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Documents;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -45,19 +46,10 @@ public static class InvoiceDocuments
         return facts;
     }
 
-    private static readonly CsvWriterOptions CsvOptions = CsvWriterOptions.Default with
-    {
-        Separator = ';',
-        WriteByteOrderMark = false, // written by hand below: deterministic UTF-8 BOM for Excel pt-BR
-        Injection = CsvInjection.Escape,
-    };
-
     /// <summary>Summary CSV: header facts, the summary by call type, and the totals (pt-BR numbers, ';', UTF-8 BOM).</summary>
     public static byte[] Csv(InvoiceView inv, InvoiceCustomer customer)
     {
-        using var ms = new MemoryStream();
-        ms.Write(Encoding.UTF8.Preamble);
-        using (var w = CsvWriter.Create(ms, CsvOptions, true))
+        return PtBrCsv.Write(w =>
         {
             foreach (var (label, value) in Facts(inv, customer)) w.WriteRecord([label, value, "", ""]);
             w.WriteRecord(["", "", "", ""]);
@@ -71,9 +63,7 @@ public static class InvoiceDocuments
             foreach (var d in inv.Content.DidFees) w.WriteRecord(["Mensalidade DID " + d.Number, "", "", PtBr.Number(d.MonthlyFee)]);
             w.WriteRecord(["Total das chamadas", inv.Content.CallsCount.ToString(CultureInfo.InvariantCulture), "", PtBr.Number(inv.Content.CallsTotal)]);
             w.WriteRecord(["Total", "", "", PtBr.Number(inv.Content.Total)]);
-            w.Flush();
-        }
-        return ms.ToArray();
+        });
     }
 
     public static readonly string[] DetailedHeader =
@@ -83,9 +73,7 @@ public static class InvoiceDocuments
     public static byte[] CsvDetailed(InvoiceView inv, IReadOnlyList<InvoiceCall> calls)
     {
         ArgumentNullException.ThrowIfNull(calls);
-        using var ms = new MemoryStream();
-        ms.Write(Encoding.UTF8.Preamble);
-        using (var w = CsvWriter.Create(ms, CsvOptions, true))
+        return PtBrCsv.Write(w =>
         {
             w.WriteRecord(DetailedHeader);
             var fields = new string[DetailedHeader.Length];
@@ -104,9 +92,7 @@ public static class InvoiceDocuments
                 fields[10] = c.Period;
                 w.WriteRecord(fields);
             }
-            w.Flush();
-        }
-        return ms.ToArray();
+        });
     }
 
     /// <summary>Print view: self-contained HTML with print CSS (A4, no buttons when printed).</summary>
