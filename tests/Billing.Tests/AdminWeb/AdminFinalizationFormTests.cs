@@ -43,7 +43,7 @@ public sealed class AdminFinalizationFormTests(ClusterFixture cluster)
         {
             var bad = await http.PostAsync("/admin/faturamento/faturar", new FormUrlEncodedContent(Form(billing, due)));
             Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
-            var page = await bad.Content.ReadAsStringAsync();
+            var page = WebUtility.HtmlDecode(await bad.Content.ReadAsStringAsync());
             Assert.Contains($"id=\"err-{field}\"", page, StringComparison.Ordinal);
             Assert.Contains(label + " inválida: informe como dd/mm/aaaa.", page, StringComparison.Ordinal);
             Assert.Equal(0L, await BillingsOf(customer));

@@ -177,7 +177,8 @@ public sealed class ResellerStatementsTests(ClusterFixture cluster)
         foreach (var line in lines)
         {
             var f = line.Split(';');
-            Assert.Single(names, n => f[1] == "'" + n); // escaped: the spreadsheet shows the text, runs nothing
+            // escaped (and quoted, RFC 4180): the spreadsheet shows the text and runs nothing
+            Assert.True(names.Any(n => f[1] == "\"'" + n + "\""), line);
             Assert.Equal("3,00", f[5]); // the Saldo is a plain number, not escaped
         }
     }
