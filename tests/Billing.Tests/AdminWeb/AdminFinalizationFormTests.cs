@@ -19,22 +19,27 @@ public sealed class AdminFinalizationFormTests(ClusterFixture cluster)
         var web = await AdminWebServer.ForAsync(cluster);
         var admin = cluster.AsAdmin();
         var customer = await Seed.CustomerAsync(admin, "Datas Brasileiras Ltda");
-        var item = await AdminBillingBrowserTests.AvulsoAsync(admin, customer, "2026-03-02", "Instalação", 80m);
+        var first = await AdminBillingBrowserTests.AvulsoAsync(admin, customer, "2026-03-02", "Instalação", 80m);
+        var second = await AdminBillingBrowserTests.AvulsoAsync(admin, customer, "2026-03-03", "Cabeamento", 20m);
         var c = customer.ToString(CultureInfo.InvariantCulture);
-        var i = item.ToString(CultureInfo.InvariantCulture);
         using var http = web.Http();
         await AdminHttpTests.LoginAsync(http);
-        var html = await http.GetStringAsync($"/admin/faturamento/faturar?cliente={c}&por=base&data=2026-03-31&itens={i}");
-        var token = AdminHttpTests.TokenRegex().Match(html).Groups[1].Value;
-        var key = AdminHttpTests.KeyRegex().Match(html).Groups[1].Value;
-        List<KeyValuePair<string, string>> Form(string billingDate, string dueDate) =>
-        [
-            new("cliente", c), new("por", "base"), new("data", "2026-03-31"), new("itens", i),
-            new("Input.Key", key), new("Input.BillingDate", billingDate), new("Input.DueDate", dueDate),
-            new("__RequestVerificationToken", token),
-        ];
+        async Task<Func<string, string, List<KeyValuePair<string, string>>>> FormFor(long item)
+        {
+            var i = item.ToString(CultureInfo.InvariantCulture);
+            var html = await http.GetStringAsync($"/admin/faturamento/faturar?cliente={c}&por=base&data=2026-03-31&itens={i}");
+            var token = AdminHttpTests.TokenRegex().Match(html).Groups[1].Value;
+            var key = AdminHttpTests.KeyRegex().Match(html).Groups[1].Value;
+            return (billingDate, dueDate) =>
+            [
+                new("cliente", c), new("por", "base"), new("data", "2026-03-31"), new("itens", i),
+                new("Input.Key", key), new("Input.BillingDate", billingDate), new("Input.DueDate", dueDate),
+                new("__RequestVerificationToken", token),
+            ];
+        }
 
-        var ok = await http.PostAsync("/admin/faturamento/faturar", new FormUrlEncodedContent(Form("31/03/2026", "10/04/2026")));
+        var form = await FormFor(first);
+        var ok = await http.PostAsync("/admin/faturamento/faturar", new FormUrlEncodedContent(form("31/03/2026", "10/04/2026")));
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
         await using (var cmd = cluster.Db.CreateCommand("SELECT billing_date, due_date FROM billing_records WHERE customer_id = @c"))
         {
@@ -47,6 +52,7 @@ public sealed class AdminFinalizationFormTests(ClusterFixture cluster)
         }
 
         // what is neither dd/mm/aaaa nor a real day is refused next to its field, naming it, and bills nothing more
+        form = await FormFor(second);
         foreach (var (billing, due, field, label) in new[]
                  {
                      ("31-03-2026", "10/04/2026", "billingDate", "Data de faturamento"),
@@ -54,7 +60,7 @@ public sealed class AdminFinalizationFormTests(ClusterFixture cluster)
                      ("31/03/2026", "2026/04/10", "dueDate", "Data de vencimento"),
                  })
         {
-            var bad = await http.PostAsync("/admin/faturamento/faturar", new FormUrlEncodedContent(Form(billing, due)));
+            var bad = await http.PostAsync("/admin/faturamento/faturar", new FormUrlEncodedContent(form(billing, due)));
             Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
             var page = WebUtility.HtmlDecode(await bad.Content.ReadAsStringAsync());
             Assert.Contains($"id=\"err-{field}\"", page, StringComparison.Ordinal);
