@@ -93,8 +93,6 @@ public static partial class BillingApi
         return null;
     }
 
-    private static bool HasMoreThanTwoDecimals(decimal v) => v != Math.Round(v, 2, MidpointRounding.AwayFromZero);
-
     private static void Money(decimal? v, string field, FieldErrors errors, bool required, bool positive = false)
     {
         if (v is null)
@@ -103,8 +101,8 @@ public static partial class BillingApi
             return;
         }
         if (v < 0 || (positive && v == 0)) errors.Add(field, positive ? "O valor deve ser maior que zero." : "O valor não pode ser negativo.");
-        else if (HasMoreThanTwoDecimals(v.Value)) errors.Add(field, "Use no máximo 2 casas decimais (centavos).");
-        else if (v > 999_999_999_999m) errors.Add(field, "Valor grande demais.");
+        else if (!GrainInterfaces.Common.Money.HasAtMostTwoDecimals(v.Value)) errors.Add(field, "Use no máximo 2 casas decimais (centavos).");
+        else if (!GrainInterfaces.Common.Money.WithinCap(v.Value)) errors.Add(field, "Valor grande demais.");
     }
 
     private static async Task<string?> CustomerName(NpgsqlConnection conn, NpgsqlTransaction? tx, long id, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net.Mail;
@@ -234,7 +235,7 @@ public static class BillingDocumentsApi
         var items = (await Owner(cluster).Pending(f)).Where(i => only is null || only.Contains(i.Id)).ToList();
         var (name, document) = await Customer(db, customerId!.Value, ct);
         if (name.Length == 0) return Problems.NotFound($"Cliente {customerId} não encontrado.");
-        var total = BillingRules.Round(items.Sum(i => i.Amount));
+        var total = Money.Round(items.Sum(i => i.Amount));
         var report = new BillingReport
         {
             Title = "Prévia de faturamento",
@@ -276,7 +277,7 @@ public static class BillingDocumentsApi
             $"Olá, {report.CustomerName}.",
             "",
             $"Segue o relatório de fechamento do faturamento {id.ToString(CultureInfo.InvariantCulture)} ({(detailed.Value ? "detalhado" : "sintético")}).",
-            $"Valor: R$ {report.ValorReal.ToString("#,##0.00", CultureInfo.GetCultureInfo("pt-BR"))}" +
+            $"Valor: {Money.Format(report.ValorReal)}" +
             (report.DueDate is { } due ? $" - vencimento {due.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)}" : ""),
             report.NfeNumber is { Length: > 0 } nfe ? $"NFe: {nfe}" : "");
         var outboxId = await Owner(cluster).QueueReportEmail(id, new ReportEmail(recipients, subject, text, typeName,

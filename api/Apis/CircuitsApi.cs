@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using Billing.Api.Web;
 using System.Collections.Immutable;
 using System.Globalization;
@@ -224,7 +225,7 @@ public static class CircuitsApi
     {
         var errors = new FieldErrors();
         if (body.Amount is not { } amount || amount == 0) errors.Add("amount", "Informe um valor diferente de zero (negativo = débito).");
-        else if (decimal.Round(amount, 2) != amount) errors.Add("amount", "Use no máximo 2 casas decimais (centavos).");
+        else if (!Money.HasAtMostTwoDecimals(amount)) errors.Add("amount", "Use no máximo 2 casas decimais (centavos).");
         else if (Math.Abs(amount) > 10_000_000m) errors.Add("amount", "Valor grande demais.");
         if (string.IsNullOrWhiteSpace(body.Description)) errors.Add("description", "Informe a descrição do lançamento.");
         else if (body.Description.Length > 200) errors.Add("description", "A descrição pode ter no máximo 200 caracteres.");

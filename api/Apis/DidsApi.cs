@@ -78,7 +78,7 @@ public static class DidsApi
             if (list is null) errors.Add("range", error!);
             else numbers.AddRange(list);
         }
-        if (body.MonthlyFee is { } fee && (fee < 0 || fee > 1_000_000m || decimal.Round(fee, 2) != fee))
+        if (body.MonthlyFee is { } fee && (fee < 0 || fee > 1_000_000m || !Money.HasAtMostTwoDecimals(fee)))
             errors.Add("monthlyFee", "Mensalidade inválida (até 2 casas decimais).");
         if (body.ResellerId is { } rid && await grains.Reseller(rid).Get() is null) errors.Add("resellerId", "Revenda não encontrada.");
         if (errors.Any) return errors.ToProblem();
@@ -134,7 +134,7 @@ public static class DidsApi
         if (body.ActiveFrom is { } from && InputRules.Moment(from, now, InputRules.PastYears * 366, InputRules.FutureYears * 366) is { } badFrom)
             window.Add("activeFrom", badFrom);
         if (body.ActiveTo is { } to && InputRules.Moment(to, now, InputRules.PastYears * 366, 50 * 366) is { } badTo) window.Add("activeTo", badTo);
-        if (body.MonthlyFee is { } fee && InputRules.Money(fee) is { } badFee) window.Add("monthlyFee", badFee);
+        if (body.MonthlyFee is { } fee && Money.Problem(fee) is { } badFee) window.Add("monthlyFee", badFee);
         if (window.Any) return window.ToProblem();
         var grain = grains.Did(n);
         var r = await grain.Assign(new DidAssignment(body.Account.Trim(), body.ResellerId, body.ActiveFrom, body.ActiveTo, body.MonthlyFee),

@@ -133,7 +133,7 @@ public static class ResellerStatementsApi
             paged.TotalPages, rows.Sum(r => r.Saldo)));
     }
 
-    private static string Money(decimal d) => d.ToString("#,##0.00", PtBr);
+    private static string Money(decimal d) => GrainInterfaces.Common.Money.Number(d);
 
     /// <summary>Same rows as the JSON query (all pages), pt-BR formatting, ';' separated, UTF-8 with BOM (opens in Excel).</summary>
     internal static async Task<IResult> Csv(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, string? reference = null,
@@ -141,24 +141,28 @@ public static class ResellerStatementsApi
     {
         var (rows, problem, period) = await QueryAsync(db, clock, reference, compareTo, search, ct);
         if (problem is not null) return problem;
-        var sb = new StringBuilder();
-        await using (var text = new StringWriter(sb, CultureInfo.InvariantCulture))
+        // one CSV writer for every document (PtBrCsv): names that start with = + - @ are escaped as text, amounts are numbers
+        var bytes = PtBrCsv.Write(csv =>
         {
-            using var csv = CsvWriter.Create(text, CsvWriterOptions.Default with { Separator = ';', FormatProvider = PtBr }, true);
             var header = new List<string> { "Referência", "Nome Revenda", "Quantidade DIDs", "Mensalidades DIDs (R$)", "Completamento (R$)", "Saldo (R$)" };
             if (compareTo is not null) header.AddRange(["Saldo comparado (R$)", "Diferença (R$)"]);
             csv.WriteHeader(header.ToArray());
             foreach (var r in rows!)
             {
-                var fields = new List<string>
+                csv.WriteField(r.Reference);
+                csv.WriteField(r.Nome);
+                csv.WriteField(r.DidCount.ToString(PtBr));
+                csv.WriteMoney(r.DidFees);
+                csv.WriteMoney(r.Completion);
+                csv.WriteMoney(r.Saldo);
+                if (compareTo is not null)
                 {
-                    r.Reference, r.Nome, r.DidCount.ToString(PtBr), Money(r.DidFees), Money(r.Completion), Money(r.Saldo),
-                };
-                if (compareTo is not null) fields.AddRange([Money(r.CompareSaldo ?? 0m), Money(r.Difference ?? 0m)]);
-                csv.WriteRecord(fields.ToArray());
+                    csv.WriteMoney(r.CompareSaldo ?? 0m);
+                    csv.WriteMoney(r.Difference ?? 0m);
+                }
+                csv.EndRecord();
             }
-        }
-        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(sb.ToString())).ToArray();
+        });
         return TypedResults.File(bytes, "text/csv; charset=utf-8", $"faturas-revenda-{period.Key}.csv");
     }
 
@@ -176,7 +180,7 @@ public static class ResellerStatementsApi
         return days;
     }
 
-    private static string Brl(decimal d) => "R$ " + Money(d);
+    private static string Brl(decimal d) => GrainInterfaces.Common.Money.Format(d);
 
     /// <summary>The month's statements of every reseller (same rows and filters as the JSON and CSV) as a PDF.</summary>
     private static async Task<IResult> Pdf(NpgsqlDataSource db, TimeProvider clock, IClusterClient cluster, CancellationToken ct,

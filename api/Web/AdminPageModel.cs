@@ -65,9 +65,11 @@ public static class AdminHtml
 {
     public static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
 
-    public static string Money(decimal value) => value.ToString("#,##0.00", PtBr);
+    /// <summary>"1.234,56" (cells under a "(R$)" header): <see cref="GrainInterfaces.Common.Money.Number"/>.</summary>
+    public static string Money(decimal value) => GrainInterfaces.Common.Money.Number(value);
 
-    public static string Brl(decimal value) => "R$ " + Money(value);
+    /// <summary>"R$ 1.234,56", negatives "-R$ 1,00": <see cref="GrainInterfaces.Common.Money.Format"/>.</summary>
+    public static string Brl(decimal value) => GrainInterfaces.Common.Money.Format(value);
 
     public static string Date(DateOnly d) => d.ToString("dd/MM/yyyy", PtBr);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Dids;
 using Billing.GrainInterfaces.Invoicing;
@@ -8,7 +9,7 @@ namespace Billing.Api.Web;
 
 public sealed record PortalInvoice(long Id, long? Number, string Period, string Status, DateOnly DueDate, int Calls, decimal Total);
 
-public sealed record PortalOpenInvoice(string Period, int Calls, decimal CallsTotal, decimal MonthlyFee, decimal Total);
+public sealed record PortalOpenInvoice(string Period, int Calls, decimal CallsTotal, decimal MonthlyFee, decimal DidFees, decimal Total);
 
 public sealed record PortalCall(DateTimeOffset StartedAt, string? Number, string? CallType, int DurationSeconds, decimal Amount);
 
@@ -40,15 +41,40 @@ public sealed class PortalData(NpgsqlDataSource db, IClusterClient cluster, Time
         return await cmd.ExecuteScalarAsync(ct) as string;
     }
 
-    /// <summary>Live totals of the open period from the circuit grain, plus the monthly fee.</summary>
-    public async Task<PortalOpenInvoice> OpenInvoiceAsync(string account, CircuitView view)
+    /// <summary>
+    /// Live totals of the open period from the circuit grain, plus the monthly fee and the DID fees: what the invoice of
+    /// this period will charge (the invoice adds every DID the circuit held at any moment of the period, at its
+    /// assignment's fee, the latest assignment winning — grains' InvoiceStore; same rule here).
+    /// </summary>
+    public async Task<PortalOpenInvoice> OpenInvoiceAsync(string account, CircuitView view, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(view);
         var period = BillingPeriod.Of(clock.GetUtcNow(), view.Data.Invoice.ClosingDay).Key;
         var totals = await cluster.Circuit(account).GetPeriodTotals(period);
         var calls = totals?.Total ?? 0m;
         var fee = view.Data.Invoice.MonthlyFee;
-        return new PortalOpenInvoice(period, totals?.ByType.Sum(t => t.Count) ?? 0, calls, fee, calls + fee);
+        var dids = await DidFeesAsync(account, period, view.Data.Invoice.ClosingDay, ct);
+        return new PortalOpenInvoice(period, totals?.ByType.Sum(t => t.Count) ?? 0, calls, fee, dids, calls + fee + dids);
+    }
+
+    private async Task<decimal> DidFeesAsync(string account, string period, int closingDay, CancellationToken ct)
+    {
+        // the period runs from the closing day of its month, 00:00 in São Paulo, for one month
+        await using var cmd = db.CreateCommand(
+            """
+            WITH p AS (SELECT make_timestamp(@y, @m, @d, 0, 0, 0) AS start_local)
+            SELECT coalesce(sum(fee), 0) FROM (
+                SELECT DISTINCT ON (number) monthly_fee AS fee FROM did_assignments, p
+                WHERE account = @a
+                  AND active_from < ((p.start_local + interval '1 month') AT TIME ZONE 'America/Sao_Paulo')
+                  AND (active_to IS NULL OR active_to > (p.start_local AT TIME ZONE 'America/Sao_Paulo'))
+                ORDER BY number, active_from DESC, id DESC) held
+            """);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("y", int.Parse(period.AsSpan(0, 4), CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("m", int.Parse(period.AsSpan(5, 2), CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("d", Math.Clamp(closingDay, 1, 28));
+        return (decimal)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>Issued invoices (never drafts) of the circuit under its current customer, newest first.</summary>

@@ -7,8 +7,8 @@ public static class PortalFormat
 {
     public static readonly CultureInfo PtBr = CultureInfo.GetCultureInfo("pt-BR");
 
-    public static string Money(decimal value) =>
-        "R$ " + Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("#,##0.00", PtBr);
+    /// <summary>"R$ 1.234,56", negatives "-R$ 1,00": <see cref="GrainInterfaces.Common.Money.Format"/>.</summary>
+    public static string Money(decimal value) => GrainInterfaces.Common.Money.Format(value);
 
     public static string Price(decimal value) => "R$ " + value.ToString("#,##0.00####", PtBr);
 

@@ -5,7 +5,7 @@ namespace Billing.GrainInterfaces.Common;
 /// <summary>
 /// One billing period: a month, written <c>MM/yyyy</c> on screen (<see cref="Label"/>) and <c>yyyy-MM</c> as its key
 /// (<see cref="Key"/>: ledger, invoices, statements, the SQL function <c>billing_period</c> of
-/// <c>deploy/sql/0014_period.sql</c>). With a closing day <c>d</c> (1..28; 1 = the calendar month) period
+/// <c>deploy/sql/0015_period.sql</c>). With a closing day <c>d</c> (1..28; 1 = the calendar month) period
 /// <c>10/2026</c> runs from 2026-10-d 00:00 to 2026-11-d 00:00 on the São Paulo wall clock (<see cref="SaoPauloTime"/>);
 /// Brazil has had no daylight saving time since 2019, so since then every boundary is at −03:00.
 /// Every parse, label, bound and "period of an instant" of the system goes through this type.

@@ -7,9 +7,6 @@ namespace Billing.GrainInterfaces.Common;
 /// </summary>
 public static class InputRules
 {
-    /// <summary>numeric(14,2): money columns (balances, amounts, credits, fees in reais).</summary>
-    public const decimal MaxMoney = 999_999_999_999.99m;
-
     /// <summary>numeric(14,6): prices per minute.</summary>
     public const decimal MaxPrice = 99_999_999.999999m;
 
@@ -51,15 +48,6 @@ public static class InputRules
     /// <summary>Problem of a required text field (blank counts as missing).</summary>
     public static string? RequiredText(string? value, int maxLength, bool multiline = false) =>
         string.IsNullOrWhiteSpace(value) ? "Campo obrigatório." : Text(value, maxLength, multiline);
-
-    /// <summary>Problem of a money amount in reais: at most 2 decimals and within numeric(14,2).</summary>
-    public static string? Money(decimal value, bool allowNegative = false)
-    {
-        if (!allowNegative && value < 0) return "O valor não pode ser negativo.";
-        if (Math.Abs(value) > MaxMoney) return "Valor fora do limite aceito.";
-        if (decimal.Round(value, 2) != value) return "Use no máximo 2 casas decimais.";
-        return null;
-    }
 
     /// <summary>Problem of a price per minute: not negative, at most 6 decimals, within numeric(14,6).</summary>
     public static string? Price(decimal value)

@@ -58,12 +58,9 @@ public static class BillingRules
         return list;
     }
 
-    /// <summary>Money as billed: two decimals, half away from zero.</summary>
-    public static decimal Round(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
-
     /// <summary>"Valor real" = total − discount + interest (each rounded to centavos first).</summary>
     public static decimal ValorReal(decimal total, decimal discount, decimal interest) =>
-        Round(total) - Round(discount) + Round(interest);
+        Common.Money.Round(total) - Common.Money.Round(discount) + Common.Money.Round(interest);
 
     /// <summary>The prefilled notes: what is being billed (contract names with their period, one-off descriptions).</summary>
     public static string DefaultNotes(IEnumerable<string> descriptions) =>

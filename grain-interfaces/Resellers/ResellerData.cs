@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using System.Collections.Immutable;
 using System.Globalization;
 using Billing.GrainInterfaces.Registration;
@@ -93,7 +94,7 @@ public static class ResellerRules
         Chars(errors, "telefone", telefone);
         Chars(errors, "observacoes", obs, multiline: true);
         if (input.DidMonthlyFee < 0 || input.DidMonthlyFee > MaxMoney) errors.Add(new("didMonthlyFee", "Mensalidade por DID inválida."));
-        else if (decimal.Round(input.DidMonthlyFee, 2) != input.DidMonthlyFee) errors.Add(new("didMonthlyFee", "Use no máximo 2 casas decimais (centavos)."));
+        else if (!Money.HasAtMostTwoDecimals(input.DidMonthlyFee)) errors.Add(new("didMonthlyFee", "Use no máximo 2 casas decimais (centavos)."));
         if (input.CompletionPricePerMinute < 0 || input.CompletionPricePerMinute > 1000m)
             errors.Add(new("completionPricePerMinute", "Preço de completamento por minuto inválido."));
         else if (decimal.Round(input.CompletionPricePerMinute, 6) != input.CompletionPricePerMinute)

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Circuits;
 using Billing.Grains.Ledger;
 using Microsoft.Extensions.Logging;
@@ -219,7 +220,7 @@ public sealed partial class CircuitGrain
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!Live) return new CreditResult(false, false, 0, 0, 0);
-        if (request.Amount == 0 || decimal.Round(request.Amount, 2) != request.Amount || Math.Abs(request.Amount) > CircuitRules.MaxMoney)
+        if (request.Amount == 0 || !Money.HasAtMostTwoDecimals(request.Amount) || Math.Abs(request.Amount) > CircuitRules.MaxMoney)
             throw new ArgumentException("Valor inválido.", nameof(request));
         if (_credits.TryGetValue(request.IdempotencyKey, out var done)) return done with { Duplicate = true };
         if (_creditInflight.TryGetValue(request.IdempotencyKey, out var running)) return (await running) with { Duplicate = true };

@@ -29,15 +29,15 @@ public static class CircuitRules
         else if (InputRules.Text(d.PlanId, 64) is { } badPlan) Add("planId", badPlan);
         if (d.CreditLimit < 0) Add("creditLimit", "O limite de crédito não pode ser negativo.");
         else if (d.CreditLimit > MaxMoney) Add("creditLimit", "Limite de crédito grande demais.");
-        else if (InputRules.Money(d.CreditLimit) is { } badLimit) Add("creditLimit", badLimit);
-        else if (decimal.Round(d.CreditLimit, 2) != d.CreditLimit) Add("creditLimit", "Use no máximo 2 casas decimais (centavos).");
+        else if (Money.Problem(d.CreditLimit) is { } badLimit) Add("creditLimit", badLimit);
+        else if (!Money.HasAtMostTwoDecimals(d.CreditLimit)) Add("creditLimit", "Use no máximo 2 casas decimais (centavos).");
         if (!Enum.IsDefined(d.BillingMode)) Add("billingMode", "Use 'prepaid' ou 'postpaid'.");
         if (!Enum.IsDefined(d.Status)) Add("status", "Use 'ativo' ou 'bloqueado'.");
         var inv = d.Invoice ?? new InvoiceConfig();
         if (inv.ClosingDay is < 1 or > 28) Add("invoice.closingDay", "O dia de fechamento vai de 1 a 28.");
         if (inv.DueDays is < 0 or > 90) Add("invoice.dueDays", "Os dias até o vencimento vão de 0 a 90.");
         if (inv.MonthlyFee < 0 || inv.MonthlyFee > MaxMoney) Add("invoice.monthlyFee", "Mensalidade inválida.");
-        else if (decimal.Round(inv.MonthlyFee, 2) != inv.MonthlyFee) Add("invoice.monthlyFee", "Use no máximo 2 casas decimais (centavos).");
+        else if (!Money.HasAtMostTwoDecimals(inv.MonthlyFee)) Add("invoice.monthlyFee", "Use no máximo 2 casas decimais (centavos).");
         if (!inv.CustomFields.IsDefault)
         {
             if (inv.CustomFields.Length > 20) Add("invoice.customFields", "No máximo 20 campos personalizados.");

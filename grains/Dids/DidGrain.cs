@@ -108,7 +108,7 @@ public sealed class DidGrain(NpgsqlDataSource db, TimeProvider clock) : Grain, I
                 resellerFee = reseller.Data.DidMonthlyFee;
             }
             var fee = a.MonthlyFee ?? v.MonthlyFee;
-            if (fee is < 0 or > 1_000_000m || (fee is { } f && decimal.Round(f, 2) != f))
+            if (fee is < 0 or > 1_000_000m || (fee is { } f && !Money.HasAtMostTwoDecimals(f)))
                 return CommandResult.Invalid("monthlyFee", "Mensalidade inválida (até 2 casas decimais).");
             var from = a.ActiveFrom ?? now;
             if (a.ActiveTo is { } to && to <= from) return CommandResult.Invalid("activeTo", "O fim deve ser depois do início.");

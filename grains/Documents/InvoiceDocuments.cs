@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Documents;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -46,35 +47,24 @@ public static class InvoiceDocuments
         return facts;
     }
 
-    private static readonly CsvWriterOptions CsvOptions = CsvWriterOptions.Default with
-    {
-        Separator = ';',
-        WriteByteOrderMark = false, // written by hand below: deterministic UTF-8 BOM for Excel pt-BR
-        Injection = CsvInjection.Escape,
-    };
-
     /// <summary>Summary CSV: header facts, the summary by call type, and the totals (pt-BR numbers, ';', UTF-8 BOM).</summary>
     public static byte[] Csv(InvoiceView inv, InvoiceCustomer customer)
     {
-        using var ms = new MemoryStream();
-        ms.Write(Encoding.UTF8.Preamble);
-        using (var w = CsvWriter.Create(ms, CsvOptions, true))
+        return PtBrCsv.Write(w =>
         {
             foreach (var (label, value) in Facts(inv, customer)) w.WriteRecord([label, value, "", ""]);
             w.WriteRecord(["", "", "", ""]);
             w.WriteRecord(["Tipo de chamada", "Quantidade", "Minutos", "Valor (R$)"]);
             foreach (var t in inv.Content.ByType)
-                w.WriteRecord([t.Label, t.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(t.Minutes), PtBr.Number(t.Amount)]);
+                w.WriteRecord([t.Label, t.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(t.Minutes, 2), PtBr.Number(t.Amount)]);
             w.WriteRecord(["", "", "", ""]);
-            w.WriteRecord(["Ligações efetuadas", inv.Content.Made.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Made.Seconds)), PtBr.Number(inv.Content.Made.Amount)]);
-            w.WriteRecord(["Ligações recebidas", inv.Content.Received.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Received.Seconds)), PtBr.Number(inv.Content.Received.Amount)]);
+            w.WriteRecord(["Ligações efetuadas", inv.Content.Made.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Made.Seconds), 2), PtBr.Number(inv.Content.Made.Amount)]);
+            w.WriteRecord(["Ligações recebidas", inv.Content.Received.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(InvoiceCalculator.Minutes(inv.Content.Received.Seconds), 2), PtBr.Number(inv.Content.Received.Amount)]);
             w.WriteRecord(["Mensalidade", "", "", PtBr.Number(inv.Content.MonthlyFee)]);
             foreach (var d in inv.Content.DidFees) w.WriteRecord(["Mensalidade DID " + d.Number, "", "", PtBr.Number(d.MonthlyFee)]);
             w.WriteRecord(["Total das chamadas", inv.Content.CallsCount.ToString(CultureInfo.InvariantCulture), "", PtBr.Number(inv.Content.CallsTotal)]);
             w.WriteRecord(["Total", "", "", PtBr.Number(inv.Content.Total)]);
-            w.Flush();
-        }
-        return ms.ToArray();
+        });
     }
 
     public static readonly string[] DetailedHeader =
@@ -84,9 +74,7 @@ public static class InvoiceDocuments
     public static byte[] CsvDetailed(InvoiceView inv, IReadOnlyList<InvoiceCall> calls)
     {
         ArgumentNullException.ThrowIfNull(calls);
-        using var ms = new MemoryStream();
-        ms.Write(Encoding.UTF8.Preamble);
-        using (var w = CsvWriter.Create(ms, CsvOptions, true))
+        return PtBrCsv.Write(w =>
         {
             w.WriteRecord(DetailedHeader);
             var fields = new string[DetailedHeader.Length];
@@ -105,9 +93,7 @@ public static class InvoiceDocuments
                 fields[10] = c.Period;
                 w.WriteRecord(fields);
             }
-            w.Flush();
-        }
-        return ms.ToArray();
+        });
     }
 
     /// <summary>Print view: self-contained HTML with print CSS (A4, no buttons when printed).</summary>
@@ -134,7 +120,7 @@ public static class InvoiceDocuments
         sb.Append("</table><div class=\"bar\">Resumo por tipo de chamada</div><table><tr><th>Tipo</th><th class=\"n\">Quantidade</th><th class=\"n\">Minutos</th><th class=\"n\">Valor</th></tr>");
         foreach (var t in inv.Content.ByType)
             sb.Append("<tr><td>").Append(E(t.Label)).Append("</td><td class=\"n\">").Append(t.Count.ToString(CultureInfo.InvariantCulture))
-              .Append("</td><td class=\"n\">").Append(PtBr.Number(t.Minutes)).Append("</td><td class=\"n\">").Append(E(PtBr.Money(t.Amount))).Append("</td></tr>");
+              .Append("</td><td class=\"n\">").Append(PtBr.Number(t.Minutes, 2)).Append("</td><td class=\"n\">").Append(E(PtBr.Money(t.Amount))).Append("</td></tr>");
         sb.Append("</table><div class=\"bar\">Totais</div><table>");
         void Row(string l, string v) => sb.Append("<tr><td>").Append(E(l)).Append("</td><td class=\"n\">").Append(E(v)).Append("</td></tr>");
         Row($"Ligações efetuadas ({inv.Content.Made.Count})", PtBr.Money(inv.Content.Made.Amount));

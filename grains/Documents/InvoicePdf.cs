@@ -47,7 +47,7 @@ public static class InvoicePdf
             var sa = new[] { SKTextAlign.Left, SKTextAlign.Right, SKTextAlign.Right, SKTextAlign.Right };
             Row(sx, sa, ["Tipo", "Quantidade", "Minutos", "Valor"], bold);
             foreach (var t in inv.Content.ByType)
-                Row(sx, sa, [t.Label, t.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(t.Minutes), PtBr.Money(t.Amount)], font);
+                Row(sx, sa, [t.Label, t.Count.ToString(CultureInfo.InvariantCulture), PtBr.Number(t.Minutes, 2), PtBr.Money(t.Amount)], font);
 
             Bar("Totais");
             var tx = new[] { Margin, Width - Margin };

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
 
 namespace Billing.Grains.Invoicing;
@@ -16,7 +17,7 @@ public static class InvoiceCalculator
         dids ??= [];
         var list = calls as IReadOnlyCollection<InvoiceCall> ?? calls.ToList();
         foreach (var c in list)
-            if (decimal.Round(c.Amount, 2) != c.Amount)
+            if (!Money.HasAtMostTwoDecimals(c.Amount))
                 throw new ArgumentException($"A chamada {c.CallId} tem valor com mais de 2 casas ({c.Amount}).", nameof(calls));
 
         var byType = list

@@ -21,7 +21,7 @@ public static class LedgerRefusal
         ];
         foreach (var (field, value, max) in texts)
             if (InputRules.Text(value, max) is { } problem) return (field, problem + " Nada foi cobrado.");
-        if (Math.Abs(entry.Amount) > InputRules.MaxMoney || Math.Abs(entry.BalanceAfter) > InputRules.MaxMoney)
+        if (!Money.WithinCap(entry.Amount) || !Money.WithinCap(entry.BalanceAfter))
             return ("durationSeconds", "O valor da chamada ou o saldo resultante excede o limite aceito. Nada foi cobrado.");
         return ("body", "O banco de dados recusou os dados desta chamada. Nada foi cobrado.");
     }

@@ -281,9 +281,9 @@ public sealed class PendingBillingGrain(NpgsqlDataSource db, TimeProvider clock)
         }
         if (items.Count == 0) return new BillOutcome(BillStatus.Conflict, Message: "Não há itens pendentes para faturar deste cliente até a data informada.");
 
-        var total = BillingRules.Round(items.Sum(i => i.Amount));
-        var discount = BillingRules.Round(command.Discount);
-        var interest = BillingRules.Round(command.Interest);
+        var total = Money.Round(items.Sum(i => i.Amount));
+        var discount = Money.Round(command.Discount);
+        var interest = Money.Round(command.Interest);
         var valorReal = BillingRules.ValorReal(total, discount, interest);
         if (valorReal < 0)
             return new BillOutcome(BillStatus.Invalid, Field: "discount", Message: string.Create(CultureInfo.InvariantCulture,

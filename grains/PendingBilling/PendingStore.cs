@@ -153,7 +153,7 @@ internal static class PendingStore
             if (x.Source == "avulso")
             {
                 items.Add(new PendingItem(x.Id, x.Customer, x.Source, null, x.AvulsoId, x.Reference, x.Date, x.Due, x.AvulsoDescription ?? "",
-                    BillingRules.Round(x.AvulsoAmount ?? 0m), new ItemDetails(null, null, null, null, null, null, null, null, null, x.HasAttachment), x.BillingId));
+                    Money.Round(x.AvulsoAmount ?? 0m), new ItemDetails(null, null, null, null, null, null, null, null, null, x.HasAttachment), x.BillingId));
                 continue;
             }
             var description = $"{x.Name} ({BillingPeriod.LabelOf(x.Reference)})";
@@ -167,7 +167,7 @@ internal static class PendingStore
                         var view = await cluster.Circuit(account).Get();
                         fees[account] = view?.Data.Invoice.MonthlyFee ?? 0m;
                     }
-                    var fee = BillingRules.Round(x.ContractAmount ?? fees[account]);
+                    var fee = Money.Round(x.ContractAmount ?? fees[account]);
                     var usagePeriod = x.Timing == ContractTimings.Antecipado ? BillingPeriod.Parse(x.Reference).Previous.Key : x.Reference;
                     // antecipado: the fee of M with the usage of M-1, except before the contract started (that usage is not this contract's)
                     var startRef = x.Start is { } st ? BillingPeriod.Of(st).Key : "";
@@ -179,14 +179,14 @@ internal static class PendingStore
                 }
                 case ContractKinds.Did:
                 {
-                    var fee = BillingRules.Round(x.ContractAmount ?? x.DidFee ?? 0m);
+                    var fee = Money.Round(x.ContractAmount ?? x.DidFee ?? 0m);
                     items.Add(new PendingItem(x.Id, x.Customer, x.Source, x.ContractId, null, x.Reference, x.Date, x.Due, description, fee,
                         new ItemDetails(x.Name, x.Kind, x.Timing, null, x.Did, fee, null, null, null, null), x.BillingId));
                     break;
                 }
                 default:
                 {
-                    var amount = BillingRules.Round(x.ContractAmount ?? 0m);
+                    var amount = Money.Round(x.ContractAmount ?? 0m);
                     items.Add(new PendingItem(x.Id, x.Customer, x.Source, x.ContractId, null, x.Reference, x.Date, x.Due, description, amount,
                         new ItemDetails(x.Name, x.Kind, x.Timing, null, null, null, null, null, null, null), x.BillingId));
                     break;

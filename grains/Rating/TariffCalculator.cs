@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Rating;
 
 namespace Billing.Grains.Rating;
@@ -34,11 +35,8 @@ public static class TariffCalculator
             billed += rounded;
             amount += rounded * slot.PricePerMinute / 60m;
         }
-        return new RatedCall(checked((int)billed), RoundToCentavos(amount));
+        return new RatedCall(checked((int)billed), Money.Round(amount));
     }
-
-    /// <summary>The one rounding money gets: to centavos, half away from zero.</summary>
-    public static decimal RoundToCentavos(decimal amount) => Math.Round(amount, 2, MidpointRounding.AwayFromZero);
 
     /// <summary>
     /// The longest duration (at most <paramref name="capSeconds"/>) whose cost does not exceed

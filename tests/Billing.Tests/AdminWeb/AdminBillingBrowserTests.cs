@@ -75,7 +75,7 @@ public sealed class AdminBillingBrowserTests(ClusterFixture cluster, ITestOutput
 
         // a discount bigger than total + interest: the browser shows it negative and the server refuses it next to the field
         await page.FillAsync("#desconto", "200");
-        Assert.Equal("R$ -58,00", (await page.TextContentAsync("#valor-real"))?.Trim());
+        Assert.Equal("-R$ 58,00", (await page.TextContentAsync("#valor-real"))?.Trim());
         await page.ClickAsync("#confirmar-faturamento");
         await page.Locator("#err-discount").WaitForAsync();
         Assert.Equal("true", await page.GetAttributeAsync("#desconto", "aria-invalid"));

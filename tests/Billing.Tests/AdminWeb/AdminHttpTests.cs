@@ -14,10 +14,10 @@ namespace Billing.Tests.AdminWeb;
 public sealed partial class AdminHttpTests(ClusterFixture cluster)
 {
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenRegex();
+    internal static partial Regex TokenRegex();
 
     [GeneratedRegex("name=\"Input.Key\" id=\"chave\" value=\"([^\"]+)\"")]
-    private static partial Regex KeyRegex();
+    internal static partial Regex KeyRegex();
 
     private static async Task<string> TokenAsync(HttpClient http, string url)
     {
@@ -25,7 +25,7 @@ public sealed partial class AdminHttpTests(ClusterFixture cluster)
         return TokenRegex().Match(html).Groups[1].Value;
     }
 
-    private static async Task LoginAsync(HttpClient http)
+    internal static async Task LoginAsync(HttpClient http)
     {
         var token = await TokenAsync(http, "/admin/login");
         var r = await http.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string>

@@ -166,4 +166,31 @@ public sealed class PortalHttpTests(ClusterFixture cluster)
         Assert.True(await cluster.Grains.Circuit(c.Account).AcceptsWebPasswordAsync("NovaSenha123"));
         Assert.False(await cluster.Grains.Circuit(c.Account).AcceptsWebPasswordAsync(c.Password));
     }
+
+    [Fact]
+    public async Task WhenTheCircuitHoldsDids_ThenTheOpenInvoiceTotalIncludesTheirFees()
+    {
+        var c = await PortalScenario.CreateAsync(cluster);
+        var admin = cluster.AsAdmin();
+        await Billing.Tests.Resellers.ResellerSeed.DidAsync(admin, null, c.Account, DateTimeOffset.UtcNow.AddHours(-2), fee: 12.34m);
+        decimal didFees;
+        await using (var cmd = cluster.Db.CreateCommand("SELECT sum(monthly_fee) FROM did_assignments WHERE account = @a AND active_to IS NULL"))
+        {
+            cmd.Parameters.AddWithValue("a", c.Account);
+            didFees = (decimal)(await cmd.ExecuteScalarAsync())!;
+        }
+        Assert.True(didFees >= 12.34m);
+        var view = await cluster.Grains.Circuit(c.Account).Get();
+        var period = Billing.GrainInterfaces.Common.BillingPeriod.Of(DateTimeOffset.UtcNow, view!.Data.Invoice.ClosingDay).Key;
+        var calls = (await cluster.Grains.Circuit(c.Account).GetPeriodTotals(period))?.Total ?? 0m;
+        Assert.True(calls > 0m);
+
+        using var http = await LoggedIn(c);
+        var html = WebUtility.HtmlDecode(await (await http.GetAsync("/portal/faturas")).Content.ReadAsStringAsync());
+        var total = Billing.GrainInterfaces.Common.Money.Format(calls + 37.50m + didFees);
+        Assert.Contains($"<strong id=\"aberta-total\">{total}</strong>", html, StringComparison.Ordinal);
+        Assert.Contains($"id=\"aberta-dids\">{Billing.GrainInterfaces.Common.Money.Format(didFees)}</td>", html, StringComparison.Ordinal);
+        var home = WebUtility.HtmlDecode(await (await http.GetAsync("/portal")).Content.ReadAsStringAsync());
+        Assert.Contains(total, home, StringComparison.Ordinal);
+    }
 }

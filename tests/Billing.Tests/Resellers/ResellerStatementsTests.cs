@@ -156,6 +156,34 @@ public sealed class ResellerStatementsTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenAResellerNameLooksLikeAFormula_ThenTheCsvWritesItAsText_AndAmountsStayNumbers()
+    {
+        var admin = cluster.AsAdmin();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var names = new[] { "=1+2 Revenda " + tag, "@SOMA Revenda " + tag, "+55 Revenda " + tag, "-1 Revenda " + tag };
+        var customer = await Seed.CustomerAsync(admin);
+        var account = await ResellerSeed.CircuitAsync(admin, customer, null);
+        foreach (var n in names)
+        {
+            var reseller = await ResellerSeed.ResellerAsync(admin, n, didFee: 3m, completion: 0.12m);
+            await ResellerSeed.DidAsync(admin, reseller, account);
+        }
+
+        var csv = await admin.GetAsync($"/api/reports/reseller-statements.csv?reference={Uri.EscapeDataString(Ref(MonthStart(0)))}&search={tag}");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        var lines = Encoding.UTF8.GetString(await csv.Content.ReadAsByteArrayAsync()).TrimStart('\uFEFF')
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Skip(1).ToList();
+        Assert.Equal(names.Length, lines.Count);
+        foreach (var line in lines)
+        {
+            var f = line.Split(';');
+            // escaped (and quoted, RFC 4180): the spreadsheet shows the text and runs nothing
+            Assert.True(names.Any(n => f[1] == "\"'" + n + "\""), line);
+            Assert.Equal("3,00", f[5]); // the Saldo is a plain number, not escaped
+        }
+    }
+
+    [Fact]
     public async Task WhenTheClosingGrainTicks_ThenTheMonthThatEndedIsClosedAndTheOpenMonthCannotBe()
     {
         var closing = cluster.Grains.GetGrain<IResellerStatementsGrain>(IResellerStatementsGrain.Key);

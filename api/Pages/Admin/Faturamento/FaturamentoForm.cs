@@ -11,11 +11,15 @@ public static class FaturamentoForm
 
     public static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>What the form accepts for a date: what it asks for (dd/mm/aaaa, also d/m/aaaa) and what a date input sends (aaaa-mm-dd).</summary>
+    private static readonly string[] DateFormats = ["dd/MM/yyyy", "d/M/yyyy", "yyyy-MM-dd"];
+
+    /// <summary>A typed date as dd/mm/aaaa or aaaa-mm-dd; null when empty; false when it is neither (or no such day).</summary>
     public static bool TryDate(string? text, out DateOnly? value)
     {
         value = null;
         if (string.IsNullOrWhiteSpace(text)) return true;
-        if (!DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return false;
+        if (!DateOnly.TryParseExact(text.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return false;
         value = d;
         return true;
     }

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using Billing.Api.Apis;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.PendingBilling;
@@ -39,7 +40,7 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
 
     public IReadOnlyList<PendingItem> Selected { get; private set; } = [];
 
-    public decimal Total => BillingRules.Round(Selected.Sum(i => i.Amount));
+    public decimal Total => Money.Round(Selected.Sum(i => i.Amount));
 
     /// <summary>Total − discount + interest as typed (server side; the browser recomputes it while typing).</summary>
     public decimal? ValorReal =>
@@ -77,8 +78,8 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        if (!FaturamentoForm.TryDate(Input.BillingDate, out var billingDate)) Errors["billingDate"] = ["Informe a data como dd/mm/aaaa."];
-        if (!FaturamentoForm.TryDate(Input.DueDate, out var dueDate)) Errors["dueDate"] = ["Informe a data como dd/mm/aaaa."];
+        if (!FaturamentoForm.TryDate(Input.BillingDate, out var billingDate)) Errors["billingDate"] = ["Data de faturamento inválida: informe como dd/mm/aaaa."];
+        if (!FaturamentoForm.TryDate(Input.DueDate, out var dueDate)) Errors["dueDate"] = ["Data de vencimento inválida: informe como dd/mm/aaaa."];
         if (!AdminLookups.TryMoney(Input.Discount, out var discount)) Errors["discount"] = ["Informe um valor como 10,00."];
         if (!AdminLookups.TryMoney(Input.Interest, out var interest)) Errors["interest"] = ["Informe um valor como 10,00."];
         if (Errors.Count > 0)
