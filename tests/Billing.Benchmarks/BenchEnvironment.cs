@@ -42,7 +42,8 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return http;
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on loopback the kernel just handed out as free.</summary>
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

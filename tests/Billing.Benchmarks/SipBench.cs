@@ -27,9 +27,9 @@ internal static partial class SipBench
         var work = Directory.CreateTempSubdirectory("billing-bench-sip-").FullName;
         var carrierPort = FreeUdpPort();
         var sipPort = FreeUdpPort();
-        var evapiPort = FreeTcpPort();
+        var evapiPort = BenchEnvironment.FreePort();
         var evapi = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{evapiPort}");
-        await using var kamailio = await Proc.StartAsync("kamailio",
+        await using var kamailio = Proc.Start("kamailio",
             ["-DD", "-E", "-Y", work, "-f", Path.GetFullPath("deploy/kamailio/kamailio.cfg"), "-m", "256", "-M", "32"],
             Path.Combine(work, "kamailio.log"), new Dictionary<string, string>
             {
@@ -49,7 +49,7 @@ internal static partial class SipBench
         await File.WriteAllLinesAsync(accountsFile, new[] { "SEQUENTIAL" }.Concat(env.Accounts.Select(a => $"{a};[authentication username={a} password={passwords[a]}]")));
         await Task.Delay(TimeSpan.FromSeconds(2)); // the connector connects once the silo host has started
         var scenarios = Path.Combine(AppContext.BaseDirectory, "Sipp");
-        await using var carrier = await Proc.StartAsync("sipp",
+        await using var carrier = Proc.Start("sipp",
             ["-sf", Path.Combine(scenarios, "carrier.xml"), "-i", "127.0.0.1", "-p", carrierPort.ToString(CultureInfo.InvariantCulture),
              "-nostdin", "-trace_err", "-error_file", Path.Combine(work, "carrier-errors.log")],
             Path.Combine(work, "carrier.log"));
@@ -79,7 +79,7 @@ internal static partial class SipBench
             var wall = Stopwatch.StartNew();
             var screen = Path.Combine(work, $"uac-{step}-screen.log");
             var rtd = Path.Combine(work, $"uac-{step}-rtt.csv");
-            await using (var uac = await Proc.StartAsync("sipp",
+            await using (var uac = Proc.Start("sipp",
                 ["127.0.0.1:" + sipPort.ToString(CultureInfo.InvariantCulture), "-sf", Path.Combine(scenarios, "uac.xml"),
                  "-s", "1133334444", "-inf", accountsFile, "-i", "127.0.0.1", "-p", FreeUdpPort().ToString(CultureInfo.InvariantCulture),
                  "-r", rate.ToString(CultureInfo.InvariantCulture), "-m", total.ToString(CultureInfo.InvariantCulture),
@@ -208,7 +208,7 @@ internal static partial class SipBench
     {
         for (var i = 0; i < 50; i++)
         {
-            var port = FreeTcpPort();
+            var port = BenchEnvironment.FreePort();
             try
             {
                 using var u = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
@@ -220,13 +220,6 @@ internal static partial class SipBench
             }
         }
         throw new InvalidOperationException("nenhuma porta livre para UDP e TCP");
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static async Task WaitTcpAsync(int port, TimeSpan timeout, Proc owner)
@@ -265,13 +258,13 @@ internal static partial class SipBench
 
         public int Pid => _p.Id;
 
-        public static Task<Proc> StartAsync(string file, IEnumerable<string> args, string log, IReadOnlyDictionary<string, string>? environment = null)
+        public static Proc Start(string file, IEnumerable<string> args, string log, IReadOnlyDictionary<string, string>? environment = null)
         {
             // through the shell so the output goes straight to a file (nothing to drain here); exec keeps the pid
             var command = "cd " + Quote(Path.GetDirectoryName(log)!) + " && exec " + file + " " + string.Join(' ', args.Select(Quote)) + " >" + Quote(log) + " 2>&1";
             var start = new ProcessStartInfo("/bin/sh", ["-c", command]) { UseShellExecute = false };
             foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
-            return Task.FromResult(new Proc(Process.Start(start) ?? throw new InvalidOperationException(file + " não iniciou"), log));
+            return new Proc(Process.Start(start) ?? throw new InvalidOperationException(file + " não iniciou"), log);
         }
 
         private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

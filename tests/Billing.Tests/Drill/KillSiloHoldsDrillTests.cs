@@ -26,23 +26,6 @@ public sealed class KillSiloHoldsDrillTests(ITestOutputHelper output)
             ? Math.Round(answer.GetProperty("maxSeconds").GetInt32() * Price / 60m, 2, MidpointRounding.AwayFromZero)
             : 0m;
 
-    /// <summary>The answer of a switch request, retried while the cluster comes back (5xx or no connection).</summary>
-    private static async Task<HttpResponseMessage> Retry(Func<Task<HttpResponseMessage>> send)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                var r = await send();
-                if ((int)r.StatusCode < 500 || attempt >= 120) return r;
-            }
-            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && attempt < 120)
-            {
-            }
-            await Task.Delay(500);
-        }
-    }
-
     [Fact]
     public async Task WhenTheSiloIsKilledWithCallsHoldingCredit_ThenNoCreditIsGrantedTwice()
     {
@@ -91,12 +74,12 @@ public sealed class KillSiloHoldsDrillTests(ITestOutputHelper output)
             var after = new List<JsonElement>();
             for (var i = 0; i < 10; i++)
             {
-                var r = await Retry(() => Authorize($"after-{i}"));
+                var r = await ProcessCluster.Retry(() => Authorize($"after-{i}"));
                 Assert.Equal(HttpStatusCode.OK, r.StatusCode);
                 after.Add(await r.JsonAsync());
             }
             var grantedAfter = after.Sum(Granted);
-            var balance = await (await Retry(() => admin.GetAsync($"/api/circuits/{account}/balance"))).JsonAsync();
+            var balance = await (await ProcessCluster.Retry(() => admin.GetAsync($"/api/circuits/{account}/balance"))).JsonAsync();
             var report = $"reservas no kill -9: concedido antes R$ {grantedBefore}, depois R$ {grantedAfter}; " +
                          $"reservado após reinício R$ {balance.GetProperty("reserved").GetDecimal()}, disponível R$ {balance.GetProperty("available").GetDecimal()} (logs: {cluster.Logs})";
             output.WriteLine(report);
@@ -106,12 +89,12 @@ public sealed class KillSiloHoldsDrillTests(ITestOutputHelper output)
             Assert.Equal(0m, balance.GetProperty("available").GetDecimal());
 
             // a running call is still known (its route died with the silo): it extends (nothing left) and completes
-            var extend = await (await Retry(() => sw.PostAsync($"/api/calls/{live[0]}/extend", null))).JsonAsync();
+            var extend = await (await ProcessCluster.Retry(() => sw.PostAsync($"/api/calls/{live[0]}/extend", null))).JsonAsync();
             Assert.Equal("saldo_insuficiente", extend.GetProperty("reason").GetString());
-            var done = await Retry(() => sw.PostAsJsonAsync($"/api/calls/{live[0]}/complete", new { durationSeconds = 60 }));
+            var done = await ProcessCluster.Retry(() => sw.PostAsJsonAsync($"/api/calls/{live[0]}/complete", new { durationSeconds = 60 }));
             Assert.Equal(HttpStatusCode.OK, done.StatusCode);
             Assert.Equal(0.02m, (await done.JsonAsync()).GetProperty("cost").GetDecimal());
-            var end = await (await Retry(() => admin.GetAsync($"/api/circuits/{account}/balance"))).JsonAsync();
+            var end = await (await ProcessCluster.Retry(() => admin.GetAsync($"/api/circuits/{account}/balance"))).JsonAsync();
             Assert.Equal(0.98m, end.GetProperty("balance").GetDecimal());
             Assert.Equal(0.90m, end.GetProperty("reserved").GetDecimal());
             Assert.Equal(0.08m, end.GetProperty("available").GetDecimal());

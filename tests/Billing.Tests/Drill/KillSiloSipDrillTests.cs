@@ -22,23 +22,6 @@ public sealed class KillSiloSipDrillTests(ITestOutputHelper output)
 {
     private const string Local = "1133334444";
 
-    /// <summary>The answer of an API request, retried while the cluster comes back (5xx or no connection).</summary>
-    private static async Task<HttpResponseMessage> Retry(Func<Task<HttpResponseMessage>> send)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                var r = await send();
-                if ((int)r.StatusCode < 500 || attempt >= 120) return r;
-            }
-            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && attempt < 120)
-            {
-            }
-            await Task.Delay(500);
-        }
-    }
-
     private static async Task Until(Func<bool> done, TimeSpan timeout, string what)
     {
         var until = DateTime.UtcNow + timeout;
@@ -173,7 +156,7 @@ public sealed class KillSiloSipDrillTests(ITestOutputHelper output)
             var mismatched = 0;
             foreach (var a in accounts)
             {
-                var b = await (await Retry(() => admin.GetAsync($"/api/circuits/{a}/balance"))).JsonAsync();
+                var b = await (await ProcessCluster.Retry(() => admin.GetAsync($"/api/circuits/{a}/balance"))).JsonAsync();
                 var ledger = 100m + calls.Where(c => c.Account == a && rows.ContainsKey(c.Call.CallId)).Sum(c => rows[c.Call.CallId].Sum(x => x.Amount));
                 if (b.GetProperty("balance").GetDecimal() != ledger || b.GetProperty("reserved").GetDecimal() != 0m) mismatched++;
                 balances.Add($"{a}: saldo {b.GetProperty("balance").GetDecimal()} (razão {ledger}), reservado {b.GetProperty("reserved").GetDecimal()}");

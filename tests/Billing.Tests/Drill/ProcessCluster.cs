@@ -136,4 +136,22 @@ public sealed class ProcessCluster : IAsyncDisposable
             p.Dispose();
         }
     }
+
+    /// <summary>The answer of an API request, retried every 500 ms (up to 120 times) while the cluster comes back (5xx or no connection).</summary>
+    public static async Task<HttpResponseMessage> Retry(Func<Task<HttpResponseMessage>> send)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var r = await send();
+                if ((int)r.StatusCode < 500 || attempt >= 120) return r;
+            }
+            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && attempt < 120)
+            {
+            }
+            await Task.Delay(500);
+        }
+    }
 }

@@ -61,23 +61,6 @@ public sealed class KamailioInboundTests(ClusterFixture cluster, KamailioFixture
         return null;
     }
 
-    private static async Task<JsonElement> Balance(HttpClient admin, string account) =>
-        await admin.GetFromJsonAsync<JsonElement>($"/api/circuits/{account}/balance");
-
-    /// <summary>The balance once nothing is reserved any more (a complete of 0 s or the end of a call released it).</summary>
-    private static async Task<JsonElement> Settled(HttpClient admin, string account)
-    {
-        var until = DateTime.UtcNow.AddSeconds(5);
-        JsonElement balance;
-        do
-        {
-            balance = await Balance(admin, account);
-            if (balance.GetProperty("reserved").GetDecimal() == 0m) break;
-            await Task.Delay(100);
-        } while (DateTime.UtcNow < until);
-        return balance;
-    }
-
     [KamailioFact]
     public async Task WhenTheCallerIsBlacklisted_ThenTheCarrierGets603NothingIsBilledAndOtherCallersGetThrough()
     {
@@ -99,7 +82,7 @@ public sealed class KamailioInboundTests(ClusterFixture cluster, KamailioFixture
         // another caller is not refused by the blacklist: the circuit is not registered, so 480
         var other = await sip.Carrier.CallAsync(sip.Kamailio.Sip, Caller, did);
         Assert.True(other.Status == 480, other.Final.StartLine + "\n" + sip.Kamailio.Grep(other.CallId));
-        var balance = await Settled(admin, account);
+        var balance = await CircuitBalances.Settled(admin, account);
         Assert.Equal(0m, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
     }
@@ -120,7 +103,7 @@ public sealed class KamailioInboundTests(ClusterFixture cluster, KamailioFixture
         Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         var accepted = await sip.Carrier.CallAsync(sip.Kamailio.Sip, "902111987654321", did);
         Assert.True(accepted.Status == 480, accepted.Final.StartLine + "\n" + sip.Kamailio.Grep(accepted.CallId));
-        Assert.Equal(0m, (await Settled(admin, account)).GetProperty("reserved").GetDecimal());
+        Assert.Equal(0m, (await CircuitBalances.Settled(admin, account)).GetProperty("reserved").GetDecimal());
     }
 
     [KamailioFact]
@@ -138,7 +121,7 @@ public sealed class KamailioInboundTests(ClusterFixture cluster, KamailioFixture
         Assert.Equal(reseller, row.Reseller);
         Assert.Equal(0m, row.ResellerAmount);
         Assert.Equal(did, row.Did);
-        var balance = await Settled(admin, account);
+        var balance = await CircuitBalances.Settled(admin, account);
         Assert.Equal(1m, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
     }
@@ -181,7 +164,7 @@ public sealed class KamailioInboundTests(ClusterFixture cluster, KamailioFixture
         Assert.Equal(0.03m, row.ResellerAmount);
         Assert.Equal(did, row.Did);
         Assert.Equal("siga-me " + did, row.Description);
-        var balance = await Settled(admin, account);
+        var balance = await CircuitBalances.Settled(admin, account);
         Assert.Equal(0m, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
         var totals = await InboundCallsTests.WaitForTotals(admin, reseller, 0.03m);
@@ -218,7 +201,7 @@ public sealed class KamailioInboundTests(ClusterFixture cluster, KamailioFixture
         Assert.Equal(0.01m * row.Duration, row.ResellerAmount);
         Assert.Equal(did, row.Did);
         Assert.Equal(Caller, row.Caller);
-        var balance = await Settled(admin, account);
+        var balance = await CircuitBalances.Settled(admin, account);
         Assert.Equal(1m, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
     }

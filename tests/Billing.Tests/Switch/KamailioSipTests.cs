@@ -118,9 +118,6 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
         return null;
     }
 
-    private static async Task<JsonElement> Balance(HttpClient admin, string account) =>
-        await admin.GetFromJsonAsync<JsonElement>($"/api/circuits/{account}/balance");
-
     [KamailioFact]
     public async Task WhenTheCarrierAnswersAndTheCallerHangsUpAfterTwoSeconds_ThenTheCallIsBilledWithItsAnsweredDuration()
     {
@@ -146,7 +143,7 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
         Assert.InRange(row.Value.Duration, 2, 3);
         Assert.Equal(row.Value.Duration, row.Value.Billed);
         Assert.Equal(-0.01m * row.Value.Billed, row.Value.Amount);
-        var balance = await Balance(admin, account);
+        var balance = await CircuitBalances.Balance(admin, account);
         Assert.Equal(10m - 0.01m * row.Value.Billed, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
     }
@@ -184,7 +181,7 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
         Assert.Equal(4, row.Value.Duration);
         Assert.Equal(4, row.Value.Billed);
         Assert.Equal(-0.04m, row.Value.Amount);
-        var balance = await Balance(admin, account);
+        var balance = await CircuitBalances.Balance(admin, account);
         Assert.Equal(0m, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
     }
@@ -224,14 +221,7 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
         var call = await sip.Phone.CallAsync(sip.Kamailio.Sip, account, Local, callId);
         Assert.True(call.Status == 486, call.Final.StartLine + "\n" + sip.Kamailio.Log);
 
-        var until = DateTime.UtcNow.AddSeconds(5);
-        JsonElement balance;
-        do
-        {
-            balance = await Balance(admin, account);
-            if (balance.GetProperty("reserved").GetDecimal() == 0m) break;
-            await Task.Delay(100);
-        } while (DateTime.UtcNow < until);
+        var balance = await CircuitBalances.Settled(admin, account);
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
         Assert.Equal(10m, balance.GetProperty("balance").GetDecimal());
         // the complete of 0 s may leave a zero row (the call's record), never a charge
@@ -254,7 +244,7 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
         Assert.True(call.Answers.SequenceEqual([407, 407, 403]), string.Join(",", call.Answers) + "\n" + sip.Kamailio.Grep(call.CallId));
         Assert.DoesNotContain(sip.Carrier.Received(call.CallId), m => m.IsRequest);
         // never authorized: nothing reserved, nothing billed
-        var balance = await Balance(admin, account);
+        var balance = await CircuitBalances.Balance(admin, account);
         Assert.Equal(10m, balance.GetProperty("balance").GetDecimal());
         Assert.Equal(0m, balance.GetProperty("reserved").GetDecimal());
         Assert.Equal(0, (await CircuitView(admin, account)).GetProperty("activeCalls").GetInt32());
@@ -366,6 +356,6 @@ public sealed class KamailioSipTests(ClusterFixture cluster, KamailioFixture sip
         var call = await phone.CallAsync(sip.Kamailio.Sip, account, Local);
         Assert.True(call.Answers.SequenceEqual([407, 407, 403]), string.Join(",", call.Answers));
         Assert.DoesNotContain(sip.Carrier.Received(call.CallId), m => m.IsRequest);
-        Assert.Equal(0m, (await Balance(admin, account)).GetProperty("reserved").GetDecimal());
+        Assert.Equal(0m, (await CircuitBalances.Balance(admin, account)).GetProperty("reserved").GetDecimal());
     }
 }
