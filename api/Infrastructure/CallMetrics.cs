@@ -22,10 +22,15 @@ public sealed class CallMetrics
     private readonly Histogram<double> _authorizeSeconds;
     private readonly Histogram<double> _completeSeconds;
 
-    public CallMetrics(IMeterFactory meters)
+    // One meter for the process, never disposed. A meter from IMeterFactory dies with its host, and the
+    // OpenTelemetry exporter merges instruments of the same name from every host of the process: when a second
+    // API host in the same process (tests) was disposed, its instruments' completion removed the shared metric
+    // streams and the first host's /metrics lost every billing_calls_* series.
+    private static readonly Meter Meter = new(MeterName);
+
+    public CallMetrics()
     {
-        ArgumentNullException.ThrowIfNull(meters);
-        var meter = meters.Create(MeterName);
+        var meter = Meter;
         _authorized = meter.CreateCounter<long>("billing.calls.authorized", "{call}", "Calls allowed by authorize");
         _refused = meter.CreateCounter<long>("billing.calls.refused", "{call}", "Calls refused by authorize, by reason");
         _completed = meter.CreateCounter<long>("billing.calls.completed", "{call}", "Completes (CDRs) by outcome and source");

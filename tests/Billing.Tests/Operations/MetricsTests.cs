@@ -8,6 +8,7 @@ using Billing.Api.Infrastructure;
 using Billing.Grains.Circuits;
 using Billing.Silo.Hosting;
 using Billing.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,6 +83,46 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
         Assert.True(CompleteObservations(after) >= CompleteObservations(before) + 3, "complete latency histogram did not move");
         Assert.True(Sum(after, "billing_calls_authorized_total", "call_type=\"local_fixo\"") >= 3, after);
         Assert.Contains("billing_calls_authorize_duration_seconds_bucket", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhenASecondApiHostInTheSameProcessIsDisposed_ThenTheFirstHostStillExportsItsCallMetrics()
+    {
+        // A second API host in the process (another test, or a host restarted in place) shares the meter names;
+        // disposing it used to remove the shared metric streams, and this host's /metrics lost every billing_* series.
+        var admin = cluster.AsAdmin();
+        var sw = cluster.AsSwitch();
+        var account = await Seed.CircuitAsync(admin, await Seed.CustomerAsync(admin), await Seed.PlanAsync(cluster.Grains, 0.10m));
+        await Seed.CreditAsync(admin, account, 5m);
+        double Completed(string t) => Sum(t, "billing_calls_completed_total", "outcome=\"rated\"");
+        async Task CallOnThisHost()
+        {
+            var id = "m3-" + Guid.NewGuid().ToString("N");
+            Assert.Equal(HttpStatusCode.OK, (await sw.PostAsJsonAsync("/api/calls/authorize", new { callId = id, account, destination = "1133334444", direction = "outbound" })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await sw.PostAsJsonAsync($"/api/calls/{id}/complete", new { durationSeconds = 30 })).StatusCode);
+        }
+        await CallOnThisHost();
+        var first = await ScrapeUntil(admin, t => Completed(t) >= 1);
+        Assert.True(Completed(first) >= 1, first);
+
+        await using (var other = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("BILLING_DB", cluster.Database);
+            b.UseSetting("BILLING_CLUSTER_ID", cluster.ClusterId);
+            b.UseSetting("BILLING_ADMIN_KEY", cluster.AdminKey);
+            b.UseSetting("BILLING_SWITCH_KEY", cluster.SwitchKey);
+            b.UseEnvironment("Testing");
+        }))
+        {
+            using var otherSwitch = other.CreateClient();
+            otherSwitch.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.SwitchKey);
+            var r = await otherSwitch.PostAsJsonAsync("/api/calls/authorize", new { callId = "m2-" + Guid.NewGuid().ToString("N"), account = "nao-existe!", destination = "1133334444" });
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        }
+
+        await CallOnThisHost();
+        var after = await ScrapeUntil(admin, t => Completed(t) >= Completed(first) + 1);
+        Assert.True(Completed(after) >= Completed(first) + 1, after);
     }
 
     [Fact]
