@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Billing.Api.Application;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Platform;
 using Billing.GrainInterfaces.Registration;
@@ -134,67 +135,30 @@ public static class CustomersApi
 
     internal static string? FormatCep(string? cep) => cep is { Length: 8 } && cep.All(char.IsAsciiDigit) ? Cep.Format(cep) : cep;
 
-    private static ValidationProblem ToProblem(IEnumerable<FieldError> errors)
-    {
-        var fe = new FieldErrors();
-        foreach (var e in errors) fe.Add(e.Field, e.Message);
-        return fe.ToProblem();
-    }
-
     private static ProblemHttpResult CustomerNotFound(long id) =>
         Problems.NotFound(string.Create(CultureInfo.InvariantCulture, $"Cliente {id} não encontrado."));
 
-    internal static async Task<Results<Created<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CustomerRequest body, HttpContext http, IClusterClient grains, NpgsqlDataSource db, CancellationToken ct)
-    {
-        var errors = CustomerRules.Validate(body.ToData(), out var data);
-        if (errors.Count > 0) return ToProblem(errors);
-        var id = await grains.NextId(IdSequences.Customers);
-        var result = await grains.Customer(id).Create(data, Actor(http));
-        return result.Status switch
-        {
-            CommandStatus.Ok => TypedResults.Created(
-                string.Create(CultureInfo.InvariantCulture, $"/api/customers/{id}"), CustomerResponse.From(result.Customer!)),
-            CommandStatus.Invalid => ToProblem(result.Errors),
-            CommandStatus.Conflict => Problems.Conflict(result.Detail ?? "Conflito com outro cliente."),
-            _ => CustomerNotFound(id),
-        };
-    }
+    private static async Task<Results<Created<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        CustomerRequest body, HttpContext http, CustomerService customers) =>
+        (await customers.Create(body.ToData(), Actor(http))).ToHttp(c => TypedResults.Created(
+            string.Create(CultureInfo.InvariantCulture, $"/api/customers/{c.Id}"), CustomerResponse.From(c)));
 
-    internal static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> Get(long id, IClusterClient grains)
+    private static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> Get(long id, CustomerService customers)
     {
-        var view = await grains.Customer(id).Get();
+        var view = await customers.Get(id);
         return view is null ? CustomerNotFound(id) : TypedResults.Ok(CustomerResponse.From(view));
     }
 
-    internal static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        long id, CustomerRequest body, HttpContext http, IClusterClient grains)
-    {
-        var errors = CustomerRules.Validate(body.ToData(), out var data);
-        if (errors.Count > 0) return ToProblem(errors);
-        var result = await grains.Customer(id).Update(data, Actor(http));
-        return result.Status switch
-        {
-            CommandStatus.Ok => TypedResults.Ok(CustomerResponse.From(result.Customer!)),
-            CommandStatus.Invalid => ToProblem(result.Errors),
-            CommandStatus.Conflict => Problems.Conflict(result.Detail ?? "Conflito com outro cliente."),
-            _ => CustomerNotFound(id),
-        };
-    }
+    private static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Update(
+        long id, CustomerRequest body, HttpContext http, CustomerService customers) =>
+        (await customers.Update(id, body.ToData(), Actor(http))).ToHttp(c => TypedResults.Ok(CustomerResponse.From(c)));
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, HttpContext http, IClusterClient grains)
-    {
-        var result = await grains.Customer(id).Delete(Actor(http));
-        return result.Status switch
-        {
-            CommandStatus.Ok => TypedResults.NoContent(),
-            CommandStatus.Conflict => Problems.Conflict(result.Detail ?? "O cliente não pode ser excluído."),
-            _ => CustomerNotFound(id),
-        };
-    }
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Delete(
+        long id, HttpContext http, CustomerService customers) =>
+        (await customers.Delete(id, Actor(http))).ToNoContent();
 
-    internal static async Task<Results<Ok<PagedResult<CustomerListItem>>, ValidationProblem>> List(
-        NpgsqlDataSource db, CancellationToken ct, string? search = null, int? page = null, int? pageSize = null)
+    private static async Task<Results<Ok<PagedResult<CustomerListItem>>, ValidationProblem>> List(
+        CustomerQueries queries, CancellationToken ct, string? search = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();
         var p = page ?? 1;
@@ -204,67 +168,8 @@ public static class CustomersApi
             errors.Add("pageSize", string.Create(CultureInfo.InvariantCulture, $"pageSize deve estar entre 1 e {MaxPageSize}."));
         if (search is { Length: > 200 }) errors.Add("search", "Busca com no máximo 200 caracteres.");
         if (errors.Any) return errors.ToProblem();
-
-        var where = new StringBuilder("deleted_at IS NULL");
-        var key = CustomerRules.SearchKey(search);
-        string? docKey = null;
-        if (key.Length > 0)
-        {
-            where.Append(" AND (busca LIKE @q");
-            // a document typed with its mask (529.982.247-25, 12.ABC.345/01DE-35) matches the stored digits
-            if (key.Any(char.IsAsciiDigit) && TaxId.Normalize(search) is { Length: > 0 } n)
-            {
-                docKey = n.ToLowerInvariant();
-                if (!string.Equals(docKey, key, StringComparison.Ordinal)) where.Append(" OR busca LIKE @d");
-                else docKey = null;
-            }
-            where.Append(')');
-        }
-
-        await using var conn = await db.OpenConnectionAsync(ct);
-        long total;
-        await using (var count = new NpgsqlCommand($"SELECT count(*) FROM customers WHERE {where}", conn))
-        {
-            AddSearch(count, key, docKey);
-            total = (long)(await count.ExecuteScalarAsync(ct))!;
-        }
-        var items = new List<CustomerListItem>();
-        await using (var cmd = new NpgsqlCommand(
-            $"""
-            SELECT id, nome, documento, tipo_pessoa, razao_social, inscricao_estadual, cep, pais, uf, cidade, bairro,
-                   logradouro, numero, complemento, contatos, created_at, updated_at
-            FROM customers WHERE {where}
-            ORDER BY nome_busca, id
-            LIMIT @limit OFFSET @offset
-            """, conn))
-        {
-            AddSearch(cmd, key, docKey);
-            cmd.Parameters.AddWithValue("limit", size);
-            cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-                items.Add(new CustomerListItem(
-                    r.GetInt64(0), r.GetString(1), TaxId.Format(r.GetString(2)), r.GetString(3).Trim(), S(4), S(5),
-                    FormatCep(S(6)), r.GetString(7), S(8), S(9), S(10), S(11), S(12), S(13), r.GetInt32(14),
-                    r.GetFieldValue<DateTimeOffset>(15), r.GetFieldValue<DateTimeOffset>(16)));
-            }
-        }
-        var pages = (total + size - 1) / size;
-        return TypedResults.Ok(new PagedResult<CustomerListItem>(items, p, size, total, pages));
+        return TypedResults.Ok(await queries.List(search, p, size, ct));
     }
-
-    private static void AddSearch(NpgsqlCommand cmd, string key, string? docKey)
-    {
-        if (key.Length > 0) cmd.Parameters.AddWithValue("q", "%" + EscapeLike(key) + "%");
-        if (docKey is not null) cmd.Parameters.AddWithValue("d", "%" + EscapeLike(docKey) + "%");
-    }
-
-    internal static string EscapeLike(string s) =>
-        s.Replace("\\", "\\\\", StringComparison.Ordinal)
-            .Replace("%", "\\%", StringComparison.Ordinal)
-            .Replace("_", "\\_", StringComparison.Ordinal);
 
     private static async Task<Results<Ok<ContactResponse[]>, ProblemHttpResult>> ListContacts(long id, IClusterClient grains)
     {
@@ -285,42 +190,16 @@ public static class CustomersApi
             : TypedResults.Ok(ContactResponse.From(c));
     }
 
-    internal static async Task<Results<Created<ContactResponse>, ValidationProblem, ProblemHttpResult>> AddContact(
-        long id, ContactRequest body, HttpContext http, IClusterClient grains)
-    {
-        var errors = CustomerRules.Validate(body.ToData(), out var data);
-        if (errors.Count > 0) return ToProblem(errors);
-        var result = await grains.Customer(id).AddContact(data, Actor(http));
-        return result.Status switch
-        {
-            CommandStatus.Ok => TypedResults.Created(
-                string.Create(CultureInfo.InvariantCulture, $"/api/customers/{id}/contacts/{result.Contact!.Id}"),
-                ContactResponse.From(result.Contact!)),
-            CommandStatus.Invalid => ToProblem(result.Errors),
-            _ => Problems.NotFound(result.Detail ?? "Cliente não encontrado."),
-        };
-    }
+    private static async Task<Results<Created<ContactResponse>, ValidationProblem, ProblemHttpResult>> AddContact(
+        long id, ContactRequest body, HttpContext http, CustomerService customers) =>
+        (await customers.SaveContact(id, null, body.ToData(), Actor(http))).ToHttp(c => TypedResults.Created(
+            string.Create(CultureInfo.InvariantCulture, $"/api/customers/{id}/contacts/{c.Id}"), ContactResponse.From(c)));
 
-    internal static async Task<Results<Ok<ContactResponse>, ValidationProblem, ProblemHttpResult>> UpdateContact(
-        long id, long contactId, ContactRequest body, HttpContext http, IClusterClient grains)
-    {
-        var errors = CustomerRules.Validate(body.ToData(), out var data);
-        if (errors.Count > 0) return ToProblem(errors);
-        var result = await grains.Customer(id).UpdateContact(contactId, data, Actor(http));
-        return result.Status switch
-        {
-            CommandStatus.Ok => TypedResults.Ok(ContactResponse.From(result.Contact!)),
-            CommandStatus.Invalid => ToProblem(result.Errors),
-            _ => Problems.NotFound(result.Detail ?? "Contato não encontrado."),
-        };
-    }
+    private static async Task<Results<Ok<ContactResponse>, ValidationProblem, ProblemHttpResult>> UpdateContact(
+        long id, long contactId, ContactRequest body, HttpContext http, CustomerService customers) =>
+        (await customers.SaveContact(id, contactId, body.ToData(), Actor(http))).ToHttp(c => TypedResults.Ok(ContactResponse.From(c)));
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> RemoveContact(
-        long id, long contactId, HttpContext http, IClusterClient grains)
-    {
-        var result = await grains.Customer(id).RemoveContact(contactId, Actor(http));
-        return result.Status == CommandStatus.Ok
-            ? TypedResults.NoContent()
-            : Problems.NotFound(result.Detail ?? "Contato não encontrado.");
-    }
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RemoveContact(
+        long id, long contactId, HttpContext http, CustomerService customers) =>
+        (await customers.RemoveContact(id, contactId, Actor(http))).ToNoContent();
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using Billing.Api.Application;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Platform;
@@ -133,8 +134,8 @@ public static class ResellersApi
         if (key.Length > 0) where.Append(doc is { Length: > 0 } ? " AND (r.busca LIKE @q OR lower(r.documento) LIKE @d)" : " AND r.busca LIKE @q");
         void Bind(NpgsqlCommand cmd)
         {
-            if (key.Length > 0) cmd.Parameters.AddWithValue("q", "%" + CustomersApi.EscapeLike(key) + "%");
-            if (key.Length > 0 && doc is { Length: > 0 }) cmd.Parameters.AddWithValue("d", "%" + CustomersApi.EscapeLike(doc) + "%");
+            if (key.Length > 0) cmd.Parameters.AddWithValue("q", "%" + CustomerQueries.EscapeLike(key) + "%");
+            if (key.Length > 0 && doc is { Length: > 0 }) cmd.Parameters.AddWithValue("d", "%" + CustomerQueries.EscapeLike(doc) + "%");
         }
         await using var conn = await db.OpenConnectionAsync(ct);
         long total;

@@ -1,3 +1,4 @@
+using Billing.Api.Application;
 using System.Text.Json.Serialization;
 using Billing.Api.Apis;
 using Billing.Api.Infrastructure;
@@ -37,6 +38,8 @@ public static class ApiSetup
         services.AddValidatedOptions<WebSessionOptions>("Billing:Sessions");
         // the call limits the silos enforce too (one definition, CallLimits), checked at start like theirs
         services.AddValidatedOptions<CallLimits>(CallLimits.Section);
+        services.AddSingleton<CustomerService>();
+        services.AddSingleton<CustomerQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 

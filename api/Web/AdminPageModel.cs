@@ -38,6 +38,23 @@ public abstract class AdminPageModel : PageModel
         }
     }
 
+    /// <summary>Keeps why a command failed (field errors next to their fields, or a general problem); true when it was Ok.</summary>
+    protected bool Absorb<T>(CommandResult<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return Absorb(result.WithoutValue());
+    }
+
+    /// <inheritdoc cref="Absorb{T}(CommandResult{T})"/>
+    protected bool Absorb(CommandResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.IsOk) return true;
+        foreach (var (k, msgs) in result.Errors ?? new Dictionary<string, string[]>()) Errors[k] = msgs;
+        Problem = Errors.Count == 0 ? result.Message : "Corrija os campos indicados.";
+        return false;
+    }
+
     public IHtmlContent FieldError(string field) => AdminHtml.FieldError(Errors, field);
 
     public string Invalid(string field) => Errors.ContainsKey(field) ? "true" : "false";

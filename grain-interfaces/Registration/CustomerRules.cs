@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using System.Globalization;
 using System.Text;
 
@@ -5,7 +6,13 @@ namespace Billing.GrainInterfaces.Registration;
 
 /// <summary>One invalid field: camelCase name as the API shows it, and a pt-BR message.</summary>
 [GenerateSerializer, Immutable, Alias("Billing.FieldError")]
-public sealed record FieldError([property: Id(0)] string Field, [property: Id(1)] string Message);
+public sealed record FieldError([property: Id(0)] string Field, [property: Id(1)] string Message)
+{
+    /// <summary>Field errors as an Invalid command result (messages of the same field kept together).</summary>
+    public static CommandResult<T> Invalid<T>(IEnumerable<FieldError> errors) =>
+        CommandResult<T>.Invalid(errors.GroupBy(e => e.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal));
+}
 
 /// <summary>
 /// Validation and normalization of customer registrations and contacts, shared by the API (first line)

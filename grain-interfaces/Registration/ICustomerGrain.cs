@@ -16,28 +16,28 @@ public interface ICustomerGrain : IGrainWithStringKey
 {
     /// <summary>Registers the customer. Conflict when the id is taken or the CPF/CNPJ belongs to another customer.</summary>
     [Alias("Create")]
-    Task<CustomerResult> Create(CustomerData data, string actor);
+    Task<CommandResult<CustomerView>> Create(CustomerData data, string actor);
 
     /// <summary>Replaces the registration (all fields). NotFound when absent or deleted.</summary>
     [Alias("Update")]
-    Task<CustomerResult> Update(CustomerData data, string actor);
+    Task<CommandResult<CustomerView>> Update(CustomerData data, string actor);
 
     /// <summary>Soft-deletes the customer (history kept). Conflict while circuits are still linked to it.</summary>
     [Alias("Delete")]
-    Task<CustomerResult> Delete(string actor);
+    Task<CommandResult<CustomerView>> Delete(string actor);
 
     /// <summary>The customer, or null when it does not exist or was deleted.</summary>
     [Alias("Get")]
     Task<CustomerView?> Get();
 
     [Alias("AddContact")]
-    Task<ContactResult> AddContact(ContactData data, string actor);
+    Task<CommandResult<Contact>> AddContact(ContactData data, string actor);
 
     [Alias("UpdateContact")]
-    Task<ContactResult> UpdateContact(long contactId, ContactData data, string actor);
+    Task<CommandResult<Contact>> UpdateContact(long contactId, ContactData data, string actor);
 
     [Alias("RemoveContact")]
-    Task<ContactResult> RemoveContact(long contactId, string actor);
+    Task<CommandResult<Contact>> RemoveContact(long contactId, string actor);
 
     /// <summary>
     /// Links the customer (and so all its circuits) to a reseller, or unlinks it (null). With

@@ -107,13 +107,13 @@ public sealed class CustomerGrain(
     public Task<CustomerView?> Get() =>
         Task.FromResult(state.State.Exists && !state.State.Deleted ? View(state.State) : null);
 
-    public async Task<CustomerResult> Create(CustomerData data, string actor)
+    public async Task<CommandResult<CustomerView>> Create(CustomerData data, string actor)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (state.State.Exists)
-            return CustomerResult.Conflict($"O cliente {IdText} já existe.");
+            return CommandResult<CustomerView>.Conflict($"O cliente {IdText} já existe.");
         var errors = CustomerRules.Validate(data, out var normalized);
-        if (errors.Count > 0) return CustomerResult.Invalid(errors);
+        if (errors.Count > 0) return FieldError.Invalid<CustomerView>(errors);
 
         var now = clock.GetUtcNow();
         var next = new CustomerState
@@ -126,43 +126,43 @@ public sealed class CustomerGrain(
         };
         var changes = AuditLog.Diff(null, CustomerFields.Of(normalized));
         var conflict = await Commit(next, actor, "created", changes);
-        return conflict is null ? CustomerResult.Ok(View(state.State)) : CustomerResult.Conflict(conflict);
+        return conflict is null ? CommandResult<CustomerView>.Ok(View(state.State)) : CommandResult<CustomerView>.Conflict(conflict);
     }
 
-    public async Task<CustomerResult> Update(CustomerData data, string actor)
+    public async Task<CommandResult<CustomerView>> Update(CustomerData data, string actor)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!Live) return CustomerResult.NotFound(NotFoundText);
+        if (!Live) return CommandResult<CustomerView>.NotFound(NotFoundText);
         var errors = CustomerRules.Validate(data, out var normalized);
-        if (errors.Count > 0) return CustomerResult.Invalid(errors);
+        if (errors.Count > 0) return FieldError.Invalid<CustomerView>(errors);
 
         var changes = AuditLog.Diff(CustomerFields.Of(state.State.Data), CustomerFields.Of(normalized));
-        if (changes.Count == 0) return CustomerResult.Ok(View(state.State));
+        if (changes.Count == 0) return CommandResult<CustomerView>.Ok(View(state.State));
         var next = state.State.Clone();
         next.Data = normalized;
         Touch(next);
         var conflict = await Commit(next, actor, "updated", changes);
-        return conflict is null ? CustomerResult.Ok(View(state.State)) : CustomerResult.Conflict(conflict);
+        return conflict is null ? CommandResult<CustomerView>.Ok(View(state.State)) : CommandResult<CustomerView>.Conflict(conflict);
     }
 
-    public async Task<CustomerResult> Delete(string actor)
+    public async Task<CommandResult<CustomerView>> Delete(string actor)
     {
-        if (!Live) return CustomerResult.NotFound(NotFoundText);
+        if (!Live) return CommandResult<CustomerView>.NotFound(NotFoundText);
         var next = state.State.Clone();
         next.Deleted = true;
         Touch(next);
         next.DeletedAt = next.UpdatedAt;
         var changes = AuditLog.Diff(CustomerFields.Of(state.State.Data), null);
         var conflict = await Commit(next, actor, "deleted", changes, checkCircuits: true);
-        return conflict is null ? CustomerResult.Ok(View(state.State)) : CustomerResult.Conflict(conflict);
+        return conflict is null ? CommandResult<CustomerView>.Ok(View(state.State)) : CommandResult<CustomerView>.Conflict(conflict);
     }
 
-    public async Task<ContactResult> AddContact(ContactData data, string actor)
+    public async Task<CommandResult<Contact>> AddContact(ContactData data, string actor)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!Live) return ContactResult.NotFound(NotFoundText);
+        if (!Live) return CommandResult<Contact>.NotFound(NotFoundText);
         var errors = CustomerRules.Validate(data, out var n);
-        if (errors.Count > 0) return ContactResult.Invalid(errors);
+        if (errors.Count > 0) return FieldError.Invalid<Contact>(errors);
 
         var next = state.State.Clone();
         var contact = new Contact
@@ -176,40 +176,40 @@ public sealed class CustomerGrain(
         next.Contacts.Add(contact);
         Touch(next);
         await Commit(next, actor, "contact_added", AuditLog.Diff(null, CustomerFields.Of(contact)));
-        return ContactResult.Ok(contact);
+        return CommandResult<Contact>.Ok(contact);
     }
 
-    public async Task<ContactResult> UpdateContact(long contactId, ContactData data, string actor)
+    public async Task<CommandResult<Contact>> UpdateContact(long contactId, ContactData data, string actor)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!Live) return ContactResult.NotFound(NotFoundText);
+        if (!Live) return CommandResult<Contact>.NotFound(NotFoundText);
         var index = state.State.Contacts.FindIndex(c => c.Id == contactId);
-        if (index < 0) return ContactResult.NotFound(ContactNotFound(contactId));
+        if (index < 0) return CommandResult<Contact>.NotFound(ContactNotFound(contactId));
         var errors = CustomerRules.Validate(data, out var n);
-        if (errors.Count > 0) return ContactResult.Invalid(errors);
+        if (errors.Count > 0) return FieldError.Invalid<Contact>(errors);
 
         var before = state.State.Contacts[index];
         var after = before with { Nome = n.Nome, Email = n.Email, Telefone = n.Telefone, Cargo = n.Cargo };
         var changes = AuditLog.Diff(CustomerFields.Of(before), CustomerFields.Of(after));
-        if (changes.Count == 0) return ContactResult.Ok(before);
+        if (changes.Count == 0) return CommandResult<Contact>.Ok(before);
         var next = state.State.Clone();
         next.Contacts[index] = after;
         Touch(next);
         await Commit(next, actor, "contact_updated", changes);
-        return ContactResult.Ok(after);
+        return CommandResult<Contact>.Ok(after);
     }
 
-    public async Task<ContactResult> RemoveContact(long contactId, string actor)
+    public async Task<CommandResult<Contact>> RemoveContact(long contactId, string actor)
     {
-        if (!Live) return ContactResult.NotFound(NotFoundText);
+        if (!Live) return CommandResult<Contact>.NotFound(NotFoundText);
         var index = state.State.Contacts.FindIndex(c => c.Id == contactId);
-        if (index < 0) return ContactResult.NotFound(ContactNotFound(contactId));
+        if (index < 0) return CommandResult<Contact>.NotFound(ContactNotFound(contactId));
         var removed = state.State.Contacts[index];
         var next = state.State.Clone();
         next.Contacts.RemoveAt(index);
         Touch(next);
         await Commit(next, actor, "contact_removed", AuditLog.Diff(CustomerFields.Of(removed), null));
-        return ContactResult.Ok(removed);
+        return CommandResult<Contact>.Ok(removed);
     }
 
     private bool Live => state.State.Exists && !state.State.Deleted;

@@ -1,9 +1,9 @@
 using System.Globalization;
+using Billing.Api.Application;
 using Billing.Api.Apis;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Registration;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Clientes;
 
@@ -46,7 +46,7 @@ public sealed class ContactForm
 }
 
 /// <summary>Create/edit a customer and its contacts through the same handlers as /api/customers (same validation, same grain).</summary>
-public sealed class EditarModel(IClusterClient grains, NpgsqlDataSource db) : AdminPageModel
+public sealed class EditarModel(CustomerService customers) : AdminPageModel
 {
     /// <summary>"novo" or the customer id.</summary>
     [BindProperty(SupportsGet = true)]
@@ -77,22 +77,22 @@ public sealed class EditarModel(IClusterClient grains, NpgsqlDataSource db) : Ad
     private async Task<bool> LoadAsync()
     {
         if (CustomerId is not { } id) return false;
-        Customer = ApiResults.Value<CustomerResponse>(await CustomersApi.Get(id, grains));
+        Customer = await customers.Get(id) is { } view ? CustomerResponse.From(view) : null;
         return Customer is not null;
     }
 
-    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync()
     {
         if (IsNew)
         {
             if (Id != "novo") return NotFound();
-            var created = await CustomersApi.Create(Input.ToRequest(), HttpContext, grains, db, ct);
+            var created = await customers.Create(Input.ToRequest().ToData(), CommandResults.Actor(HttpContext));
             if (!Absorb(created)) return Page();
-            var c = ApiResults.Value<CustomerResponse>(created)!;
-            Flash = $"Cliente {c.Nome} cadastrado.";
+            var c = created.Value!;
+            Flash = $"Cliente {c.Data.Nome} cadastrado.";
             return Redirect("/admin/clientes/" + c.Id.ToString(CultureInfo.InvariantCulture));
         }
-        var updated = await CustomersApi.Update(CustomerId!.Value, Input.ToRequest(), HttpContext, grains);
+        var updated = await customers.Update(CustomerId!.Value, Input.ToRequest().ToData(), CommandResults.Actor(HttpContext));
         if (!Absorb(updated))
         {
             await LoadAsync();
@@ -105,9 +105,7 @@ public sealed class EditarModel(IClusterClient grains, NpgsqlDataSource db) : Ad
     public async Task<IActionResult> OnPostContatoAsync()
     {
         if (CustomerId is not { } id) return NotFound();
-        IResult r = Contato.Id is { } cid
-            ? await CustomersApi.UpdateContact(id, cid, Contato.ToRequest(), HttpContext, grains)
-            : await CustomersApi.AddContact(id, Contato.ToRequest(), HttpContext, grains);
+        var r = await customers.SaveContact(id, Contato.Id, Contato.ToRequest().ToData(), CommandResults.Actor(HttpContext));
         if (!Absorb(r))
         {
             // contact errors are shown next to the contact form's fields
@@ -127,7 +125,7 @@ public sealed class EditarModel(IClusterClient grains, NpgsqlDataSource db) : Ad
     public async Task<IActionResult> OnPostRemoverContatoAsync(long contatoId)
     {
         if (CustomerId is not { } id) return NotFound();
-        var r = await CustomersApi.RemoveContact(id, contatoId, HttpContext, grains);
+        var r = await customers.RemoveContact(id, contatoId, CommandResults.Actor(HttpContext));
         Flash = Absorb(r) ? "Contato removido." : Problem;
         return Redirect("/admin/clientes/" + Id + "#contatos");
     }

@@ -1,13 +1,13 @@
+using Billing.Api.Application;
 using Billing.Api.Apis;
 using Billing.Api.Infrastructure;
 using Billing.Api.Web;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Clientes;
 
 /// <summary>Cadastro de Clientes: list and search (the same query as GET /api/customers).</summary>
-public sealed class IndexModel(NpgsqlDataSource db) : AdminPageModel
+public sealed class IndexModel(CustomerQueries customers) : AdminPageModel
 {
     [BindProperty(SupportsGet = true, Name = "busca")]
     public string? Busca { get; set; }
@@ -19,7 +19,11 @@ public sealed class IndexModel(NpgsqlDataSource db) : AdminPageModel
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        var r = await CustomersApi.List(db, ct, Busca, Math.Max(Pagina, 1), CustomersApi.DefaultPageSize);
-        if (Absorb(r)) Result = ApiResults.Value<PagedResult<CustomerListItem>>(r);
+        if (Busca is { Length: > 200 })
+        {
+            Errors["search"] = ["Busca com no máximo 200 caracteres."];
+            return;
+        }
+        Result = await customers.List(Busca, Math.Max(Pagina, 1), CustomersApi.DefaultPageSize, ct);
     }
 }
