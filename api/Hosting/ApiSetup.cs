@@ -38,6 +38,7 @@ public static class ApiSetup
         services.AddValidatedOptions<WebSessionOptions>("Billing:Sessions");
         // the call limits the silos enforce too (one definition, CallLimits), checked at start like theirs
         services.AddValidatedOptions<CallLimits>(CallLimits.Section);
+        services.AddSingleton<CdrImportService>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CustomerQueries>();
         services.AddSingleton<LoginGuard>();
@@ -117,6 +118,7 @@ public static class ApiSetup
         app.MapHealthApi();
         app.MapBillingObservability();
         app.MapCallsApi();
+        app.MapCdrImportApi();
         // every other API: text with forbidden characters never reaches a handler (issue 15; InputGuard)
         var guarded = app.MapGroup("");
         guarded.AddEndpointFilter(InputGuard.Filter);

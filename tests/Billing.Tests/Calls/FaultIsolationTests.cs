@@ -208,7 +208,7 @@ public sealed class FaultIsolationTests(ClusterFixture cluster)
     public async Task WhenACdrUploadIsLargerThanTheLimit_Then413BeforeParsing()
     {
         using var sw = cluster.AsSwitch();
-        var bytes = new byte[Billing.Api.Apis.CallsApi.MaxCdrUploadBytes + 1];
+        var bytes = new byte[Billing.Api.Apis.CdrImportApi.MaxCdrUploadBytes + 1];
         bytes.AsSpan().Fill((byte)'9');
         using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
