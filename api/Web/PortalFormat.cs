@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Rating;
 using System.Globalization;
 
 namespace Billing.Api.Web;
@@ -22,27 +23,10 @@ public static class PortalFormat
 
     public static string Int(long n) => n.ToString("#,##0", PtBr);
 
-    public static string CallType(string? type) => type switch
-    {
-        "local_fixo" => "Local fixo",
-        "local_movel" => "Local móvel",
-        "ldn_fixo" => "LDN fixo",
-        "ldn_movel" => "LDN móvel",
-        "ldi" => "Internacional",
-        "gratuito" => "0800",
-        "nao_geografico" => "Não geográfico",
-        "especial" => "Especial (0900)",
-        "emergencia" => "Emergência",
-        "a_cobrar" => "A cobrar",
-        "recebida" => "Recebida",
-        null => "",
-        _ => type,
-    };
-
-    private static readonly System.Text.Json.JsonNamingPolicy Snake = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+    public static string CallType(string? type) => CallTypes.ShortLabel(type);
 
     /// <summary>The wire name of a call type (<c>local_fixo</c>…), as in the ledger.</summary>
-    public static string CallTypeWire(Billing.GrainInterfaces.Rating.CallType type) => Snake.ConvertName(type.ToString());
+    public static string CallTypeWire(Billing.GrainInterfaces.Rating.CallType type) => CallTypes.Wire(type);
 
     public static string Status(string status) => status switch
     {

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Rating;
 using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.Grains.Invoicing;
@@ -54,7 +55,7 @@ public static class BillingReportPdf
                     {
                         pdf.Row(dx, da, [$"Consumo de {BillingPeriod.LabelOf(i.UsagePeriod)}", "Chamadas", "Duração", ""], pdf.Font);
                         foreach (var u in i.Usage)
-                            pdf.Row(dx, da, ["  " + CallTypeLabels.Of(u.CallType), PdfLayout.Count(u.Calls), PtBr.Duration(u.Seconds), PtBr.Money(u.Amount)], pdf.Font);
+                            pdf.Row(dx, da, ["  " + CallTypes.Label(u.CallType), PdfLayout.Count(u.Calls), PtBr.Duration(u.Seconds), PtBr.Money(u.Amount)], pdf.Font);
                         if (i.Usage.IsEmpty) pdf.Row(dx, da, ["  sem chamadas no período", "", "", PtBr.Money(0m)], pdf.Font);
                     }
                 }

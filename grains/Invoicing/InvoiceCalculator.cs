@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Rating;
 using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
 
@@ -25,9 +26,9 @@ public static class InvoiceCalculator
             .Select(g =>
             {
                 var seconds = g.Sum(c => (long)c.BilledSeconds);
-                return new InvoiceTypeSummary(g.Key, CallTypeLabels.Of(g.Key), g.Count(), seconds, Minutes(seconds), g.Sum(c => c.Amount));
+                return new InvoiceTypeSummary(g.Key, CallTypes.Label(g.Key), g.Count(), seconds, Minutes(seconds), g.Sum(c => c.Amount));
             })
-            .OrderBy(t => CallTypeLabels.Order(t.CallType))
+            .OrderBy(t => CallTypes.Order(t.CallType))
             .ThenBy(t => t.CallType, StringComparer.Ordinal)
             .ToList();
         var made = Direction(list.Where(c => c.Direction != "inbound"));
@@ -84,38 +85,5 @@ public static class Consolidation
                 g.OrderBy(i => i.Account, StringComparer.Ordinal).ToList(),
                 g.Where(i => i.Status != InvoiceStatus.Anulado).Sum(i => i.Content.Total)))
             .ToList();
-    }
-}
-
-/// <summary>pt-BR names of the call types (documents) and their print order.</summary>
-public static class CallTypeLabels
-{
-    private static readonly (string Type, string Label)[] Known =
-    [
-        ("local_fixo", "Local fixo"),
-        ("local_movel", "Local móvel (VC1)"),
-        ("ldn_fixo", "Longa distância nacional fixo"),
-        ("ldn_movel", "Longa distância nacional móvel (VC2/VC3)"),
-        ("ldi", "Internacional (LDI)"),
-        ("gratuito", "0800 (gratuito)"),
-        ("nao_geografico", "Não geográfico (0300/400x)"),
-        ("especial", "Especial (0900)"),
-        ("emergencia", "Emergência e utilidade pública"),
-        ("a_cobrar", "A cobrar"),
-        ("recebida", "Recebidas"),
-    ];
-
-    public static string Of(string callType)
-    {
-        foreach (var (t, l) in Known)
-            if (t == callType) return l;
-        return callType;
-    }
-
-    public static int Order(string callType)
-    {
-        for (var i = 0; i < Known.Length; i++)
-            if (Known[i].Type == callType) return i;
-        return Known.Length;
     }
 }
