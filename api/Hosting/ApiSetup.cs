@@ -40,6 +40,7 @@ public static class ApiSetup
         services.AddValidatedOptions<CallLimits>(CallLimits.Section);
         services.AddSingleton<CdrImportService>();
         services.AddSingleton<CustomerService>();
+        services.AddSingleton<SipTraceService>();
         services.AddSingleton<CustomerQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();

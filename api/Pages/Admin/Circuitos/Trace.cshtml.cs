@@ -1,12 +1,12 @@
+using Billing.Api.Application;
 using Billing.Api.Apis;
 using Billing.Api.Web;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Circuitos;
 
-/// <summary>SIP Trace of a circuit (the circuit list's "Trace" action): on/off and the messages, newest first, via <see cref="SipTraceApi"/>.</summary>
-public sealed class TraceModel(IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock) : AdminPageModel
+/// <summary>SIP Trace of a circuit (the circuit list's "Trace" action): on/off and the messages, newest first, via <see cref="SipTraceService"/>.</summary>
+public sealed class TraceModel(SipTraceService traces) : AdminPageModel
 {
     [BindProperty(SupportsGet = true)]
     public string Account { get; set; } = "";
@@ -15,19 +15,19 @@ public sealed class TraceModel(IClusterClient cluster, NpgsqlDataSource db, Time
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        var r = await SipTraceApi.Get(Account, cluster, db, clock, ct);
+        var r = await traces.Get(Account, null, ct);
         if (!Absorb(r)) return NotFound();
-        Trace = ApiResults.Value<SipTraceResponse>(r);
-        return Trace is null ? NotFound() : Page();
+        Trace = r.Value;
+        return Page();
     }
 
-    public Task<IActionResult> OnPostLigarAsync(CancellationToken ct) => SetAsync(true, ct);
+    public Task<IActionResult> OnPostLigarAsync() => SetAsync(true);
 
-    public Task<IActionResult> OnPostDesligarAsync(CancellationToken ct) => SetAsync(false, ct);
+    public Task<IActionResult> OnPostDesligarAsync() => SetAsync(false);
 
-    private async Task<IActionResult> SetAsync(bool enabled, CancellationToken ct)
+    private async Task<IActionResult> SetAsync(bool enabled)
     {
-        var r = await SipTraceApi.Set(Account, new SipTraceRequest(enabled), cluster, HttpContext);
+        var r = await traces.Set(Account, enabled, CommandResults.Actor(HttpContext));
         if (!Absorb(r)) return NotFound();
         Flash = enabled
             ? "Trace SIP ligado: as mensagens do circuito aparecem abaixo em até alguns segundos."
