@@ -205,18 +205,7 @@ public sealed class CdrImportService(IClusterClient cluster, CallMetrics metrics
         if (string.IsNullOrWhiteSpace(firstLine))
             throw new CdrFormatException("body", "CSV vazio: a primeira linha deve ser o cabeçalho " + string.Join(',', CsvColumns) + ".");
         var separator = firstLine.Count(c => c == ';') > firstLine.Count(c => c == ',') ? ';' : ',';
-        var options = CsvReaderOptions.Default with
-        {
-            Separator = separator,
-            HasHeader = true,
-            TrackLineNumbers = true,
-            TrimWhitespace = true,
-            SkipEmptyLines = true,
-            FormatProvider = CultureInfo.InvariantCulture,
-            MalformedData = CsvMalformedDataHandling.Skip,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            MissingField = CsvMissingFieldHandling.ReturnEmpty,
-        };
+        var options = CsvInput.Lenient(separator);
         using var reader = CsvReader.FromText(text, options);
         var header = reader.Headers.Select(h => h.Trim()).ToList();
         var missing = CsvColumns.Where(c => !header.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();

@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Common;
 using System.Globalization;
 using Billing.GrainInterfaces.Rating;
 using CsvHelper;
@@ -48,17 +49,8 @@ public static class RateDeckCsvParser
 
         var errors = new List<DeckLineError>();
         var malformed = new HashSet<long>();
-        var options = CsvReaderOptions.Default with
+        var options = CsvInput.Lenient(separator) with
         {
-            Separator = separator,
-            HasHeader = true,
-            TrackLineNumbers = true,
-            TrimWhitespace = true,
-            SkipEmptyLines = true,
-            FormatProvider = CultureInfo.InvariantCulture,
-            MalformedData = CsvMalformedDataHandling.Skip,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            MissingField = CsvMissingFieldHandling.ReturnEmpty,
             OnMalformedRecord = m =>
             {
                 if (m.Reason == CsvMalformedReason.FieldCountMismatch) return;
