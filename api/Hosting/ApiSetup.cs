@@ -40,6 +40,9 @@ public static class ApiSetup
         services.AddValidatedOptions<CallLimits>(CallLimits.Section);
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CustomerQueries>();
+        services.AddSingleton<CircuitService>();
+        services.AddSingleton<CircuitQueries>();
+        services.AddSingleton<CircuitCallQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 
