@@ -1,4 +1,5 @@
 using Billing.GrainInterfaces.Common;
+using Billing.Api.Application;
 using Billing.Api.Web;
 using System.Collections.Immutable;
 using System.Globalization;
@@ -166,12 +167,8 @@ public static class CircuitsApi
         return TypedResults.Ok(ToResponse((await grain.Get())!));
     }
 
-    private static async Task<IResult> Delete(string account, IClusterClient cluster, HttpContext http)
-    {
-        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
-        var result = await cluster.Circuit(account).Delete(CommandResults.Actor(http));
-        return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
-    }
+    private static async Task<IResult> Delete(string account, CircuitService circuits, HttpContext http) =>
+        (await circuits.Delete(account, CommandResults.Actor(http))).ToNoContent();
 
     internal static async Task<IResult> Move(string account, MoveRequest body, IClusterClient cluster, HttpContext http)
     {
@@ -221,89 +218,24 @@ public static class CircuitsApi
         return b is null ? Problems.NotFound($"Circuito {account} não encontrado.") : TypedResults.Ok(b);
     }
 
-    private static async Task<IResult> Credit(string account, CreditBody body, IClusterClient cluster, HttpContext http)
+    private static async Task<IResult> Credit(string account, CreditBody body, CircuitService circuits, HttpContext http)
     {
-        var errors = new FieldErrors();
-        if (body.Amount is not { } amount || amount == 0) errors.Add("amount", "Informe um valor diferente de zero (negativo = débito).");
-        else if (!Money.HasAtMostTwoDecimals(amount)) errors.Add("amount", "Use no máximo 2 casas decimais (centavos).");
-        else if (Math.Abs(amount) > 10_000_000m) errors.Add("amount", "Valor grande demais.");
-        if (string.IsNullOrWhiteSpace(body.Description)) errors.Add("description", "Informe a descrição do lançamento.");
-        else if (body.Description.Length > 200) errors.Add("description", "A descrição pode ter no máximo 200 caracteres.");
-        if (string.IsNullOrWhiteSpace(body.IdempotencyKey)) errors.Add("idempotencyKey", "Informe a chave de idempotência.");
-        else if (body.IdempotencyKey.Length > 100) errors.Add("idempotencyKey", "A chave pode ter no máximo 100 caracteres.");
-        if (errors.Any) return errors.ToProblem();
-        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
-        var r = await cluster.Circuit(account).Credit(new CreditRequest(body.Amount!.Value, body.Description!.Trim(),
-            body.IdempotencyKey!.Trim(), CommandResults.Actor(http)));
-        if (!r.Found) return Problems.NotFound($"Circuito {account} não encontrado.");
-        var response = new CreditResponse(account, r.Amount, r.Balance, r.Duplicate, body.IdempotencyKey.Trim());
-        return r.Duplicate ? TypedResults.Ok(response) : TypedResults.Created($"/api/circuits/{account}/calls", response);
+        var r = await circuits.Credit(account, body.Amount, body.Description, body.IdempotencyKey, CommandResults.Actor(http));
+        return r.ToHttp(c =>
+        {
+            var response = new CreditResponse(account, c.Amount, c.Balance, c.Duplicate, body.IdempotencyKey!.Trim());
+            return c.Duplicate ? (IResult)TypedResults.Ok(response) : TypedResults.Created($"/api/circuits/{account}/calls", response);
+        });
     }
 
-    internal static async Task<IResult> List(NpgsqlDataSource db, TimeProvider clock, CancellationToken ct,
+    internal static async Task<IResult> List(CircuitQueries circuits, CancellationToken ct,
         string? search = null, long? customerId = null, string? status = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();
         var (p, size) = Paging.Read(page, pageSize, errors);
         if (status is not null && status is not ("ativo" or "bloqueado")) errors.Add("status", "Use 'ativo' ou 'bloqueado'.");
         if (errors.Any) return errors.ToProblem();
-        var where = "deleted_at IS NULL";
-        await using var cmd = db.CreateCommand();
-        if (!string.IsNullOrWhiteSpace(search))
-        {
-            where += " AND search LIKE @search";
-            cmd.Parameters.AddWithValue("search", "%" + search.Trim().ToLowerInvariant().Replace("%", "", StringComparison.Ordinal) + "%");
-        }
-        if (customerId is not null)
-        {
-            where += " AND customer_id = @customer";
-            cmd.Parameters.AddWithValue("customer", customerId.Value);
-        }
-        if (status is not null)
-        {
-            where += " AND status = @status";
-            cmd.Parameters.AddWithValue("status", status);
-        }
-        // the page walks the (…, name, account) indexes; the count is a separate statement of the same batch
-        const string columns = "account, name, customer_id, plan_id, central, balance, ip, status, seen_at, latency_ms, billing_mode, expires_at";
-        cmd.CommandText = string.IsNullOrWhiteSpace(search)
-            ? $"""
-               SELECT {columns} FROM circuits WHERE {where} ORDER BY name, account LIMIT @limit OFFSET @offset;
-               SELECT count(*) FROM circuits WHERE {where};
-               """
-            // a text search matches few rows through the trigram index: collect them once, then sort and count
-            : $"""
-               WITH m AS MATERIALIZED (SELECT {columns} FROM circuits WHERE {where})
-               SELECT {columns} FROM m ORDER BY name, account LIMIT @limit OFFSET @offset;
-               """;
-        cmd.Parameters.AddWithValue("limit", size);
-        cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
-        var items = new List<CircuitListItem>();
-        long total = 0;
-        var now = clock.GetUtcNow();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct))
-            {
-                DateTimeOffset? seen = r.IsDBNull(8) ? null : new DateTimeOffset(r.GetDateTime(8), TimeSpan.Zero);
-                int? latency = r.IsDBNull(9) ? null : r.GetInt32(9);
-                DateTimeOffset? expires = r.IsDBNull(11) ? null : new DateTimeOffset(r.GetDateTime(11), TimeSpan.Zero);
-                items.Add(new CircuitListItem(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3),
-                    r.IsDBNull(4) ? null : r.GetString(4), r.GetDecimal(5), r.IsDBNull(6) ? null : r.GetString(6),
-                    r.GetString(7) == "ativo" ? CircuitStatus.Ativo : CircuitStatus.Bloqueado,
-                    CircuitKeys.RegistrationStatus(seen, latency, now, TimeSpan.FromSeconds(180), expires),
-                    r.GetString(10) == "prepaid" ? BillingMode.Prepaid : BillingMode.Postpaid));
-            }
-            if (await r.NextResultAsync(ct) && await r.ReadAsync(ct)) total = r.GetInt64(0);
-        }
-        if (!string.IsNullOrWhiteSpace(search))
-        {
-            await using var count = db.CreateCommand($"SELECT count(*) FROM circuits WHERE {where}");
-            foreach (NpgsqlParameter prm in cmd.Parameters)
-                if (prm.ParameterName is not ("limit" or "offset")) count.Parameters.AddWithValue(prm.ParameterName, prm.Value!);
-            total = (long)(await count.ExecuteScalarAsync(ct))!;
-        }
-        return TypedResults.Ok(Paging.Of(items, p, size, total));
+        return TypedResults.Ok(await circuits.List(search, customerId, status, p, size, ct));
     }
 
     internal static async Task<IResult> Batch(BatchRequest body, IClusterClient cluster, NpgsqlDataSource db, HttpContext http)
@@ -379,38 +311,7 @@ public static class CircuitsApi
         if (direction is not null && direction is not ("outbound" or "inbound")) errors.Add("direction", "Use 'outbound' ou 'inbound'.");
         if (from is not null && to is not null && to < from) errors.Add("to", "'to' deve ser depois de 'from'.");
         if (errors.Any) return errors.ToProblem();
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT call_id, direction, destination, normalized, call_type, started_at, duration_seconds, billed_seconds,
-                   -amount, price_per_minute, hangup_cause, caller, count(*) OVER ()
-            FROM ledger
-            WHERE account = @a AND kind = 'call'
-              AND (@from::timestamptz IS NULL OR started_at >= @from)
-              AND (@to::timestamptz IS NULL OR started_at < @to)
-              AND (@dir::text IS NULL OR direction = @dir)
-            ORDER BY started_at DESC, id DESC
-            LIMIT @limit OFFSET @offset
-            """);
-        cmd.Parameters.AddWithValue("a", account);
-        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)from?.UtcDateTime ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)to?.UtcDateTime ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("dir", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)direction ?? DBNull.Value });
-        cmd.Parameters.AddWithValue("limit", size);
-        cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
-        var items = new List<CallHistoryItem>();
-        long total = 0;
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct))
-            {
-                string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-                items.Add(new CallHistoryItem(r.GetString(0), S(1), S(2), S(3), S(4),
-                    r.IsDBNull(5) ? null : new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero),
-                    r.IsDBNull(6) ? null : r.GetInt32(6), r.IsDBNull(7) ? null : r.GetInt32(7), r.GetDecimal(8),
-                    r.IsDBNull(9) ? null : r.GetDecimal(9), S(10), S(11)));
-                total = r.GetInt64(12);
-            }
-        }
-        return TypedResults.Ok(Paging.Of(items, p, size, total));
+        var calls = await new CircuitCallQueries(db).Calls(account, new CallFilter(from, to, direction), p, size, ct);
+        return TypedResults.Ok(calls);
     }
 }

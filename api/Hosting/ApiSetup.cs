@@ -42,6 +42,9 @@ public static class ApiSetup
         services.AddSingleton<CustomerService>();
         services.AddSingleton<SipTraceService>();
         services.AddSingleton<CustomerQueries>();
+        services.AddSingleton<CircuitService>();
+        services.AddSingleton<CircuitQueries>();
+        services.AddSingleton<CircuitCallQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Billing.Api.Application;
 using Billing.Api.Apis;
+using Billing.Api.Infrastructure;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Circuits;
 using Microsoft.AspNetCore.Mvc;
@@ -95,9 +97,34 @@ public sealed class WebFlagsForm
     };
 }
 
-/// <summary>Create/edit a circuit (Gestão Web flags, Configurar Fatura, Senha Web, Senha SIP) and move it to another customer, via the /api/circuits handlers.</summary>
-public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db) : AdminPageModel
+/// <summary>Créditos: a top-up (positive) or adjustment (negative), its description, and the idempotency key generated with the form.</summary>
+public sealed class CreditForm
 {
+    public string? Valor { get; set; }
+    public string? Descricao { get; set; }
+    public string? Chave { get; set; }
+}
+
+/// <summary>
+/// Create/edit a circuit (Gestão Web flags, Configurar Fatura, Senha Web, Senha SIP) and move it to another customer, via the
+/// /api/circuits handlers; its Créditos (with history), DIDs and Excluir through <see cref="CircuitService"/> and its queries.
+/// </summary>
+public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db, CircuitService circuits, CircuitQueries queries,
+    CircuitCallQueries ledger) : AdminPageModel
+{
+    /// <summary>Credits shown on the page (newest first).</summary>
+    public const int CreditsShown = 50;
+
+    [BindProperty]
+    public CreditForm Credito { get; set; } = new();
+
+    public PagedResult<CreditHistoryItem>? Credits { get; private set; }
+
+    public IReadOnlyList<CircuitDid> Dids { get; private set; } = [];
+
+    /// <summary>The credit dialog opens again when the credit came back with errors.</summary>
+    public bool CreditFailed { get; private set; }
+
     [BindProperty(SupportsGet = true)]
     public string Account { get; set; } = "novo";
 
@@ -133,8 +160,13 @@ public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db) : A
         await LookupsAsync(ct);
         if (IsNew) return true;
         Circuit = ApiResults.Value<CircuitResponse>(await CircuitsApi.Get(Account, cluster));
-        if (Circuit is not null) CustomerNames = await AdminLookups.CustomerNamesAsync(db, [Circuit.CustomerId], ct);
-        return Circuit is not null;
+        if (Circuit is null) return false;
+        CustomerNames = await AdminLookups.CustomerNamesAsync(db, [Circuit.CustomerId], ct);
+        Credits = await ledger.Credits(Account, 1, CreditsShown, ct);
+        Dids = await queries.Dids(Account, ct);
+        // a fresh key per rendered form: submitting this form twice credits once
+        if (string.IsNullOrEmpty(Credito.Chave)) Credito.Chave = Guid.NewGuid().ToString("N");
+        return true;
     }
 
     private async Task LookupsAsync(CancellationToken ct) => Plans = await AdminLookups.PlansAsync(db, ct);
@@ -174,5 +206,48 @@ public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db) : A
         Flash = "Circuito movido para o cliente " + NovoCliente!.Value.ToString(CultureInfo.InvariantCulture)
             + ": as faturas já emitidas ficam com o cliente anterior; as próximas consolidam no novo.";
         return Redirect("/admin/circuitos/" + Account);
+    }
+
+    /// <summary>Créditos: validated by <see cref="CircuitService.Credit"/>; a repeated key (double submit) credits once.</summary>
+    public async Task<IActionResult> OnPostCreditoAsync(CancellationToken ct)
+    {
+        if (IsNew) return NotFound();
+        decimal? amount = null;
+        if (!AdminLookups.TryMoney(Credito.Valor, out amount)) Errors["amount"] = ["Informe um valor como 100,00 ou -15,50."];
+        if (Errors.Count == 0)
+        {
+            var r = await circuits.Credit(Account, amount, Credito.Descricao, Credito.Chave, CommandResults.Actor(HttpContext));
+            if (Absorb(r))
+            {
+                var c = r.Value!;
+                Flash = c.Duplicate
+                    ? $"Este lançamento já tinha sido feito (mesma chave): nada foi lançado de novo. Saldo: {AdminHtml.Brl(c.Balance)}."
+                    : $"{(c.Amount > 0 ? "Crédito" : "Débito")} de {AdminHtml.Brl(Math.Abs(c.Amount))} lançado. Saldo: {AdminHtml.Brl(c.Balance)}.";
+                return Redirect("/admin/circuitos/" + Account + "#creditos");
+            }
+        }
+        else
+        {
+            Problem = "Corrija os campos indicados.";
+        }
+        CreditFailed = true;
+        if (!await LoadAsync(ct)) return NotFound();
+        Input = CircuitForm.From(Circuit!);
+        return Page();
+    }
+
+    /// <summary>Excluir (after the confirmation dialog): refused while calls are in progress or invoices are not closed.</summary>
+    public async Task<IActionResult> OnPostExcluirAsync(CancellationToken ct)
+    {
+        if (IsNew) return NotFound();
+        var r = await circuits.Delete(Account, CommandResults.Actor(HttpContext));
+        if (Absorb(r))
+        {
+            Flash = $"Circuito {Account} excluído (o histórico de ligações, créditos e faturas foi mantido).";
+            return Redirect("/admin/circuitos");
+        }
+        if (!await LoadAsync(ct)) return NotFound();
+        Input = CircuitForm.From(Circuit!);
+        return Page();
     }
 }

@@ -45,9 +45,20 @@ public sealed class ContactForm
     public ContactRequest ToRequest() => new(Nome, Email, Telefone, Cargo);
 }
 
-/// <summary>Create/edit a customer and its contacts through the same handlers as /api/customers (same validation, same grain).</summary>
-public sealed class EditarModel(CustomerService customers) : AdminPageModel
+/// <summary>One circuit of the customer panel: its open (partial) invoice of the current period.</summary>
+public sealed record PanelCircuit(string Account, string Name, string Period, int Calls, decimal Open);
+
+/// <summary>
+/// The customer panel (seed 003: every circuit with its open, partial invoice and the consolidated total) above the
+/// customer's registration and contacts, which are created/edited through <see cref="CustomerService"/>.
+/// </summary>
+public sealed class EditarModel(CustomerService customers, CircuitQueries circuitQueries, CircuitService circuits, PortalData portal)
+    : AdminPageModel
 {
+    public IReadOnlyList<PanelCircuit> Panel { get; private set; } = [];
+
+    public decimal PanelTotal => Panel.Sum(c => c.Open);
+
     /// <summary>"novo" or the customer id.</summary>
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "novo";
@@ -78,7 +89,24 @@ public sealed class EditarModel(CustomerService customers) : AdminPageModel
     {
         if (CustomerId is not { } id) return false;
         Customer = await customers.Get(id) is { } view ? CustomerResponse.From(view) : null;
-        return Customer is not null;
+        if (Customer is null) return false;
+        await PanelAsync(id);
+        return true;
+    }
+
+    /// <summary>Open invoice of each circuit (live period totals from its grain, plus monthly fee and DID fees), in parallel.</summary>
+    private async Task PanelAsync(long id)
+    {
+        var ct = HttpContext.RequestAborted;
+        var list = await circuitQueries.OfCustomer(id, ct);
+        var rows = await Task.WhenAll(list.Select(async c =>
+        {
+            var view = await circuits.Get(c.Account);
+            if (view is null) return null;
+            var open = await portal.OpenInvoiceAsync(c.Account, view, ct);
+            return new PanelCircuit(c.Account, view.Data.Name, open.Period, open.Calls, open.Total);
+        }));
+        Panel = rows.OfType<PanelCircuit>().ToList();
     }
 
     public async Task<IActionResult> OnPostAsync()
