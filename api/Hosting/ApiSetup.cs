@@ -40,6 +40,10 @@ public static class ApiSetup
         services.AddValidatedOptions<CallLimits>(CallLimits.Section);
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CustomerQueries>();
+        services.AddSingleton<ResellerService>();
+        services.AddSingleton<ResellerQueries>();
+        services.AddSingleton<DidService>();
+        services.AddSingleton<DidQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 
