@@ -235,6 +235,7 @@ public sealed class ResellerScreensBrowserTests(ClusterFixture cluster, ITestOut
         await page.ClickAsync($"{rowSel} .lista-dids summary");
         var listed = await page.Locator($"{rowSel} .lista-dids li").AllTextContentsAsync();
         Assert.Equal(new[] { did1, did2 }.Order(StringComparer.Ordinal), listed);
+        await Shot(page, "revendas-faturas-lista-dids");
 
         // a month to compare with, side by side
         await page.SelectOptionAsync("#comparar", olderKey);
