@@ -241,7 +241,7 @@ public sealed class ResellerScreensBrowserTests(ClusterFixture cluster, ITestOut
         await page.SelectOptionAsync("#comparar", olderKey);
         await page.WaitForURLAsync($"**comparar={olderKey}**");
         Assert.Contains(olderLabel, await page.TextContentAsync("#cab-comparado") ?? "", StringComparison.Ordinal);
-        Assert.Equal("2", (await page.TextContentAsync($"{rowSel} td:nth-child(3)"))?.Trim());
+        Assert.Equal("2", (await page.TextContentAsync($"{rowSel} .dids"))?.Trim());
         Assert.Equal("1", (await page.TextContentAsync($"{rowSel} .dids-comparado"))?.Trim());
         Assert.Equal("10,12", (await page.TextContentAsync($"{rowSel} .saldo-comparado"))?.Trim());
         Assert.Equal("10,12", (await page.TextContentAsync($"{rowSel} .diferenca"))?.Trim());
