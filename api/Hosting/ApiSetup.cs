@@ -45,6 +45,10 @@ public static class ApiSetup
         services.AddSingleton<CircuitService>();
         services.AddSingleton<CircuitQueries>();
         services.AddSingleton<CircuitCallQueries>();
+        services.AddSingleton<ResellerService>();
+        services.AddSingleton<ResellerQueries>();
+        services.AddSingleton<DidService>();
+        services.AddSingleton<DidQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 
