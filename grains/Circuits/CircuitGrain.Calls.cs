@@ -51,7 +51,7 @@ public sealed partial class CircuitGrain
             throw new ArgumentException($"{field}: {message}", nameof(request));
         }
         if (!Live) return AuthorizeResult.Refused(RefusalReasons.CircuitoDesconhecido);
-        if (_reservations.TryGetValue(request.CallId, out var existing))
+        if (_book.TryGet(request.CallId, out var existing))
             return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null)
             {
                 ForwardTo = existing.Route is not null && existing.Direction == CallDirection.Outbound ? existing.Normalized : null,
@@ -106,14 +106,14 @@ public sealed partial class CircuitGrain
                 : RefusalReasons.DestinoNaoPermitido);
 
         // after the await: the same call may have been authorized meanwhile (retry of the switch)
-        if (_reservations.TryGetValue(request.CallId, out var existing))
+        if (_book.TryGet(request.CallId, out var existing))
             return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null)
             {
                 ForwardTo = existing.Route is null ? null : existing.Normalized,
             };
 
         var tariff = rating.Tariff;
-        var granted = Grant(tariff, 0, Available, chunk);
+        var granted = ReservationBook.Grant(tariff, 0, Available, chunk);
         if (granted == 0) return Refuse(request.CallId, RefusalReasons.SaldoInsuficiente);
         var amount = TariffCalculator.Rate(tariff, granted).Cost;
         var type = Wire(rating.Classification!.CallType);
@@ -126,42 +126,7 @@ public sealed partial class CircuitGrain
             });
     }
 
-    /// <summary>
-    /// Seconds that can be granted on top of <paramref name="already"/> (at most <paramref name="chunk"/> more)
-    /// with <paramref name="budget"/> available besides what is already reserved for them; 0 = nothing useful.
-    /// </summary>
-    private static int Grant(Tariff tariff, int already, decimal budget, int chunk)
-    {
-        var target = already + chunk;
-        var reservedForAlready = already == 0 ? 0m : TariffCalculator.Rate(tariff, already).Cost;
-        if (TariffCalculator.Rate(tariff, target).Cost == 0m) return chunk; // free destination
-        var total = TariffCalculator.MaxSecondsWithin(tariff, budget + reservedForAlready, target);
-        var more = total - already;
-        // seconds inside the free allowance, or so few that their cost rounds to zero, are no real grant:
-        // granting them would let a circuit with nothing left place calls that are charged at complete
-        if (total <= tariff.FreeSeconds || more <= 0 || TariffCalculator.Rate(tariff, total).Cost <= reservedForAlready) return 0;
-        return more;
-    }
-
     private static decimal FirstPrice(Tariff t) => t.Slots.IsDefaultOrEmpty ? 0m : t.Slots[0].PricePerMinute;
-
-    private void Reserve(Reservation r)
-    {
-        if (_reservations.TryGetValue(r.CallId, out var before)) _reserved -= before.Amount;
-        else ReservationGauge.Add(1);
-        _reservations[r.CallId] = r;
-        _reserved += r.Amount;
-        _refused.Remove(r.CallId);
-    }
-
-    /// <summary>Takes back <paramref name="r"/> if it is still the call's reservation (a failed hold write).</summary>
-    private void Unreserve(Reservation r)
-    {
-        if (!_reservations.TryGetValue(r.CallId, out var current) || !ReferenceEquals(current, r)) return;
-        _reservations.Remove(r.CallId);
-        _reserved -= r.Amount;
-        ReservationGauge.Add(-1);
-    }
 
     /// <summary>
     /// Reserves in memory at once (concurrent authorizes see the credit taken), then waits for the hold to be durable
@@ -170,7 +135,7 @@ public sealed partial class CircuitGrain
     /// </summary>
     private async Task<AuthorizeResult> ReserveDurablyAsync(Reservation r, AuthorizeResult answer, bool emergency = false)
     {
-        Reserve(r);
+        _book.Put(r);
         AppendOutcome outcome;
         try
         {
@@ -183,25 +148,24 @@ public sealed partial class CircuitGrain
         }
         catch
         {
-            Unreserve(r);
+            _book.Withdraw(r);
             throw;
         }
         if (outcome == AppendOutcome.Written || emergency) return answer;
-        Unreserve(r);
+        _book.Withdraw(r);
         return Refuse(r.CallId, RefusalReasons.DestinoInvalido);
     }
 
     private AuthorizeResult Refuse(string callId, string reason)
     {
-        if (_refused.Count > 10_000) _refused.Clear();
-        _refused.Add(callId);
+        _book.MarkRefused(callId);
         return AuthorizeResult.Refused(reason);
     }
 
     public async Task<ExtendResult> Extend(string callId)
     {
         if (!Live) return new ExtendResult(false, 0, 0, RefusalReasons.CircuitoDesconhecido);
-        if (!_reservations.TryGetValue(callId, out var r))
+        if (!_book.TryGet(callId, out var r))
             return new ExtendResult(false, 0, 0,
                 _completed.ContainsKey(callId) ? RefusalReasons.ChamadaEncerrada : RefusalReasons.ChamadaDesconhecida);
         var now = Now;
@@ -217,14 +181,14 @@ public sealed partial class CircuitGrain
         {
             if (r.Direction == CallDirection.Outbound && _s.Data.Status == CircuitStatus.Bloqueado && r.CallType != Wire(CallType.Emergencia))
                 return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.CircuitoBloqueado);
-            var more = Grant(r.Tariff, r.GrantedSeconds, Available, chunk);
+            var more = ReservationBook.Grant(r.Tariff, r.GrantedSeconds, Available, chunk);
             if (more == 0) return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.SaldoInsuficiente);
             var total = r.GrantedSeconds + more;
             next = r with { GrantedSeconds = total, Amount = TariffCalculator.Rate(r.Tariff, total).Cost, ExpiresAt = now.AddSeconds(more + _opt.ReservationGraceSeconds) };
             answer = new ExtendResult(true, more, total, null);
         }
         // the larger hold counts at once, and is durable before the switch hears of it
-        Reserve(next);
+        _book.Put(next);
         AppendOutcome outcome;
         try
         {
@@ -232,18 +196,12 @@ public sealed partial class CircuitGrain
         }
         catch
         {
-            Restore(next, r);
+            _book.Restore(next, r);
             throw;
         }
         if (outcome == AppendOutcome.Written) return answer;
-        Restore(next, r);
+        _book.Restore(next, r);
         return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.ChamadaDesconhecida);
-    }
-
-    /// <summary>Puts <paramref name="previous"/> back if <paramref name="current"/> is still the call's reservation.</summary>
-    private void Restore(Reservation current, Reservation previous)
-    {
-        if (_reservations.TryGetValue(current.CallId, out var now) && ReferenceEquals(now, current)) Reserve(previous);
     }
 
     // ---------------------------------------------------------------- complete
@@ -291,7 +249,7 @@ public sealed partial class CircuitGrain
         DateTimeOffset startedAt;
         InboundRoute? route = null;
 
-        if (_reservations.TryGetValue(request.CallId, out var r))
+        if (_book.TryGet(request.CallId, out var r))
         {
             (tariff, destination, normalized, callType, direction, caller) = (r.Tariff, r.Destination, r.Normalized, r.CallType, r.Direction, r.Caller);
             route = r.Route;
@@ -300,7 +258,7 @@ public sealed partial class CircuitGrain
         else
         {
             // a switch that did not ask (or a CDR import): rate from the CDR itself
-            if (_refused.Contains(request.CallId) && request.Source == "api")
+            if (_book.WasRefused(request.CallId) && request.Source == "api")
                 return Invalid(request.CallId, "callId", "Esta chamada foi recusada na autorização e não pode ser tarifada.");
             if (string.IsNullOrWhiteSpace(request.Destination))
             {
@@ -350,15 +308,14 @@ public sealed partial class CircuitGrain
         var rated = TariffCalculator.Rate(tariff, duration);
         // inbound minutes through a reseller's DID: the reseller pays their completion (per second, rounded once)
         var resellerAmount = route?.ResellerId is null ? (decimal?)null : CompletionCost(route.CompletionPricePerMinute, duration);
-        var authorized = _reservations.Remove(request.CallId, out var settled);
-        if (authorized) { _reserved -= settled!.Amount; ReservationGauge.Add(-1); }
+        var authorized = _book.TryRelease(request.CallId, out var settled);
         var entry = new LedgerEntry
         {
             Account = _account,
-            Seq = _nextSeq++,
+            Seq = _view.TakeSeq(),
             Kind = LedgerKind.Call,
             Amount = -rated.Cost,
-            BalanceAfter = _balance - rated.Cost,
+            BalanceAfter = _view.Balance - rated.Cost,
             CallId = request.CallId,
             Direction = direction == CallDirection.Inbound ? "inbound" : "outbound",
             Destination = destination,
@@ -379,8 +336,7 @@ public sealed partial class CircuitGrain
             Did = route?.Did,
             Description = route?.ForwardTo is not null && direction == CallDirection.Outbound ? "siga-me " + route.Did : null,
         };
-        _balance -= rated.Cost;
-        Accumulate(_live, entry, +1);
+        _view.Charge(entry, rated.Cost);
 
         AppendOutcome outcome;
         try
@@ -391,8 +347,8 @@ public sealed partial class CircuitGrain
         {
             // outcome unknown: the row may be committed. Undo in memory, never snapshot this activation
             // again, and let the next activation rebuild from the ledger (and reload the still-open holds).
-            Revert(entry);
-            if (authorized) Reserve(settled!);
+            _view.Revert(entry);
+            if (authorized) _book.Put(settled!);
             _poisoned = true;
             DeactivateOnIdle();
             throw;
@@ -402,7 +358,7 @@ public sealed partial class CircuitGrain
         {
             case AppendOutcome.Written:
             {
-                Resolve(entry.Seq, entry);
+                _view.Resolve(entry.Seq, entry);
                 var result = ResultOf(entry, CompleteStatus.Rated);
                 RememberCall(request.CallId, result);
                 if (authorized) result = result with { Authorized = true };
@@ -414,8 +370,8 @@ public sealed partial class CircuitGrain
             }
             case AppendOutcome.Duplicate:
             {
-                Revert(entry);
-                Resolve(entry.Seq, null);
+                _view.Revert(entry);
+                _view.Resolve(entry.Seq, null);
                 var first = await ledger.FindCallAsync(request.CallId)
                             ?? throw new InvalidOperationException("Chamada duplicada não encontrada no razão.");
                 return Settled(request.CallId, first);
@@ -423,15 +379,15 @@ public sealed partial class CircuitGrain
             case AppendOutcome.Refused:
             {
                 // the database refused this row's content: only this call fails; its reservation stays for a clean retry
-                Revert(entry);
-                Resolve(entry.Seq, null);
-                if (authorized) Reserve(settled!);
+                _view.Revert(entry);
+                _view.Resolve(entry.Seq, null);
+                if (authorized) _book.Put(settled!);
                 var (field, reason) = LedgerRefusal.Explain(entry);
                 return Invalid(request.CallId, field, reason);
             }
             default:
-                Revert(entry);
-                if (authorized) Reserve(settled!);
+                _view.Revert(entry);
+                if (authorized) _book.Put(settled!);
                 _poisoned = true;
                 DeactivateOnIdle();
                 throw new InvalidOperationException($"Circuito {_account}: sequência {entry.Seq} já usada por outra ativação; recarregando.");
@@ -453,12 +409,6 @@ public sealed partial class CircuitGrain
         var result = ResultOf(first, CompleteStatus.Rated);
         RememberCall(callId, result);
         return result with { Status = CompleteStatus.Duplicate };
-    }
-
-    private void Revert(LedgerEntry entry)
-    {
-        _balance -= entry.Amount;
-        Accumulate(_live, entry, -1);
     }
 
 }

@@ -12,23 +12,16 @@ namespace Billing.Grains.Circuits;
 /// <summary>Inbound calls: blacklist, collect calls (ACB), siga-me destinations, reseller completion.</summary>
 public sealed partial class CircuitGrain
 {
-    public const int MaxBlacklist = 5000;
+    public const int MaxBlacklist = Blacklist.MaxNumbers;
 
-    private HashSet<string>? _blacklistSet;
+    private Blacklist? _blacklist;
 
-    private HashSet<string> BlacklistSet => _blacklistSet ??= new HashSet<string>(_s.Blacklist ?? [], StringComparer.Ordinal);
+    /// <summary>The rules over the stored list, made again after every change of it.</summary>
+    private Blacklist BlacklistRules => _blacklist ??= new Blacklist(_s.Blacklist);
 
     /// <summary>Completion of inbound minutes: per second, no connect fee, rounded once to centavos (half away from zero).</summary>
     public static decimal CompletionCost(decimal pricePerMinute, int seconds) =>
         seconds <= 0 || pricePerMinute <= 0 ? 0m : TariffCalculator.Rate(Tariff.Simple(pricePerMinute, 1), seconds).Cost;
-
-    /// <summary>A caller in E.164 as seen from this circuit's DDD, or null (anonymous, short code, garbage).</summary>
-    private string? NormalizeCaller(string? caller)
-    {
-        if (string.IsNullOrWhiteSpace(caller)) return null;
-        var c = NumberClassifier.Classify(_s.Data.AreaCode, caller.Trim());
-        return c.IsValid && c.Classification!.NormalizedNumber.StartsWith('+') ? c.Classification.NormalizedNumber : null;
-    }
 
     /// <summary>A collect call recognised by the caller's number (90+CSP…, 9090+local).</summary>
     private bool IsCollectCaller(string? caller)
@@ -40,7 +33,7 @@ public sealed partial class CircuitGrain
 
     private string? InboundRefusal(AuthorizeRequest request)
     {
-        if (_s.Data.Flags.Blacklist && NormalizeCaller(request.Caller) is { } caller && BlacklistSet.Contains(caller))
+        if (_s.Data.Flags.Blacklist && BlacklistRules.Blocks(_s.Data.AreaCode, request.Caller))
             return RefusalReasons.ChamadorBloqueado;
         var collect = request.Collect || IsCollectCaller(request.Caller);
         if (collect && !(request.Inbound is { AcceptsCollect: true } && _s.Data.Flags.Acb))
@@ -57,33 +50,25 @@ public sealed partial class CircuitGrain
     }
 
     public Task<IReadOnlyList<string>?> GetBlacklist() =>
-        Task.FromResult<IReadOnlyList<string>?>(Live ? [.. (_s.Blacklist ?? []).Order(StringComparer.Ordinal)] : null);
+        Task.FromResult(Live ? BlacklistRules.Sorted() : null);
 
     private BlacklistResult BlacklistOk(int added) =>
-        new(CommandResult.Ok, [.. (_s.Blacklist ?? []).Order(StringComparer.Ordinal)], added);
+        new(CommandResult.Ok, [.. BlacklistRules.Sorted()], added);
 
     public async Task<BlacklistResult> AddToBlacklist(IReadOnlyList<string> numbers, string actor)
     {
         ArgumentNullException.ThrowIfNull(numbers);
         if (!Live) return new(CommandResult.NotFound($"Circuito {_account} não encontrado."), [], 0);
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var normalized = new List<string>();
-        for (var i = 0; i < numbers.Count; i++)
-        {
-            if (NormalizeCaller(numbers[i]) is { } n) normalized.Add(n);
-            else errors[FormattableString.Invariant($"numbers[{i}]")] = [$"Número inválido: '{numbers[i]}' (use DDD + número ou E.164)."];
-        }
-        if (numbers.Count == 0) errors["numbers"] = ["Informe ao menos um número."];
+        var (normalized, errors) = Blacklist.Parse(_s.Data.AreaCode, numbers);
         if (errors.Count > 0) return new(CommandResult.Invalid(errors), [], 0);
         await _adminLock.WaitAsync();
         try
         {
-            var current = _s.Blacklist ?? [];
-            var fresh = normalized.Distinct(StringComparer.Ordinal).Where(n => !BlacklistSet.Contains(n)).ToList();
+            var fresh = BlacklistRules.Fresh(normalized);
             if (fresh.Count == 0) return BlacklistOk(0);
-            if (current.Count + fresh.Count > MaxBlacklist)
+            if (BlacklistRules.With(fresh) is not { } list)
                 return new(CommandResult.Invalid("numbers", $"A blacklist tem no máximo {MaxBlacklist} números."), [], 0);
-            await SaveBlacklistAsync([.. current, .. fresh], actor, "blacklist-add", string.Join(',', fresh));
+            await SaveBlacklistAsync(list, actor, "blacklist-add", string.Join(',', fresh));
             return BlacklistOk(fresh.Count);
         }
         finally
@@ -95,13 +80,13 @@ public sealed partial class CircuitGrain
     public async Task<BlacklistResult> RemoveFromBlacklist(string number, string actor)
     {
         if (!Live) return new(CommandResult.NotFound($"Circuito {_account} não encontrado."), [], 0);
-        if (NormalizeCaller(number) is not { } n)
+        if (Blacklist.Normalize(_s.Data.AreaCode, number) is not { } n)
             return new(CommandResult.Invalid("number", $"Número inválido: '{number}'."), [], 0);
         await _adminLock.WaitAsync();
         try
         {
-            if (!BlacklistSet.Contains(n)) return new(CommandResult.NotFound($"O número {n} não está na blacklist."), [], 0);
-            await SaveBlacklistAsync([.. (_s.Blacklist ?? []).Where(x => x != n)], actor, "blacklist-remove", n);
+            if (!BlacklistRules.Contains(n)) return new(CommandResult.NotFound($"O número {n} não está na blacklist."), [], 0);
+            await SaveBlacklistAsync(BlacklistRules.Without(n), actor, "blacklist-remove", n);
             return BlacklistOk(0);
         }
         finally
@@ -122,7 +107,7 @@ public sealed partial class CircuitGrain
                 ["blacklist"] = action == "blacklist-add" ? new FieldChange(null, what) : new FieldChange(what, null),
             });
         _s.Blacklist = list;
-        _blacklistSet = null;
+        _blacklist = null;
         try
         {
             await PersistAsync();
@@ -130,7 +115,7 @@ public sealed partial class CircuitGrain
         catch
         {
             _s.Blacklist = previous;
-            _blacklistSet = null;
+            _blacklist = null;
             throw;
         }
         await tx.CommitAsync();

@@ -15,22 +15,18 @@ public sealed partial class CircuitGrain
     /// <summary>Durable snapshot being built: registration + every resolved ledger row up to LastSeq.</summary>
     private CircuitState _s = new();
 
-    // live view (includes charges whose ledger write is in flight)
-    private decimal _balance;
-    private decimal _reserved;
-    private long _nextSeq = 1;
-    private Dictionary<string, Dictionary<string, TotalsAcc>> _live = new(StringComparer.Ordinal);
+    /// <summary>Live balance and totals (includes charges whose ledger write is in flight) and the watermark into <see cref="_s"/>.</summary>
+    private LedgerView _view = null!; // made on activation, over the snapshot it updates
 
-    private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
+    /// <summary>Credit held by the calls in progress.</summary>
+    private readonly ReservationBook _book = new(clock, ReservationGauge.Add);
+
     private readonly Dictionary<string, CompleteResult> _completed = new(StringComparer.Ordinal);
     private readonly Queue<string> _completedOrder = new();
     private readonly Dictionary<string, Task<CompleteResult>> _inflight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CreditResult> _credits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task<CreditResult>> _creditInflight = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<long, LedgerEntry?> _resolved = new();
     private readonly SemaphoreSlim _persistLock = new(1, 1);
-    private bool _snapshotDirty;
     private bool _poisoned;
 
     private static CircuitState Clone(CircuitState s) => new()
@@ -42,20 +38,11 @@ public sealed partial class CircuitGrain
         CreatedAt = s.CreatedAt,
         Balance = s.Balance,
         LastSeq = s.LastSeq,
-        Periods = ClonePeriods(s.Periods),
+        Periods = LedgerView.ClonePeriods(s.Periods),
         Blacklist = [.. s.Blacklist ?? []],
         SipHa1 = s.SipHa1,
         SipRealm = s.SipRealm,
     };
-
-    private static Dictionary<string, Dictionary<string, TotalsAcc>> ClonePeriods(Dictionary<string, Dictionary<string, TotalsAcc>> p) =>
-        p.ToDictionary(
-            kv => kv.Key,
-            kv => kv.Value.ToDictionary(
-                t => t.Key,
-                t => new TotalsAcc { Count = t.Value.Count, Seconds = t.Value.Seconds, Amount = t.Value.Amount },
-                StringComparer.Ordinal),
-            StringComparer.Ordinal);
 
     private async Task PersistAsync()
     {
@@ -82,7 +69,7 @@ public sealed partial class CircuitGrain
         {
             try
             {
-                Reserve(Reservation.FromHold(hold));
+                _book.Put(Reservation.FromHold(hold));
             }
             catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
             {
@@ -90,23 +77,14 @@ public sealed partial class CircuitGrain
             }
         }
         if (holds.Count > 0)
-            log.LogInformation("Circuito {Account}: {Holds} reservas de chamadas em andamento recarregadas (R$ {Reserved})", _account, holds.Count, _reserved);
+            log.LogInformation("Circuito {Account}: {Holds} reservas de chamadas em andamento recarregadas (R$ {Reserved})", _account, holds.Count, _book.Reserved);
     }
 
     private async Task ReplayAsync(CancellationToken ct)
     {
-        var rows = await ledger.ReadAfterAsync(_account, _s.LastSeq, ct);
-        foreach (var row in rows)
-        {
-            Accumulate(_s.Periods, row, +1);
-            _s.Balance += row.Amount;
-            _s.LastSeq = row.Seq;
-            Remember(row);
-        }
-        _balance = _s.Balance;
-        _live = ClonePeriods(_s.Periods);
-        _nextSeq = _s.LastSeq + 1;
-        _snapshotDirty = rows.Count > 0;
+        var rows = await ledger.ReadAfterAsync(_account, _view.Watermark, ct);
+        _view.Replay(rows);
+        foreach (var row in rows) Remember(row);
         if (rows.Count > 0)
             log.LogInformation("Circuito {Account}: {Rows} lançamentos reaplicados do razão após o snapshot", _account, rows.Count);
     }
@@ -135,41 +113,13 @@ public sealed partial class CircuitGrain
         Balance = row.BalanceAfter,
     };
 
-    private static void Accumulate(Dictionary<string, Dictionary<string, TotalsAcc>> periods, LedgerEntry row, int sign)
-    {
-        if (row.Kind != LedgerKind.Call || row.Period is null) return;
-        if (!periods.TryGetValue(row.Period, out var byType))
-            periods[row.Period] = byType = new Dictionary<string, TotalsAcc>(StringComparer.Ordinal);
-        var key = (row.CallType ?? "") + "|" + (row.Direction ?? "");
-        if (!byType.TryGetValue(key, out var acc)) byType[key] = acc = new TotalsAcc();
-        acc.Count += sign;
-        acc.Seconds += sign * (row.BilledSeconds ?? 0);
-        acc.Amount += sign * -row.Amount;
-    }
-
-    /// <summary>Moves the durable watermark: rows are folded into the snapshot in seq order, failed seqs skipped.</summary>
-    private void Resolve(long seq, LedgerEntry? written)
-    {
-        _resolved[seq] = written;
-        while (_resolved.Remove(_s.LastSeq + 1, out var next))
-        {
-            if (next is not null)
-            {
-                Accumulate(_s.Periods, next, +1);
-                _s.Balance += next.Amount;
-            }
-            _s.LastSeq++;
-            _snapshotDirty = true;
-        }
-    }
-
     private async Task TryWriteSnapshotAsync()
     {
         if (_poisoned) return;
         try
         {
             await PersistAsync();
-            _snapshotDirty = false;
+            _view.MarkPersisted();
             await store.UpdateBalanceAsync(_account, _s.Balance, Now);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -180,37 +130,18 @@ public sealed partial class CircuitGrain
 
     private async Task OnTimerAsync(CancellationToken ct)
     {
-        var now = Now;
-        foreach (var r in _reservations.Values.Where(r => r.ExpiresAt < now).ToList())
-        {
-            _reservations.Remove(r.CallId);
-            _reserved -= r.Amount;
-            ReservationGauge.Add(-1);
+        foreach (var r in _book.ExpireDue())
             log.LogInformation("Circuito {Account}: reserva da chamada {CallId} expirou sem complete", _account, r.CallId);
-        }
-        if (_snapshotDirty && Live) await TryWriteSnapshotAsync();
+        if (_view.Dirty && Live) await TryWriteSnapshotAsync();
     }
 
-    private decimal Available => _balance + _s.Data.CreditLimit - _reserved;
+    private decimal Available => _view.Available(_s.Data.CreditLimit, _book.Reserved);
 
-    public Task<BalanceView?> GetBalance() => Task.FromResult(Live
-        ? new BalanceView(_balance, _reserved, Available, _s.Data.CreditLimit, "BRL", Now)
-        : null);
+    public Task<BalanceView?> GetBalance() => Task.FromResult(Live ? _view.BalanceOf(_s.Data.CreditLimit, _book.Reserved) : null);
 
     public Task<PeriodTotals?> GetPeriodTotals(string period)
     {
-        if (!Live) return Task.FromResult<PeriodTotals?>(null);
-        _live.TryGetValue(period, out var byType);
-        var list = (byType ?? new Dictionary<string, TotalsAcc>(StringComparer.Ordinal))
-            .Where(kv => kv.Value.Count != 0)
-            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv =>
-            {
-                var parts = kv.Key.Split('|');
-                return new TypeTotals(parts[0], parts[1], kv.Value.Count, kv.Value.Seconds, kv.Value.Amount);
-            })
-            .ToList();
-        return Task.FromResult<PeriodTotals?>(new PeriodTotals(period, list, list.Sum(t => t.Amount)));
+        return Task.FromResult(Live ? _view.Totals(period) : null);
     }
 
 
@@ -250,17 +181,17 @@ public sealed partial class CircuitGrain
         var entry = new LedgerEntry
         {
             Account = _account,
-            Seq = _nextSeq++,
+            Seq = _view.TakeSeq(),
             Kind = LedgerKind.Credit,
             Amount = request.Amount,
-            BalanceAfter = _balance + request.Amount,
+            BalanceAfter = _view.Balance + request.Amount,
             IdempotencyKey = request.IdempotencyKey,
             Description = request.Description,
             CreatedAt = Now,
             Actor = request.Actor,
         };
         // a debit counts at once (conservative); a credit only once it is durable (never spend money not yet recorded)
-        if (entry.Amount < 0) _balance += entry.Amount;
+        if (entry.Amount < 0) _view.Add(entry.Amount);
         AppendOutcome outcome;
         try
         {
@@ -268,21 +199,21 @@ public sealed partial class CircuitGrain
         }
         catch
         {
-            if (entry.Amount < 0) _balance -= entry.Amount;
+            if (entry.Amount < 0) _view.Subtract(entry.Amount);
             _poisoned = true;
             DeactivateOnIdle();
             throw;
         }
         if (outcome == AppendOutcome.Written)
         {
-            if (entry.Amount > 0) _balance += entry.Amount;
-            Resolve(entry.Seq, entry);
-            var result = new CreditResult(true, false, entry.Amount, _balance, entry.Seq);
+            if (entry.Amount > 0) _view.Add(entry.Amount);
+            _view.Resolve(entry.Seq, entry);
+            var result = new CreditResult(true, false, entry.Amount, _view.Balance, entry.Seq);
             _credits[request.IdempotencyKey] = result;
             return result;
         }
-        if (entry.Amount < 0) _balance -= entry.Amount;
-        Resolve(entry.Seq, null);
+        if (entry.Amount < 0) _view.Subtract(entry.Amount);
+        _view.Resolve(entry.Seq, null);
         if (outcome == AppendOutcome.Duplicate)
         {
             var first = await ledger.FindCreditAsync(_account, request.IdempotencyKey)

@@ -49,6 +49,7 @@ public sealed partial class CircuitGrain(
         var key = this.GetPrimaryKeyString();
         _account = key.StartsWith(CircuitKeys.Prefix, StringComparison.Ordinal) ? key[CircuitKeys.Prefix.Length..] : key;
         _s = Clone(state.State);
+        _view = new LedgerView(_s, clock);
         if (_s.Exists)
         {
             await ReplayAsync(cancellationToken);
@@ -64,8 +65,8 @@ public sealed partial class CircuitGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        ReservationGauge.Add(-_reservations.Count); // in-memory reservations end with the activation
-        if (_s.Exists && _snapshotDirty) await TryWriteSnapshotAsync();
+        _book.Abandon(); // in-memory reservations end with the activation
+        if (_s.Exists && _view.Dirty) await TryWriteSnapshotAsync();
     }
 
     private DateTimeOffset Now => clock.GetUtcNow();
@@ -76,7 +77,7 @@ public sealed partial class CircuitGrain(
     {
         Account = _account,
         Data = _s.Data,
-        Balance = _balance,
+        Balance = _view.Balance,
         HasWebPassword = _s.WebPasswordHash is not null,
         HasSipPassword = _s.SipHa1 is not null,
         Ip = _ip,
@@ -88,7 +89,7 @@ public sealed partial class CircuitGrain(
         ExpiresAt = _expiresAt,
         RegistrationStatus = CircuitKeys.RegistrationStatus(_seenAt, _latencyMs, Now, TimeSpan.FromSeconds(_opt.RegistrationTtlSeconds), _expiresAt),
         CreatedAt = _s.CreatedAt,
-        ActiveCalls = _reservations.Count,
+        ActiveCalls = _book.Count,
     };
 
     private async Task<CommandResult?> CheckReferencesAsync(CircuitData data)
@@ -189,7 +190,7 @@ public sealed partial class CircuitGrain(
             _s.Data = before;
             throw;
         }
-        _snapshotDirty = false;
+        _view.MarkPersisted();
         await tx.CommitAsync();
     }
 
@@ -199,8 +200,8 @@ public sealed partial class CircuitGrain(
         try
         {
             if (!Live) return CommandResult.NotFound($"Circuito {_account} não encontrado.");
-            if (_reservations.Count > 0)
-                return CommandResult.Conflict($"O circuito tem {_reservations.Count} chamada(s) em andamento; tente de novo quando terminarem.");
+            if (_book.Count > 0)
+                return CommandResult.Conflict($"O circuito tem {_book.Count} chamada(s) em andamento; tente de novo quando terminarem.");
             var open = await store.OpenInvoicesAsync(_account);
             if (open > 0)
                 return CommandResult.Conflict($"O circuito tem {open} fatura(s) ainda não fechada(s).");
