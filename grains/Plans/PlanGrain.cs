@@ -77,6 +77,16 @@ public sealed class PlanGrain(
         await PlanRating.RateAsync(state.State.Plan, PlanId, areaCode, destination, durationSeconds, callStart,
             (deck, number) => grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + deck).Match(number));
 
+    public async Task<CallRating> RateIn(string areaCode, string destination, int durationSeconds, DateTimeOffset callStart, string timeZone, string? uf)
+    {
+        var zone = RatingContext.FindZone(timeZone) ?? throw new ArgumentException($"Fuso horário desconhecido: '{timeZone}'.", nameof(timeZone));
+        var holidays = await grains.GetGrain<IHolidaysGrain>(IHolidaysGrain.Key).List();
+        var calendar = new HolidayCalendar(holidays, uf);
+        return await PlanRating.RateAsync(state.State.Plan, PlanId, areaCode, destination, durationSeconds, callStart,
+            (deck, number) => grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + deck).Match(number),
+            new RatingContext(zone, calendar.IsHoliday));
+    }
+
     private static void Check(string name, ImmutableDictionary<CallType, PlanEntry> entries)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Informe o nome do plano.", nameof(name));
@@ -87,6 +97,13 @@ public sealed class PlanGrain(
                 throw new ArgumentException($"O tipo {type} deve ter uma tarifa ou uma tabela de destinos, não ambos.", nameof(entries));
             if (entry.Tariff?.Validate() is { Count: > 0 } errors)
                 throw new ArgumentException($"Tarifa inválida para {type}: {errors[0].Value}", nameof(entries));
+            if (entry.Windows is { IsDefaultOrEmpty: false } windows)
+            {
+                if (entry.Tariff is null)
+                    throw new ArgumentException($"O tipo {type}: janelas de horário só em tarifas fixas, não em tabelas de destinos.", nameof(entries));
+                if (TariffWindow.Validate(windows) is { Count: > 0 } windowErrors)
+                    throw new ArgumentException($"Janela inválida para {type}: {windowErrors[0].Key}: {windowErrors[0].Value}", nameof(entries));
+            }
         }
     }
 
