@@ -82,9 +82,13 @@ public sealed class PlanGrain(
         var zone = RatingContext.FindZone(timeZone) ?? throw new ArgumentException($"Fuso horário desconhecido: '{timeZone}'.", nameof(timeZone));
         var holidays = await grains.GetGrain<IHolidaysGrain>(IHolidaysGrain.Key).List();
         var calendar = new HolidayCalendar(holidays, uf);
-        return await PlanRating.RateAsync(state.State.Plan, PlanId, areaCode, destination, durationSeconds, callStart,
-            (deck, number) => grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + deck).Match(number),
-            new RatingContext(zone, calendar.IsHoliday));
+        var context = new RatingContext(zone, calendar.IsHoliday);
+        var rating = await PlanRating.RateAsync(state.State.Plan, PlanId, areaCode, destination, durationSeconds, callStart,
+            (deck, number) => grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + deck).Match(number), context);
+        // the preview shows parts for every call: an entry without windows is one part (same algorithm, same total)
+        if (rating is { Ok: true, Parts: null, Tariff: { } tariff })
+            rating = rating with { Parts = new WindowedTariff(tariff, [], context).Detail(callStart, durationSeconds).Parts };
+        return rating;
     }
 
     private static void Check(string name, ImmutableDictionary<CallType, PlanEntry> entries)

@@ -13,29 +13,7 @@ public sealed record RatingContext(TimeZoneInfo Zone, Func<DateOnly, bool> IsHol
     public static RatingContext Default { get; } = new(SaoPauloTime.Zone, BrazilianHolidays.IsNational);
 
     /// <summary>The zone of an IANA name, or null when this machine's time zone database does not know it.</summary>
-    public static TimeZoneInfo? FindZone(string? id)
-    {
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 64) return null;
-        if (id == DefaultTimeZone) return SaoPauloTime.Zone;
-        try
-        {
-            var zone = TimeZoneInfo.FindSystemTimeZoneById(id);
-            // IANA names only (no Windows ids such as "E. South America Standard Time")
-            return zone.HasIanaId ? zone : null;
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return null;
-        }
-        catch (InvalidTimeZoneException)
-        {
-            return null;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
+    public static TimeZoneInfo? FindZone(string? id) => id == DefaultTimeZone ? SaoPauloTime.Zone : TimeZones.Find(id);
 }
 
 /// <summary>The charge of a call rated across tariff windows, with its parts.</summary>
