@@ -12,7 +12,7 @@ namespace Billing.Api.Apis;
 public sealed record CircuitRequest(
     string? Account, string? Name, long? CustomerId, string? PlanId, string? AreaCode, string? Central,
     BillingMode? BillingMode, decimal? CreditLimit, CircuitStatus? Status, WebFlags? Flags, InvoiceConfigRequest? Invoice,
-    string? WebPassword, string? SipPassword = null);
+    string? WebPassword, string? SipPassword = null, string? TimeZone = null);
 
 public sealed record InvoiceConfigRequest(int? ClosingDay, int? DueDays, decimal? MonthlyFee, IReadOnlyList<InvoiceCustomField>? CustomFields);
 
@@ -20,7 +20,8 @@ public sealed record CircuitResponse(
     string Account, string Name, long CustomerId, string? PlanId, string AreaCode, string? Central, BillingMode BillingMode,
     decimal CreditLimit, CircuitStatus Status, WebFlags Flags, InvoiceConfigRequest Invoice, decimal Balance,
     bool HasWebPassword, string? Ip, int? LatencyMs, DateTimeOffset? RegisteredAt, string Registration, int ActiveCalls,
-    DateTimeOffset CreatedAt, bool HasSipPassword, int? Port, string? Transport, string? UserAgent, DateTimeOffset? ExpiresAt);
+    DateTimeOffset CreatedAt, bool HasSipPassword, int? Port, string? Transport, string? UserAgent, DateTimeOffset? ExpiresAt,
+    string TimeZone);
 
 public sealed record CircuitListItem(
     string Account, string Name, long CustomerId, string? PlanId, string? Central, decimal Balance, string? Ip,
@@ -97,6 +98,7 @@ public static class CircuitsApi
             Status = r.Status ?? current?.Status ?? CircuitStatus.Ativo,
             Flags = r.Flags ?? current?.Flags ?? new WebFlags(),
             Invoice = inv,
+            TimeZone = r.TimeZone?.Trim() ?? current?.TimeZone ?? CircuitData.DefaultTimeZone,
         };
     }
 
@@ -106,7 +108,7 @@ public static class CircuitsApi
         new InvoiceConfigRequest(v.Data.Invoice.ClosingDay, v.Data.Invoice.DueDays, v.Data.Invoice.MonthlyFee,
             v.Data.Invoice.CustomFields.IsDefault ? [] : v.Data.Invoice.CustomFields),
         v.Balance, v.HasWebPassword, v.Ip, v.LatencyMs, v.RegisteredAt, v.RegistrationStatus, v.ActiveCalls, v.CreatedAt,
-        v.HasSipPassword, v.Port, v.Transport, v.UserAgent, v.ExpiresAt);
+        v.HasSipPassword, v.Port, v.Transport, v.UserAgent, v.ExpiresAt, v.Data.TimeZone ?? CircuitData.DefaultTimeZone);
 
     /// <summary>A Senha SIP given in a circuit body must be valid before anything is saved (write-only: never answered back).</summary>
     private static IResult? SipPasswordProblem(string? sipPassword) =>

@@ -6,7 +6,11 @@ using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Apis;
 
-public sealed record RatingPreviewRequest(string? PlanId, string? AreaCode, string? Destination, int? DurationSeconds, DateTimeOffset? At);
+public sealed record RatingPreviewRequest(string? PlanId, string? AreaCode, string? Destination, int? DurationSeconds, DateTimeOffset? At,
+    string? TimeZone = null, string? Uf = null);
+
+/// <summary>A part of a previewed call: its window (null = the entry's own tariff), where it starts, seconds billed, exact cost.</summary>
+public sealed record RatingPartResponse(int? Window, string Label, DateTimeOffset StartsAt, int FromSecond, int Seconds, decimal Cost);
 
 public sealed record RateDeckMatchResponse(string Id, int Version, string Prefix, string Destination);
 
@@ -23,7 +27,11 @@ public sealed record RatingPreviewResponse(
     int BilledSeconds,
     decimal Cost,
     Tariff Tariff,
-    RateDeckMatchResponse? RateDeck);
+    RateDeckMatchResponse? RateDeck,
+    DateTimeOffset At,
+    string TimeZone,
+    IReadOnlyList<TariffWindowResponse>? Windows,
+    IReadOnlyList<RatingPartResponse> Parts);
 
 /// <summary><c>POST /api/rating/preview</c>: how a call would be classified and charged, and why.</summary>
 public static class RatingApi
@@ -46,17 +54,29 @@ public static class RatingApi
         if (body.DurationSeconds is null) errors.Add("durationSeconds", "Informe a duração em segundos.");
         else if (body.DurationSeconds is < 0 || body.DurationSeconds > maxDuration)
             errors.Add("durationSeconds", $"A duração vai de 0 a {maxDuration} segundos.");
+        var timeZone = string.IsNullOrWhiteSpace(body.TimeZone) ? CircuitData.DefaultTimeZone : body.TimeZone.Trim();
+        if (!TimeZones.IsKnown(timeZone))
+            errors.Add("timeZone", "Fuso horário desconhecido: use um nome IANA, ex.: America/Sao_Paulo, America/Manaus, America/Noronha.");
+        if (body.Uf is not null && Billing.GrainInterfaces.Registration.Uf.Normalize(body.Uf) is null)
+            errors.Add("uf", "UF desconhecida: use uma das 27 siglas (ex.: SP, RJ, DF) ou omita.");
         if (errors.Any) return errors.ToProblem();
 
+        var at = body.At ?? clock.GetUtcNow();
         var rating = await cluster.GetGrain<IPlanGrain>("plan:" + body.PlanId!.Trim())
-            .Rate(body.AreaCode!.Trim(), body.Destination!, body.DurationSeconds!.Value, body.At ?? clock.GetUtcNow());
+            .RateIn(body.AreaCode!.Trim(), body.Destination!, body.DurationSeconds!.Value, at, timeZone,
+                Billing.GrainInterfaces.Registration.Uf.Normalize(body.Uf));
 
         if (rating is { Ok: true, Classification: { } c, Rated: { } rated, Tariff: { } tariff })
         {
             return TypedResults.Ok(new RatingPreviewResponse(
                 rating.PlanId!, rating.PlanVersion!.Value, c.CallType, c.MobileArea, c.NormalizedNumber, c.DestinationDdd,
                 c.CountryCode, c.Csp, body.DurationSeconds.Value, rated.BilledSeconds, rated.Cost, tariff,
-                rating.DeckMatch is { } m ? new RateDeckMatchResponse(m.RateDeckId, m.Version, m.Prefix, m.Destination) : null));
+                rating.DeckMatch is { } m ? new RateDeckMatchResponse(m.RateDeckId, m.Version, m.Prefix, m.Destination) : null,
+                at, timeZone,
+                rating.Windows is { IsDefaultOrEmpty: false } ? RatingJson.WindowsOf(new PlanEntry(tariff, null, rating.Windows)) : null,
+                rating.Parts is { IsDefaultOrEmpty: false } parts
+                    ? [.. parts.Select(p => new RatingPartResponse(p.Window, p.Label, p.StartsAt, p.FromSecond, p.BilledSeconds, p.Cost))]
+                    : []));
         }
 
         var code = rating.Error ?? "erro";

@@ -138,6 +138,7 @@ public static class ApiSetup
         guarded.MapPlansApi();
         guarded.MapRateDecksApi();
         guarded.MapRatingApi();
+        guarded.MapHolidaysApi();
         guarded.MapResellersApi();
         guarded.MapDidsApi();
         guarded.MapBlacklistApi();

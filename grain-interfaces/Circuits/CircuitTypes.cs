@@ -59,6 +59,10 @@ public sealed record CircuitData
     [Id(7)] public CircuitStatus Status { get; init; } = CircuitStatus.Ativo;
     [Id(8)] public WebFlags Flags { get; init; } = new();
     [Id(9)] public InvoiceConfig Invoice { get; init; } = new();
+    /// <summary>IANA time zone its plan's tariff windows are read in (issue 19).</summary>
+    [Id(10)] public string TimeZone { get; init; } = DefaultTimeZone;
+
+    public const string DefaultTimeZone = "America/Sao_Paulo";
 }
 
 [GenerateSerializer, Immutable, Alias("Billing.CircuitView")]

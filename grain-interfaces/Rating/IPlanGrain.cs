@@ -32,4 +32,11 @@ public interface IPlanGrain : IGrainWithStringKey
     /// <summary>Classifies and rates a call of <paramref name="durationSeconds"/> that started at <paramref name="callStart"/>.</summary>
     [Alias("Rate"), ReadOnly]
     Task<CallRating> Rate(string areaCode, string destination, int durationSeconds, DateTimeOffset callStart);
+
+    /// <summary>
+    /// <see cref="Rate"/> with tariff windows read in <paramref name="timeZone"/> (IANA name) and the national and
+    /// operator holidays (those of <paramref name="uf"/> too, when given). An unknown zone throws <see cref="ArgumentException"/>.
+    /// </summary>
+    [Alias("RateIn"), ReadOnly]
+    Task<CallRating> RateIn(string areaCode, string destination, int durationSeconds, DateTimeOffset callStart, string timeZone, string? uf);
 }

@@ -2,11 +2,20 @@ using System.Collections.Immutable;
 
 namespace Billing.GrainInterfaces.Rating;
 
-/// <summary>How a call type is priced in a plan: a fixed <see cref="Tariff"/> or a rate deck (longest prefix).</summary>
+/// <summary>
+/// How a call type is priced in a plan: a fixed <see cref="Tariff"/> or a rate deck (longest prefix). A fixed tariff
+/// may carry time <see cref="Windows"/> (horário normal / reduzido, feriados) that override it; null = none.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Billing.PlanEntry")]
-public sealed record PlanEntry(Tariff? Tariff, string? RateDeckId)
+public sealed record PlanEntry(Tariff? Tariff, string? RateDeckId, ImmutableArray<TariffWindow>? Windows = null)
 {
     public static PlanEntry Of(Tariff tariff) => new(tariff, null);
+
+    public static PlanEntry Of(Tariff tariff, ImmutableArray<TariffWindow> windows) =>
+        new(tariff, null, windows.IsDefaultOrEmpty ? null : windows);
+
+    /// <summary>True when the entry has at least one window.</summary>
+    public bool HasWindows => Windows is { IsDefaultOrEmpty: false };
 
     public static PlanEntry Deck(string rateDeckId) => new(null, rateDeckId);
 }

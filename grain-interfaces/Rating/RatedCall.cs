@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Billing.GrainInterfaces.Rating;
 
 /// <summary>The charge of one call: seconds billed after minimum and increments, and the cost in reais rounded to centavos.</summary>
@@ -14,7 +16,9 @@ public sealed record DeckMatch(string RateDeckId, int Version, string Prefix, st
 /// <summary>
 /// Everything about how a call is charged: its classification, the plan version and tariff used (and the deck
 /// row when the plan points at a deck), and the charge. When the call cannot be rated, <see cref="Error"/>
-/// (a code such as <c>destino_invalido</c>) and <see cref="Message"/> (pt-BR) are set instead.
+/// (a code such as <c>destino_invalido</c>) and <see cref="Message"/> (pt-BR) are set instead. When the entry has
+/// tariff <see cref="Windows"/>, <see cref="Tariff"/> is the entry's own tariff and <see cref="Parts"/> says how the
+/// call was split across them.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Billing.CallRating")]
 public sealed record CallRating(
@@ -25,7 +29,9 @@ public sealed record CallRating(
     DeckMatch? DeckMatch,
     RatedCall? Rated,
     string? Error,
-    string? Message)
+    string? Message,
+    ImmutableArray<TariffWindow>? Windows = null,
+    ImmutableArray<RatedPart>? Parts = null)
 {
     public const string InvalidDestination = ClassificationResult.InvalidDestination;
     public const string InvalidAreaCode = "ddd_invalido";

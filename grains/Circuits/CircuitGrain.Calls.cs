@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Rating;
@@ -35,9 +36,49 @@ public sealed partial class CircuitGrain
             _planLoadedAt = now;
         }
         if (_plan is null) return CallRating.Fail(CallRating.UnknownPlan, $"O plano '{planId}' não existe.", classification, planId);
+        // tariff windows are read in the circuit's time zone and holidays; entries without windows never ask for them
+        var context = _plan.VersionAt(start) is { } version && CallRater.EntryFor(version, classification.CallType) is { HasWindows: true }
+            ? await ContextAsync()
+            : null;
         return await PlanRating.RateClassifiedAsync(_plan, classification, duration, start,
-            (deck, number) => GrainFactory.GetGrain<IRateDeckGrain>("deck:" + deck).Match(number));
+            (deck, number) => GrainFactory.GetGrain<IRateDeckGrain>("deck:" + deck).Match(number), context);
     }
+
+    // ---------------------------------------------------------------- tariff windows: time zone and holidays
+
+    private RatingContext? _context;
+    private string? _contextZone;
+    private DateTimeOffset _contextLoadedAt;
+
+    /// <summary>
+    /// The circuit's time zone and holiday calendar (national + operator holidays, those of its customer's UF too),
+    /// cached like the plan (refreshed every PlanCacheSeconds). Asked for only by calls whose entry has windows.
+    /// </summary>
+    private async ValueTask<RatingContext> ContextAsync()
+    {
+        var now = Now;
+        var zoneId = _s.Data.TimeZone ?? CircuitData.DefaultTimeZone;
+        if (_context is not null && _contextZone == zoneId && now - _contextLoadedAt <= TimeSpan.FromSeconds(_opt.PlanCacheSeconds))
+            return _context;
+        var holidays = GrainFactory.GetGrain<IHolidaysGrain>(IHolidaysGrain.Key).List();
+        var customer = GrainFactory.GetGrain<Billing.GrainInterfaces.Registration.ICustomerGrain>(
+            Billing.GrainInterfaces.Registration.CustomerKeys.For(_s.Data.CustomerId)).Get();
+        var calendar = new HolidayCalendar(await holidays, (await customer)?.Data.Uf);
+        _context = new RatingContext(RatingContext.FindZone(zoneId) ?? RatingContext.Default.Zone, calendar.IsHoliday);
+        _contextZone = zoneId;
+        _contextLoadedAt = now;
+        return _context;
+    }
+
+    /// <summary>The windowed tariff of a reservation, or null when its entry has no windows (the plain, fast path).</summary>
+    private WindowedTariff? WindowedOf(Tariff tariff, ImmutableArray<TariffWindow>? windows) =>
+        windows is { IsDefaultOrEmpty: false } w ? new WindowedTariff(tariff, w, _context ?? RatingContext.Default) : null;
+
+    private static RatedCall Price(Tariff tariff, WindowedTariff? windowed, DateTimeOffset start, int seconds) =>
+        ReservationBook.Price(tariff, windowed, start, seconds);
+
+    private static decimal FirstPrice(Tariff tariff, WindowedTariff? windowed, DateTimeOffset start) =>
+        FirstPrice(windowed is null ? tariff : windowed.TariffAt(start));
 
     // ---------------------------------------------------------------- authorize / extend
 
@@ -52,7 +93,8 @@ public sealed partial class CircuitGrain
         }
         if (!Live) return AuthorizeResult.Refused(RefusalReasons.CircuitoDesconhecido);
         if (_book.TryGet(request.CallId, out var existing))
-            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null)
+            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType,
+                FirstPrice(existing.Tariff, WindowedOf(existing.Tariff, existing.Windows), existing.StartedAt), null)
             {
                 ForwardTo = existing.Route is not null && existing.Direction == CallDirection.Outbound ? existing.Normalized : null,
             };
@@ -107,20 +149,22 @@ public sealed partial class CircuitGrain
 
         // after the await: the same call may have been authorized meanwhile (retry of the switch)
         if (_book.TryGet(request.CallId, out var existing))
-            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType, FirstPrice(existing.Tariff), null)
+            return new AuthorizeResult(true, existing.GrantedSeconds, existing.CallType,
+                FirstPrice(existing.Tariff, WindowedOf(existing.Tariff, existing.Windows), existing.StartedAt), null)
             {
                 ForwardTo = existing.Route is null ? null : existing.Normalized,
             };
 
         var tariff = rating.Tariff;
-        var granted = ReservationBook.Grant(tariff, 0, Available, chunk);
+        var windowed = WindowedOf(tariff, rating.Windows);
+        var granted = ReservationBook.Grant(tariff, windowed, now, 0, Available, chunk);
         if (granted == 0) return Refuse(request.CallId, RefusalReasons.SaldoInsuficiente);
-        var amount = TariffCalculator.Rate(tariff, granted).Cost;
+        var amount = Price(tariff, windowed, now, granted).Cost;
         var type = Wire(rating.Classification!.CallType);
         return await ReserveDurablyAsync(new Reservation(request.CallId, destination, rating.Classification.NormalizedNumber, type,
             CallDirection.Outbound, request.Caller, now, tariff, granted, amount,
-            now.AddSeconds(granted + _opt.ReservationGraceSeconds)) { Route = route },
-            new AuthorizeResult(true, granted, type, FirstPrice(tariff), null)
+            now.AddSeconds(granted + _opt.ReservationGraceSeconds)) { Route = route, Windows = windowed?.Windows },
+            new AuthorizeResult(true, granted, type, FirstPrice(tariff, windowed, now), null)
             {
                 ForwardTo = forwardTo is null ? null : rating.Classification.NormalizedNumber,
             });
@@ -170,9 +214,18 @@ public sealed partial class CircuitGrain
                 _completed.ContainsKey(callId) ? RefusalReasons.ChamadaEncerrada : RefusalReasons.ChamadaDesconhecida);
         var now = Now;
         var chunk = _opt.ChunkSeconds;
+        if (r.Windows is not null)
+        {
+            await ContextAsync();
+            // the reservation may have changed while the calendar was read
+            if (!_book.TryGet(callId, out r))
+                return new ExtendResult(false, 0, 0,
+                    _completed.ContainsKey(callId) ? RefusalReasons.ChamadaEncerrada : RefusalReasons.ChamadaDesconhecida);
+        }
+        var windowed = WindowedOf(r.Tariff, r.Windows);
         Reservation next;
         ExtendResult answer;
-        if (r.Amount == 0m && TariffCalculator.Rate(r.Tariff, r.GrantedSeconds + chunk).Cost == 0m)
+        if (r.Amount == 0m && Price(r.Tariff, windowed, r.StartedAt, r.GrantedSeconds + chunk).Cost == 0m)
         {
             next = r with { GrantedSeconds = r.GrantedSeconds + chunk, ExpiresAt = now.AddSeconds(chunk + _opt.ReservationGraceSeconds) };
             answer = new ExtendResult(true, chunk, next.GrantedSeconds, null);
@@ -181,10 +234,10 @@ public sealed partial class CircuitGrain
         {
             if (r.Direction == CallDirection.Outbound && _s.Data.Status == CircuitStatus.Bloqueado && r.CallType != Wire(CallType.Emergencia))
                 return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.CircuitoBloqueado);
-            var more = ReservationBook.Grant(r.Tariff, r.GrantedSeconds, Available, chunk);
+            var more = ReservationBook.Grant(r.Tariff, windowed, r.StartedAt, r.GrantedSeconds, Available, chunk);
             if (more == 0) return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.SaldoInsuficiente);
             var total = r.GrantedSeconds + more;
-            next = r with { GrantedSeconds = total, Amount = TariffCalculator.Rate(r.Tariff, total).Cost, ExpiresAt = now.AddSeconds(more + _opt.ReservationGraceSeconds) };
+            next = r with { GrantedSeconds = total, Amount = Price(r.Tariff, windowed, r.StartedAt, total).Cost, ExpiresAt = now.AddSeconds(more + _opt.ReservationGraceSeconds) };
             answer = new ExtendResult(true, more, total, null);
         }
         // the larger hold counts at once, and is durable before the switch hears of it
@@ -243,6 +296,7 @@ public sealed partial class CircuitGrain
         var now = Now;
         var duration = request.DurationSeconds;
         Tariff tariff;
+        ImmutableArray<TariffWindow>? windows = null;
         string destination, normalized, callType;
         CallDirection direction;
         string? caller;
@@ -253,7 +307,10 @@ public sealed partial class CircuitGrain
         {
             (tariff, destination, normalized, callType, direction, caller) = (r.Tariff, r.Destination, r.Normalized, r.CallType, r.Direction, r.Caller);
             route = r.Route;
+            windows = r.Windows;
             startedAt = request.AnsweredAt ?? request.StartedAt ?? r.StartedAt;
+            // the calendar of a windowed call (cached); this call's complete is guarded by _inflight meanwhile
+            if (windows is not null) await ContextAsync();
         }
         else
         {
@@ -299,13 +356,15 @@ public sealed partial class CircuitGrain
                     if (!rating.Ok || rating.Tariff is null)
                         return Invalid(request.CallId, "destination", rating.Message ?? "Destino não permitido pelo plano.");
                     (tariff, normalized, callType) = (rating.Tariff, rating.Classification!.NormalizedNumber, Wire(rating.Classification.CallType));
+                    windows = rating.Windows;
                 }
             }
             if (_completed.TryGetValue(request.CallId, out var meanwhile)) return meanwhile with { Status = CompleteStatus.Duplicate };
         }
 
         // synchronous from here to the append: settle the reservation and charge the live balance
-        var rated = TariffCalculator.Rate(tariff, duration);
+        var windowed = WindowedOf(tariff, windows);
+        var rated = Price(tariff, windowed, startedAt, duration);
         // inbound minutes through a reseller's DID: the reseller pays their completion (per second, rounded once)
         var resellerAmount = route?.ResellerId is null ? (decimal?)null : CompletionCost(route.CompletionPricePerMinute, duration);
         var authorized = _book.TryRelease(request.CallId, out var settled);
@@ -325,7 +384,7 @@ public sealed partial class CircuitGrain
             AnsweredAt = request.AnsweredAt,
             DurationSeconds = duration,
             BilledSeconds = rated.BilledSeconds,
-            PricePerMinute = FirstPrice(tariff),
+            PricePerMinute = FirstPrice(tariff, windowed, startedAt),
             HangupCause = request.HangupCause,
             Caller = caller,
             Period = Billing.GrainInterfaces.Common.BillingPeriod.Of(startedAt, _s.Data.Invoice.ClosingDay).Key,

@@ -33,6 +33,8 @@ public static class CircuitRules
         else if (!Money.HasAtMostTwoDecimals(d.CreditLimit)) Add("creditLimit", "Use no máximo 2 casas decimais (centavos).");
         if (!Enum.IsDefined(d.BillingMode)) Add("billingMode", "Use 'prepaid' ou 'postpaid'.");
         if (!Enum.IsDefined(d.Status)) Add("status", "Use 'ativo' ou 'bloqueado'.");
+        if (Billing.Grains.Rating.RatingContext.FindZone(d.TimeZone) is null)
+            Add("timeZone", "Fuso horário desconhecido: use um nome IANA, ex.: America/Sao_Paulo, America/Manaus, America/Noronha.");
         var inv = d.Invoice ?? new InvoiceConfig();
         if (inv.ClosingDay is < 1 or > 28) Add("invoice.closingDay", "O dia de fechamento vai de 1 a 28.");
         if (inv.DueDays is < 0 or > 90) Add("invoice.dueDays", "Os dias até o vencimento vão de 0 a 90.");
@@ -71,6 +73,7 @@ public static class CircuitRules
             ["billingMode"] = d.BillingMode.ToString(),
             ["creditLimit"] = d.CreditLimit.ToString(ci),
             ["status"] = d.Status.ToString(),
+            ["timeZone"] = d.TimeZone,
             ["flags"] = string.Join(',', new[]
             {
                 f.Acb ? "acb" : null, f.Blacklist ? "blacklist" : null, f.Faturas ? "faturas" : null,

@@ -17,13 +17,13 @@ public sealed class CircuitStore(NpgsqlDataSource db)
         await using var cmd = new NpgsqlCommand(
             """
             INSERT INTO circuits (account, name, customer_id, plan_id, area_code, central, billing_mode, credit_limit,
-                                  status, balance, created_at, updated_at, search)
-            VALUES (@account, @name, @customer, @plan, @area, @central, @mode, @limit, @status, @balance, @created, @now, @search)
+                                  status, balance, created_at, updated_at, search, time_zone)
+            VALUES (@account, @name, @customer, @plan, @area, @central, @mode, @limit, @status, @balance, @created, @now, @search, @tz)
             ON CONFLICT (account) DO UPDATE SET
                 name = EXCLUDED.name, customer_id = EXCLUDED.customer_id, plan_id = EXCLUDED.plan_id,
                 area_code = EXCLUDED.area_code, central = EXCLUDED.central, billing_mode = EXCLUDED.billing_mode,
                 credit_limit = EXCLUDED.credit_limit, status = EXCLUDED.status, balance = EXCLUDED.balance,
-                updated_at = EXCLUDED.updated_at, search = EXCLUDED.search
+                updated_at = EXCLUDED.updated_at, search = EXCLUDED.search, time_zone = EXCLUDED.time_zone
             """, conn, tx);
         cmd.Parameters.AddWithValue("account", account);
         cmd.Parameters.AddWithValue("name", d.Name);
@@ -38,6 +38,7 @@ public sealed class CircuitStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("created", createdAt.UtcDateTime);
         cmd.Parameters.AddWithValue("now", now.UtcDateTime);
         cmd.Parameters.AddWithValue("search", SearchText(account, d));
+        cmd.Parameters.AddWithValue("tz", d.TimeZone);
         await cmd.ExecuteNonQueryAsync();
     }
 

@@ -109,16 +109,28 @@ internal sealed class ReservationBook(TimeProvider clock, Action<long>? countCha
     /// Seconds that can be granted on top of <paramref name="already"/> (at most <paramref name="chunk"/> more)
     /// with <paramref name="budget"/> available besides what is already reserved for them; 0 = nothing useful.
     /// </summary>
-    public static int Grant(Tariff tariff, int already, decimal budget, int chunk)
+    public static int Grant(Tariff tariff, int already, decimal budget, int chunk) => Grant(tariff, null, default, already, budget, chunk);
+
+    /// <inheritdoc cref="Grant(Tariff, int, decimal, int)"/>
+    /// <remarks>With <paramref name="windowed"/> (an entry with time windows) the call started at <paramref name="start"/>
+    /// is priced per window part; without, the plain tariff path.</remarks>
+    public static int Grant(Tariff tariff, WindowedTariff? windowed, DateTimeOffset start, int already, decimal budget, int chunk)
     {
         var target = already + chunk;
-        var reservedForAlready = already == 0 ? 0m : TariffCalculator.Rate(tariff, already).Cost;
-        if (TariffCalculator.Rate(tariff, target).Cost == 0m) return chunk; // free destination
-        var total = TariffCalculator.MaxSecondsWithin(tariff, budget + reservedForAlready, target);
+        var reservedForAlready = already == 0 ? 0m : Price(tariff, windowed, start, already).Cost;
+        if (Price(tariff, windowed, start, target).Cost == 0m) return chunk; // free destination
+        var total = windowed is null
+            ? TariffCalculator.MaxSecondsWithin(tariff, budget + reservedForAlready, target)
+            : windowed.MaxSecondsWithin(start, budget + reservedForAlready, target);
         var more = total - already;
+        var free = windowed is null ? tariff.FreeSeconds : windowed.TariffAt(start).FreeSeconds;
         // seconds inside the free allowance, or so few that their cost rounds to zero, are no real grant:
         // granting them would let a circuit with nothing left place calls that are charged at complete
-        if (total <= tariff.FreeSeconds || more <= 0 || TariffCalculator.Rate(tariff, total).Cost <= reservedForAlready) return 0;
+        if (total <= free || more <= 0 || Price(tariff, windowed, start, total).Cost <= reservedForAlready) return 0;
         return more;
     }
+
+    /// <summary>The cost of <paramref name="seconds"/> of a call started at <paramref name="start"/>.</summary>
+    public static RatedCall Price(Tariff tariff, WindowedTariff? windowed, DateTimeOffset start, int seconds) =>
+        windowed is null ? TariffCalculator.Rate(tariff, seconds) : windowed.Rate(start, seconds);
 }

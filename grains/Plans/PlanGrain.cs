@@ -77,6 +77,20 @@ public sealed class PlanGrain(
         await PlanRating.RateAsync(state.State.Plan, PlanId, areaCode, destination, durationSeconds, callStart,
             (deck, number) => grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + deck).Match(number));
 
+    public async Task<CallRating> RateIn(string areaCode, string destination, int durationSeconds, DateTimeOffset callStart, string timeZone, string? uf)
+    {
+        var zone = RatingContext.FindZone(timeZone) ?? throw new ArgumentException($"Fuso horário desconhecido: '{timeZone}'.", nameof(timeZone));
+        var holidays = await grains.GetGrain<IHolidaysGrain>(IHolidaysGrain.Key).List();
+        var calendar = new HolidayCalendar(holidays, uf);
+        var context = new RatingContext(zone, calendar.IsHoliday);
+        var rating = await PlanRating.RateAsync(state.State.Plan, PlanId, areaCode, destination, durationSeconds, callStart,
+            (deck, number) => grains.GetGrain<IRateDeckGrain>(RateDeckGrain.KeyPrefix + deck).Match(number), context);
+        // the preview shows parts for every call: an entry without windows is one part (same algorithm, same total)
+        if (rating is { Ok: true, Parts: null, Tariff: { } tariff })
+            rating = rating with { Parts = new WindowedTariff(tariff, [], context).Detail(callStart, durationSeconds).Parts };
+        return rating;
+    }
+
     private static void Check(string name, ImmutableDictionary<CallType, PlanEntry> entries)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("Informe o nome do plano.", nameof(name));
@@ -87,6 +101,13 @@ public sealed class PlanGrain(
                 throw new ArgumentException($"O tipo {type} deve ter uma tarifa ou uma tabela de destinos, não ambos.", nameof(entries));
             if (entry.Tariff?.Validate() is { Count: > 0 } errors)
                 throw new ArgumentException($"Tarifa inválida para {type}: {errors[0].Value}", nameof(entries));
+            if (entry.Windows is { IsDefaultOrEmpty: false } windows)
+            {
+                if (entry.Tariff is null)
+                    throw new ArgumentException($"O tipo {type}: janelas de horário só em tarifas fixas, não em tabelas de destinos.", nameof(entries));
+                if (TariffWindow.Validate(windows) is { Count: > 0 } windowErrors)
+                    throw new ArgumentException($"Janela inválida para {type}: {windowErrors[0].Key}: {windowErrors[0].Value}", nameof(entries));
+            }
         }
     }
 

@@ -24,4 +24,15 @@ public static class CallRater
         var rated = TariffCalculator.Rate(tariff, durationSeconds);
         return new CallRating(classification, planId, version.Version, tariff, deckMatch, rated, null, null);
     }
+
+    /// <summary>Rates a classified call whose entry has tariff windows: the total, and the parts it was split into.</summary>
+    public static CallRating Rate(string planId, PlanVersion version, NumberClassification classification, WindowedTariff tariff,
+        DateTimeOffset callStart, int durationSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(tariff);
+        var detail = tariff.Detail(callStart, durationSeconds);
+        return new CallRating(classification, planId, version.Version, tariff.BaseTariff, null, detail.Rated, null, null,
+            tariff.Windows, detail.Parts);
+    }
 }

@@ -11,7 +11,7 @@ namespace Billing.Grains.Rating;
 public static class PlanRating
 {
     public static async ValueTask<CallRating> RateAsync(Plan? plan, string planId, string areaCode, string destination,
-        int durationSeconds, DateTimeOffset callStart, Func<string, string, Task<DeckMatch?>> matchDeck)
+        int durationSeconds, DateTimeOffset callStart, Func<string, string, Task<DeckMatch?>> matchDeck, RatingContext? context = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(durationSeconds);
         ArgumentNullException.ThrowIfNull(matchDeck);
@@ -22,12 +22,15 @@ public static class PlanRating
         var classified = NumberClassifier.Classify(areaCode, destination ?? "");
         if (classified.Classification is not { } c)
             return CallRating.Fail(CallRating.InvalidDestination, classified.Reason!, planId: plan.Id);
-        return await RateClassifiedAsync(plan, c, durationSeconds, callStart, matchDeck);
+        return await RateClassifiedAsync(plan, c, durationSeconds, callStart, matchDeck, context);
     }
 
-    /// <summary>The same rule for a number the caller has already classified (the circuit's hot path classifies once).</summary>
+    /// <summary>
+    /// The same rule for a number the caller has already classified (the circuit's hot path classifies once). An entry
+    /// with tariff windows is rated in <paramref name="context"/> (default: São Paulo, national holidays).
+    /// </summary>
     public static async ValueTask<CallRating> RateClassifiedAsync(Plan plan, NumberClassification c, int durationSeconds,
-        DateTimeOffset callStart, Func<string, string, Task<DeckMatch?>> matchDeck)
+        DateTimeOffset callStart, Func<string, string, Task<DeckMatch?>> matchDeck, RatingContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(c);
@@ -41,7 +44,11 @@ public static class PlanRating
         if (entry is null)
             return CallRating.Fail(CallRating.NotInPlan, "O plano não tarifa este tipo de chamada.", c, plan.Id, version.Version);
         if (entry.Tariff is { } tariff)
+        {
+            if (entry.Windows is { IsDefaultOrEmpty: false } windows)
+                return CallRater.Rate(plan.Id, version, c, new WindowedTariff(tariff, windows, context ?? RatingContext.Default), callStart, durationSeconds);
             return CallRater.Rate(plan.Id, version, c, tariff, durationSeconds);
+        }
 
         var match = await matchDeck(entry.RateDeckId!, c.NormalizedNumber);
         if (match is null)
