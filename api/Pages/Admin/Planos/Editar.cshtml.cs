@@ -167,7 +167,7 @@ public sealed partial class EditarModel(PlanService plans, RateDeckQueries decks
     private static partial Regex SlotKey();
 
     /// <summary>The pt-BR name of a call type (<c>ldi</c> → "Internacional").</summary>
-    public static string TypeLabel(string wire) => PortalFormat.CallType(wire);
+    public static string TypeLabel(string wire) => CallTypes.ShortLabel(wire);
 
     /// <summary>Errors of an entry that are not next to one of its inputs (e.g. "entries.ldi", "…tariff.slots").</summary>
     public IEnumerable<string> EntryErrors(EntryForm e) =>
