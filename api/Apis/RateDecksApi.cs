@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Billing.Api.Application;
 using Billing.Api.Infrastructure;
-using Billing.GrainInterfaces.Rating;
-using Billing.GrainInterfaces.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace Billing.Api.Apis;
 
@@ -25,7 +23,7 @@ public sealed record RateDeckListItem(string Id, string Name, int Version, int R
 /// </summary>
 public static class RateDecksApi
 {
-    public const long MaxCsvBytes = 64L * 1024 * 1024;
+    public const long MaxCsvBytes = RateDeckService.MaxCsvBytes;
 
     public static IEndpointRouteBuilder MapRateDecksApi(this IEndpointRouteBuilder app)
     {
@@ -37,7 +35,7 @@ public static class RateDecksApi
     }
 
     private static async Task<Results<Created<RateDeckImportResponse>, ValidationProblem, ProblemHttpResult>> Import(
-        HttpRequest request, IClusterClient cluster, string? id, string? name, CancellationToken ct)
+        HttpRequest request, RateDeckService decks, string? id, string? name, CancellationToken ct)
     {
         string csv;
         string field;
@@ -67,36 +65,24 @@ public static class RateDecksApi
             csv = await reader.ReadToEndAsync(ct);
         }
 
-        var errors = new FieldErrors();
-        RatingJson.CheckId(id, "id", errors);
-        if (name is { Length: > 200 }) errors.Add("name", "O nome tem no máximo 200 caracteres.");
-        if (string.IsNullOrWhiteSpace(csv)) errors.Add(field, "O CSV está vazio.");
-        if (errors.Any) return errors.ToProblem();
-
-        id ??= "d" + (await cluster.GetGrain<ISequenceGrain>("seq:deck").Next()).ToString(CultureInfo.InvariantCulture);
-        var result = await cluster.GetGrain<IRateDeckGrain>("deck:" + id).Import(name ?? "", csv);
-        if (!result.Ok)
+        var outcome = await decks.Import(id, name, csv, field);
+        if (outcome is { IsOk: false, Value: { Ok: false } result })
         {
-            var messages = result.Errors
-                .Select(e => e.Column is null
-                    ? string.Create(CultureInfo.InvariantCulture, $"Linha {e.Line}: {e.Reason}")
-                    : string.Create(CultureInfo.InvariantCulture, $"Linha {e.Line}, coluna {e.Column}: {e.Reason}"))
-                .ToArray();
             return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [field] = messages },
-                detail: string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Errors.Length} linha(s) com erro; nada foi importado e a versão em vigor não mudou."),
+                outcome.Errors!.ToDictionary(),
+                detail: outcome.Message,
                 title: "Dados inválidos",
                 extensions: new Dictionary<string, object?>
                 {
                     ["lines"] = result.Errors.Select(e => new { line = e.Line, column = e.Column, reason = e.Reason }).ToArray(),
                 });
         }
-        return TypedResults.Created($"/api/rate-decks/{Uri.EscapeDataString(id)}", new RateDeckImportResponse(id, result.Version, result.Rows));
+        return outcome.ToHttp(r => TypedResults.Created($"/api/rate-decks/{Uri.EscapeDataString(r.RateDeckId)}",
+            new RateDeckImportResponse(r.RateDeckId, r.Version, r.Rows)));
     }
 
     private static async Task<Results<Ok<RateDeckResponse>, ValidationProblem, ProblemHttpResult>> Get(
-        string id, NpgsqlDataSource db, string? prefix, int? page, int? pageSize, CancellationToken ct)
+        string id, RateDeckQueries decks, string? prefix, int? page, int? pageSize, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var (p, size) = Paging.Read(page, pageSize, errors);
@@ -104,56 +90,12 @@ public static class RateDecksApi
         if (search is { Length: > 0 } && !search.All(char.IsAsciiDigit)) errors.Add("prefix", "O prefixo tem só dígitos.");
         if (errors.Any) return errors.ToProblem();
 
-        string name;
-        int version, rows;
-        DateTimeOffset importedAt;
-        await using (var head = db.CreateCommand("SELECT name, current_version, row_count, imported_at FROM rate_decks WHERE id = @id"))
-        {
-            head.Parameters.AddWithValue("id", id);
-            await using var r = await head.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct)) return Problems.NotFound($"A tabela de destinos '{id}' não existe.");
-            (name, version, rows, importedAt) = (r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetFieldValue<DateTimeOffset>(3));
-        }
-
-        const string Where = "WHERE deck_id = @id AND version = @version AND prefix LIKE @like";
-        var like = (search ?? "") + "%";
-        long total;
-        await using (var count = db.CreateCommand($"SELECT count(*) FROM rate_deck_rows {Where}"))
-        {
-            count.Parameters.AddWithValue("id", id);
-            count.Parameters.AddWithValue("version", version);
-            count.Parameters.AddWithValue("like", like);
-            total = (long)(await count.ExecuteScalarAsync(ct))!;
-        }
-        var items = new List<RateDeckRowResponse>();
-        await using (var cmd = db.CreateCommand(
-            $"""
-            SELECT prefix, destination, price_per_minute, connect_fee, initial_block, increment, minimum_seconds
-            FROM rate_deck_rows {Where} ORDER BY prefix LIMIT @limit OFFSET @offset
-            """))
-        {
-            cmd.Parameters.AddWithValue("id", id);
-            cmd.Parameters.AddWithValue("version", version);
-            cmd.Parameters.AddWithValue("like", like);
-            cmd.Parameters.AddWithValue("limit", size);
-            cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-                items.Add(new RateDeckRowResponse(r.GetString(0), r.GetString(1), r.GetDecimal(2), r.GetDecimal(3),
-                    r.GetInt32(4), r.GetInt32(5), r.GetInt32(6)));
-        }
-        return TypedResults.Ok(new RateDeckResponse(id, name, version, rows, importedAt, search is { Length: > 0 } ? search : null, p, size, total, total == 0 ? 0 : (total + size - 1) / size, items));
+        var deck = await decks.Rows(id, search is { Length: > 0 } ? search : null, p, size, ct);
+        return deck is null ? Problems.NotFound($"A tabela de destinos '{id}' não existe.") : TypedResults.Ok(deck);
     }
 
-    private static async Task<Ok<RateDeckListItem[]>> List(NpgsqlDataSource db, CancellationToken ct)
-    {
-        var items = new List<RateDeckListItem>();
-        await using var cmd = db.CreateCommand("SELECT id, name, current_version, row_count, imported_at FROM rate_decks ORDER BY id");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            items.Add(new RateDeckListItem(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4)));
-        return TypedResults.Ok(items.ToArray());
-    }
+    private static async Task<Ok<RateDeckListItem[]>> List(RateDeckQueries decks, CancellationToken ct) =>
+        TypedResults.Ok(await decks.List(ct));
 
     private static ProblemHttpResult TooLarge() => TypedResults.Problem(statusCode: 413, title: Problems.TitleFor(413),
         detail: string.Create(CultureInfo.InvariantCulture, $"O CSV passa de {MaxCsvBytes / (1024 * 1024)} MB."));

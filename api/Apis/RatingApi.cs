@@ -1,8 +1,7 @@
+using Billing.Api.Application;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Rating;
-using Billing.GrainInterfaces.Circuits;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Billing.Api.Apis;
 
@@ -44,52 +43,17 @@ public static class RatingApi
     }
 
     private static async Task<Results<Ok<RatingPreviewResponse>, ValidationProblem, ProblemHttpResult>> Preview(
-        RatingPreviewRequest body, IClusterClient cluster, TimeProvider clock, IOptions<CallLimits> limits)
+        RatingPreviewRequest body, PlanService plans)
     {
-        var maxDuration = limits.Value.MaxDurationSeconds;
-        var errors = new FieldErrors();
-        if (string.IsNullOrWhiteSpace(body.PlanId)) errors.Add("planId", "Informe o plano.");
-        if (string.IsNullOrWhiteSpace(body.AreaCode)) errors.Add("areaCode", "Informe o DDD do circuito (2 dígitos).");
-        if (string.IsNullOrWhiteSpace(body.Destination)) errors.Add("destination", "Informe o número discado.");
-        if (body.DurationSeconds is null) errors.Add("durationSeconds", "Informe a duração em segundos.");
-        else if (body.DurationSeconds is < 0 || body.DurationSeconds > maxDuration)
-            errors.Add("durationSeconds", $"A duração vai de 0 a {maxDuration} segundos.");
-        var timeZone = string.IsNullOrWhiteSpace(body.TimeZone) ? CircuitData.DefaultTimeZone : body.TimeZone.Trim();
-        if (!TimeZones.IsKnown(timeZone))
-            errors.Add("timeZone", "Fuso horário desconhecido: use um nome IANA, ex.: America/Sao_Paulo, America/Manaus, America/Noronha.");
-        if (body.Uf is not null && Billing.GrainInterfaces.Registration.Uf.Normalize(body.Uf) is null)
-            errors.Add("uf", "UF desconhecida: use uma das 27 siglas (ex.: SP, RJ, DF) ou omita.");
-        if (errors.Any) return errors.ToProblem();
-
-        var at = body.At ?? clock.GetUtcNow();
-        var rating = await cluster.GetGrain<IPlanGrain>("plan:" + body.PlanId!.Trim())
-            .RateIn(body.AreaCode!.Trim(), body.Destination!, body.DurationSeconds!.Value, at, timeZone,
-                Billing.GrainInterfaces.Registration.Uf.Normalize(body.Uf));
-
-        if (rating is { Ok: true, Classification: { } c, Rated: { } rated, Tariff: { } tariff })
-        {
-            return TypedResults.Ok(new RatingPreviewResponse(
-                rating.PlanId!, rating.PlanVersion!.Value, c.CallType, c.MobileArea, c.NormalizedNumber, c.DestinationDdd,
-                c.CountryCode, c.Csp, body.DurationSeconds.Value, rated.BilledSeconds, rated.Cost, tariff,
-                rating.DeckMatch is { } m ? new RateDeckMatchResponse(m.RateDeckId, m.Version, m.Prefix, m.Destination) : null,
-                at, timeZone,
-                rating.Windows is { IsDefaultOrEmpty: false } ? RatingJson.WindowsOf(new PlanEntry(tariff, null, rating.Windows)) : null,
-                rating.Parts is { IsDefaultOrEmpty: false } parts
-                    ? [.. parts.Select(p => new RatingPartResponse(p.Window, p.Label, p.StartsAt, p.FromSecond, p.BilledSeconds, p.Cost))]
-                    : []));
-        }
+        var result = await plans.Preview(body);
+        if (!result.IsOk) return Problems.Validation(result.Errors?.ToDictionary() ?? [], result.Message);
+        var rating = result.Value!.Rating;
+        if (rating.Ok) return TypedResults.Ok(PlanService.ToResponse(result.Value, body.DurationSeconds!.Value));
 
         var code = rating.Error ?? "erro";
         var message = rating.Message ?? "A chamada não pode ser tarifada.";
         var extensions = new Dictionary<string, object?> { ["code"] = code };
-        var field = code switch
-        {
-            CallRating.InvalidDestination => "destination",
-            CallRating.InvalidAreaCode => "areaCode",
-            CallRating.UnknownPlan => "planId",
-            _ => null,
-        };
-        if (field is not null)
+        if (PlanService.FieldOf(rating) is { } field)
         {
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { [field] = [message] },

@@ -49,6 +49,10 @@ public static class ApiSetup
         services.AddSingleton<ResellerQueries>();
         services.AddSingleton<DidService>();
         services.AddSingleton<DidQueries>();
+        services.AddSingleton<PlanService>();
+        services.AddSingleton<PlanQueries>();
+        services.AddSingleton<RateDeckService>();
+        services.AddSingleton<RateDeckQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 

@@ -138,6 +138,20 @@ public sealed class RateDeckGrain(
             flip.Parameters.AddWithValue("at", now);
             await flip.ExecuteNonQueryAsync();
         }
+        await using (var history = new NpgsqlCommand(
+            """
+            INSERT INTO rate_deck_versions (deck_id, version, name, row_count, imported_at)
+            VALUES (@id, @version, @name, @rows, @at)
+            """, conn, tx))
+        {
+            // the import's record (rate_deck_rows keeps only the version in force)
+            history.Parameters.AddWithValue("id", DeckId);
+            history.Parameters.AddWithValue("name", name);
+            history.Parameters.AddWithValue("version", version);
+            history.Parameters.AddWithValue("rows", rows.Count);
+            history.Parameters.AddWithValue("at", now);
+            await history.ExecuteNonQueryAsync();
+        }
         await tx.CommitAsync();
 
         // Older versions are no longer read by anyone; dropping them is housekeeping, not part of the switch.

@@ -12,7 +12,7 @@ namespace Billing.Api.Pages.Admin.Circuitos;
 /// Circuitos: 50 per page, search, customer and status filters (<see cref="CircuitQueries"/>, the query of GET /api/circuits),
 /// and the toolbar actions on the selected rows: Excluir Circuitos and Configurar Fatura (<see cref="CircuitService"/>).
 /// </summary>
-public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, CircuitService service) : AdminPageModel
+public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, CircuitService service, PlanQueries plans) : AdminPageModel
 {
     [BindProperty(SupportsGet = true, Name = "busca")]
     public string? Busca { get; set; }
@@ -37,6 +37,9 @@ public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, Cir
 
     public Dictionary<long, string> CustomerNames { get; private set; } = [];
 
+    /// <summary>Plan id → name of the plans on this page (the list shows the name).</summary>
+    public Dictionary<string, string> PlanNames { get; private set; } = [];
+
     /// <summary>Circuits a bulk action could not change, with why (shown under the toolbar).</summary>
     public IReadOnlyList<CircuitOutcome> Failures { get; private set; } = [];
 
@@ -56,6 +59,7 @@ public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, Cir
         }
         Result = await circuits.List(Busca, Cliente, status, Math.Max(Pagina, 1), Paging.DefaultPageSize, ct);
         CustomerNames = await AdminLookups.CustomerNamesAsync(db, Result.Items.Select(i => i.CustomerId).Append(Cliente ?? 0), ct);
+        PlanNames = await plans.Names(Result.Items.Select(i => i.PlanId), ct);
     }
 
     /// <summary>Excluir Circuitos: each selected circuit is deleted on its own (one with calls in progress or open invoices stays).</summary>
