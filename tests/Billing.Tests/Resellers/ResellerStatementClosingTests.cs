@@ -15,7 +15,7 @@ using Npgsql;
 namespace Billing.Tests.Resellers;
 
 /// <summary>
-/// A cluster of its own whose silo and API run on a <see cref="FakeTimeProvider"/>: closing reseller months depends on
+/// A cluster of its own whose silo runs on a <see cref="FakeTimeProvider"/> (kept at or behind the real time): closing reseller months depends on
 /// what time it is, and the closing grain's reminder closes every ended month of a shared cluster's database.
 /// </summary>
 internal sealed class ClockCluster : IAsyncDisposable
@@ -45,8 +45,9 @@ internal sealed class ClockCluster : IAsyncDisposable
             b.UseSetting("BILLING_CLUSTER_ID", clusterId);
             b.UseSetting("BILLING_ADMIN_KEY", c._adminKey);
             b.UseSetting("BILLING_SWITCH_KEY", c._switchKey);
+            // the API keeps the real clock: the fake one never runs ahead of it here, and the Orleans client and hosting
+            // wait on timers that a fake clock never fires (minutes per test)
             b.UseEnvironment("Testing");
-            b.ConfigureServices(services => services.AddSingleton<TimeProvider>(c.Clock));
         });
         return c;
     }
