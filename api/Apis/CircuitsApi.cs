@@ -287,22 +287,41 @@ public static class CircuitsApi
         // the first one validates the shared settings (plan, customer, DDD...) before any other is created
         var first = await cluster.Circuit(accounts[0]).Create(data, actor);
         if (!first.IsOk) return CommandResults.ToProblem(first);
-        var results = await Task.WhenAll(accounts.Skip(1).Select(a => cluster.Circuit(a).Create(data, actor)));
-        var failed = results.Select((r, i) => (r, a: accounts[i + 1])).Where(x => !x.r.IsOk).ToList();
+        var results = await Task.WhenAll(accounts.Skip(1).Select(a => TryCreate(cluster.Circuit(a), data, actor)));
+        var failed = results.Select((r, i) => (r, a: accounts[i + 1])).Where(x => x.r is not { IsOk: true }).ToList();
         if (failed.Count > 0)
         {
-            // roll back what was created (a concurrent creation took an account meanwhile)
-            foreach (var a in accounts.Except(failed.Select(f => f.a)))
-                await cluster.Circuit(a).Delete(actor);
+            // all or none: what this batch created is undone (UndoCreate frees the numbers, so the same batch can be sent
+            // again); a creation that threw may or may not have happened, so it is undone too (NotFound when it did not)
+            var undo = accounts.Where(a => !failed.Any(f => f.a == a && f.r is not null)).ToList();
+            var undone = await Task.WhenAll(undo.Select(async a => (a, r: await cluster.Circuit(a).UndoCreate(actor))));
             foreach (var (r, a) in failed)
-                errors.Add($"accounts[{accounts.IndexOf(a)}]", r.Message ?? "Falhou.");
-            return Problems.Validation(errors.ToDictionary(), "Nenhum circuito ficou criado: corrija os itens listados.");
+                errors.Add($"accounts[{accounts.IndexOf(a)}]", r?.Message ?? "Falhou (tente de novo).");
+            var kept = undone.Where(u => u.r.Status is not (CommandStatus.Ok or CommandStatus.NotFound)).ToList();
+            foreach (var (a, r) in kept)
+                errors.Add($"accounts[{accounts.IndexOf(a)}]", $"Criado, mas não pôde ser desfeito: {r.Message}");
+            return Problems.Validation(errors.ToDictionary(), kept.Count == 0
+                ? "Nenhum circuito ficou criado: corrija os itens listados."
+                : "O lote falhou e alguns circuitos ficaram criados: veja os itens listados.");
         }
         if (!string.IsNullOrEmpty(body.Settings!.WebPassword))
             await Task.WhenAll(accounts.Select(a => cluster.Circuit(a).SetWebPassword(body.Settings.WebPassword, actor)));
         if (body.Settings!.SipPassword is { } sipPassword)
             await Task.WhenAll(accounts.Select(a => cluster.Circuit(a).SetSipPassword(sipPassword, actor)));
         return TypedResults.Created("/api/circuits", new { created = accounts.Count, accounts });
+    }
+
+    /// <summary>A creation's outcome, or null when it threw (timeout, silo lost): whether it happened is unknown.</summary>
+    private static async Task<CommandResult?> TryCreate(ICircuitGrain grain, CircuitData data, string actor)
+    {
+        try
+        {
+            return await grain.Create(data, actor);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            return null;
+        }
     }
 
     private static async Task<IResult> Calls(string account, NpgsqlDataSource db, CancellationToken ct,

@@ -22,9 +22,19 @@ public interface ICircuitGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<CircuitView?> Get();
 
-    /// <summary>Refused (Conflict) while calls are in progress or invoices are not closed; history is kept.</summary>
+    /// <summary>Refused (Conflict) while calls are in progress or invoices are not closed; history is kept and the number stays taken.</summary>
     [Alias("Delete")]
     Task<CommandResult> Delete(string actor);
+
+    /// <summary>
+    /// Takes back a creation that never went into service (a failed "Novo Lote" rolls back with it): the circuit's row
+    /// and snapshot are removed and its number can be created again. Conflict when anything refers to it already
+    /// (ledger rows or balance, calls in progress or credit holds, invoices, DIDs, billing contracts, moves): such a
+    /// circuit is part of the books and can only be deleted (<see cref="Delete"/>, which keeps its number taken).
+    /// NotFound when it does not exist or was deleted. Audited as <c>undo-create</c>.
+    /// </summary>
+    [Alias("UndoCreate")]
+    Task<CommandResult> UndoCreate(string actor);
 
     [Alias("Move")]
     Task<CommandResult> Move(long customerId, string actor);

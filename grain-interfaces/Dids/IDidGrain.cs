@@ -41,8 +41,9 @@ public sealed record DidAssignment(
 
 /// <summary>
 /// A DID number, key <c>did:&lt;e164&gt;</c> (e.g. <c>did:+551140001234</c>). The <c>dids</c> row is its
-/// source of truth (created in bulk by the API, then changed only through this grain, which keeps the
-/// row, the assignment history and the audit log current). Answers inbound routing from memory.
+/// source of truth (created in bulk, then changed only through this grain, which decides each change and has the
+/// table's owner, <see cref="IDidInventoryGrain"/>, write the row, the assignment history and the audit log).
+/// Answers inbound routing from memory.
 /// </summary>
 [Alias("Billing.IDidGrain")]
 public interface IDidGrain : IGrainWithStringKey
@@ -67,8 +68,11 @@ public interface IDidGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// The DID inventory (key <see cref="Key"/>): creates <c>dids</c> rows in bulk (one transaction, audited); every later
-/// change of a DID goes through its own <see cref="IDidGrain"/>, which looks its row up again while it knows none.
+/// The DID inventory (key <see cref="Key"/>), the one writer of <c>dids</c> and <c>did_assignments</c>: creates rows in
+/// bulk (one transaction, audited) and writes the changes a DID's own <see cref="IDidGrain"/> decided (it validates and
+/// serializes them, asks this grain to write, then updates its memory; while it knows no row it looks it up again, so
+/// bulk-created numbers are seen at once). Nothing else writes those tables. Each Save is one transaction with its audit
+/// entry; <c>before</c> is what the DID grain held, <c>after</c> what it will hold.
 /// </summary>
 [Alias("Billing.IDidInventoryGrain")]
 public interface IDidInventoryGrain : IGrainWithStringKey
@@ -78,6 +82,18 @@ public interface IDidInventoryGrain : IGrainWithStringKey
     /// <summary>Creates the numbers not yet registered (E.164, validated by the caller); returns those it created.</summary>
     [Alias("Create")]
     Task<IReadOnlyList<string>> Create(IReadOnlyList<string> numbers, long? resellerId, decimal? monthlyFee, string actor);
+
+    /// <summary>Assignment: the row takes <paramref name="after"/>'s owner, reseller, window and fee; the history gets a row charging <paramref name="chargedFee"/>.</summary>
+    [Alias("SaveAssignment")]
+    Task SaveAssignment(DidView before, DidView after, decimal chargedFee, DateTimeOffset at, string actor);
+
+    /// <summary>Release: the open assignment ends at <paramref name="end"/>; the row goes back to inventory with clean routing settings.</summary>
+    [Alias("SaveRelease")]
+    Task SaveRelease(DidView before, DateTimeOffset end, DateTimeOffset at, string actor);
+
+    /// <summary>Siga-me / ACB settings of <paramref name="after"/>.</summary>
+    [Alias("SaveSettings")]
+    Task SaveSettings(DidView before, DidView after, DateTimeOffset at, string actor);
 }
 
 public static class DidKeys

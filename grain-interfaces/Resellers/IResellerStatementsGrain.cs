@@ -4,9 +4,10 @@ namespace Billing.GrainInterfaces.Resellers;
 
 /// <summary>
 /// Closes reseller months ("Faturas Fechadas Revenda"), key <see cref="Key"/>: owner of <c>reseller_statements</c>,
-/// <c>reseller_statement_days</c> and <c>reseller_statement_closings</c>. Its reminder closes the month that just
-/// ended in America/Sao_Paulo (checked hourly, so a month is frozen within an hour of its end); later CDRs of a closed
-/// month no longer change it. Reading a statement never closes it.
+/// <c>reseller_statement_days</c> and <c>reseller_statement_closings</c>. Its reminder closes every ended month in
+/// America/Sao_Paulo that is not closed yet (checked hourly, so a month is frozen within an hour of its end, and a month
+/// missed while no silo was up is closed at the next tick); later CDRs of a closed month no longer change it. Reading a
+/// statement never closes it.
 /// </summary>
 [Alias("Billing.IResellerStatementsGrain")]
 public interface IResellerStatementsGrain : IGrainWithStringKey
@@ -24,9 +25,12 @@ public interface IResellerStatementsGrain : IGrainWithStringKey
     [Alias("Close")]
     Task<bool> Close(int year, int month);
 
-    /// <summary>One reminder tick: closes the previous month when it is not closed yet. Returns the month key closed now, or null.</summary>
+    /// <summary>
+    /// One reminder tick: closes every ended month that is not closed yet (oldest first, from the first reseller or DID
+    /// assignment on; not only the month that just ended). Returns the month keys closed now (empty when none).
+    /// </summary>
     [Alias("Tick")]
-    Task<string?> Tick();
+    Task<IReadOnlyList<string>> Tick();
 }
 
 /// <summary>

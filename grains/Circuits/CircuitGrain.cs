@@ -112,7 +112,7 @@ public sealed partial class CircuitGrain(
         try
         {
             if (_s.Exists || await store.AccountTakenAsync(_account))
-                return CommandResult.Conflict($"O circuito {_account} já existe (números de circuito não são reaproveitados).");
+                return CommandResult.Conflict($"O circuito {_account} já existe (o número de um circuito excluído não é reaproveitado).");
             if (await CheckReferencesAsync(data) is { } problem) return problem;
 
             var now = Now;

@@ -11,9 +11,10 @@ namespace Billing.Grains.Dids;
 
 /// <summary>
 /// DID <c>did:&lt;e164&gt;</c>. Its <c>dids</c> row is the source of truth: loaded on activation (and looked up
-/// again while the grain knows no row, so DIDs created in bulk by the API are seen at once); every change goes
-/// through this grain, which writes the row, the assignment history (<c>did_assignments</c>) and the audit log
-/// in one transaction and then updates memory. Inbound routing is answered from memory.
+/// again while the grain knows no row, so DIDs created in bulk are seen at once); every change goes through this
+/// grain, which validates it, asks the table's owner (<see cref="IDidInventoryGrain"/>) to write the row, the
+/// assignment history (<c>did_assignments</c>) and the audit log in one transaction, and then updates memory.
+/// Inbound routing is answered from memory.
 /// </summary>
 [Reentrant]
 public sealed class DidGrain(NpgsqlDataSource db, TimeProvider clock) : Grain, IDidGrain
@@ -84,7 +85,8 @@ public sealed class DidGrain(NpgsqlDataSource db, TimeProvider clock) : Grain, I
         };
     }
 
-    private static string? Str(DateTimeOffset? t) => t?.ToString("O", CultureInfo.InvariantCulture);
+    /// <summary>The one writer of <c>dids</c> and <c>did_assignments</c>: this grain decides, the inventory writes.</summary>
+    private IDidInventoryGrain Owner => GrainFactory.GetGrain<IDidInventoryGrain>(IDidInventoryGrain.Key);
 
     public async Task<CommandResult> Assign(DidAssignment a, string actor)
     {
@@ -113,36 +115,9 @@ public sealed class DidGrain(NpgsqlDataSource db, TimeProvider clock) : Grain, I
             var from = a.ActiveFrom ?? now;
             if (a.ActiveTo is { } to && to <= from) return CommandResult.Invalid("activeTo", "O fim deve ser depois do início.");
 
-            await using var conn = await db.OpenConnectionAsync();
-            await using var tx = await conn.BeginTransactionAsync();
-            await using (var cmd = new NpgsqlCommand(
-                """
-                UPDATE dids SET account = @a, reseller_id = @r, active_from = @f, active_to = @t, monthly_fee = @fee, updated_at = @now
-                WHERE number = @n;
-                INSERT INTO did_assignments (number, reseller_id, account, monthly_fee, active_from, active_to, assigned_by)
-                VALUES (@n, @r, @a, @chargedFee, @f, @t, @actor);
-                """, conn, tx))
-            {
-                cmd.Parameters.AddWithValue("n", _number);
-                cmd.Parameters.AddWithValue("a", a.Account);
-                cmd.Parameters.AddWithValue("r", (object?)resellerId ?? DBNull.Value);
-                cmd.Parameters.AddWithValue("f", from.UtcDateTime);
-                cmd.Parameters.AddWithValue("t", (object?)a.ActiveTo?.UtcDateTime ?? DBNull.Value);
-                cmd.Parameters.AddWithValue("fee", (object?)fee ?? DBNull.Value);
-                cmd.Parameters.AddWithValue("chargedFee", fee ?? resellerFee ?? 0m);
-                cmd.Parameters.AddWithValue("now", now.UtcDateTime);
-                cmd.Parameters.AddWithValue("actor", actor);
-                await cmd.ExecuteNonQueryAsync();
-            }
-            await AuditLog.WriteAsync(conn, tx, now, actor, "did", _number, "assign", new Dictionary<string, FieldChange>(StringComparer.Ordinal)
-            {
-                ["account"] = new(v.Account, a.Account),
-                ["resellerId"] = new(v.ResellerId?.ToString(CultureInfo.InvariantCulture), resellerId?.ToString(CultureInfo.InvariantCulture)),
-                ["activeFrom"] = new(Str(v.ActiveFrom), Str(from)),
-                ["activeTo"] = new(Str(v.ActiveTo), Str(a.ActiveTo)),
-            });
-            await tx.CommitAsync();
-            _view = v with { Account = a.Account, ResellerId = resellerId, ActiveFrom = from, ActiveTo = a.ActiveTo, MonthlyFee = fee };
+            var after = v with { Account = a.Account, ResellerId = resellerId, ActiveFrom = from, ActiveTo = a.ActiveTo, MonthlyFee = fee };
+            await Owner.SaveAssignment(v, after, fee ?? resellerFee ?? 0m, now, actor);
+            _view = after;
             return CommandResult.Ok;
         }
         finally
@@ -161,29 +136,7 @@ public sealed class DidGrain(NpgsqlDataSource db, TimeProvider clock) : Grain, I
             if (v.Account is null) return CommandResult.Conflict($"O DID {_number} não está atribuído a nenhum circuito.");
             var now = clock.GetUtcNow();
             var end = v.ActiveTo is { } t && t < now ? t : now;
-            await using var conn = await db.OpenConnectionAsync();
-            await using var tx = await conn.BeginTransactionAsync();
-            await using (var cmd = new NpgsqlCommand(
-                """
-                UPDATE did_assignments SET active_to = @end, released_by = @actor
-                WHERE id = (SELECT max(id) FROM did_assignments WHERE number = @n AND released_by IS NULL);
-                UPDATE dids SET account = NULL, active_from = NULL, active_to = NULL,
-                                sigame_enabled = false, sigame_destination = NULL, accepts_collect = false, updated_at = @now
-                WHERE number = @n;
-                """, conn, tx))
-            {
-                cmd.Parameters.AddWithValue("n", _number);
-                cmd.Parameters.AddWithValue("end", end.UtcDateTime);
-                cmd.Parameters.AddWithValue("now", now.UtcDateTime);
-                cmd.Parameters.AddWithValue("actor", actor);
-                await cmd.ExecuteNonQueryAsync();
-            }
-            await AuditLog.WriteAsync(conn, tx, now, actor, "did", _number, "release", new Dictionary<string, FieldChange>(StringComparer.Ordinal)
-            {
-                ["account"] = new(v.Account, null),
-                ["activeTo"] = new(Str(v.ActiveTo), Str(end)),
-            });
-            await tx.CommitAsync();
+            await Owner.SaveRelease(v, end, now, actor);
             // routing settings belong to the customer who had the number; a released DID starts clean
             _view = v with { Account = null, ActiveFrom = null, ActiveTo = null, Sigame = new SigameSettings(false, null), AcceptsCollect = false };
             return CommandResult.Ok;
@@ -218,34 +171,9 @@ public sealed class DidGrain(NpgsqlDataSource db, TimeProvider clock) : Grain, I
                     return CommandResult.Invalid("sigame.destination",
                         "O destino do siga-me precisa seguir as regras de saída do circuito: " + (check.Reason ?? "destino não permitido."));
             }
-            var now = clock.GetUtcNow();
-            await using var conn = await db.OpenConnectionAsync();
-            await using var tx = await conn.BeginTransactionAsync();
-            await using (var cmd = new NpgsqlCommand(
-                "UPDATE dids SET sigame_enabled = @e, sigame_destination = @d, accepts_collect = @c, updated_at = @now WHERE number = @n",
-                conn, tx))
-            {
-                cmd.Parameters.AddWithValue("n", _number);
-                cmd.Parameters.AddWithValue("e", sigame.Enabled);
-                cmd.Parameters.AddWithValue("d", (object?)destination ?? DBNull.Value);
-                cmd.Parameters.AddWithValue("c", settings.AcceptsCollect);
-                cmd.Parameters.AddWithValue("now", now.UtcDateTime);
-                await cmd.ExecuteNonQueryAsync();
-            }
-            var changes = AuditLog.Diff(
-                new Dictionary<string, string?>(StringComparer.Ordinal)
-                {
-                    ["sigame.enabled"] = v.Sigame.Enabled ? "true" : "false", ["sigame.destination"] = v.Sigame.Destination,
-                    ["acceptsCollect"] = v.AcceptsCollect ? "true" : "false",
-                },
-                new Dictionary<string, string?>(StringComparer.Ordinal)
-                {
-                    ["sigame.enabled"] = sigame.Enabled ? "true" : "false", ["sigame.destination"] = destination,
-                    ["acceptsCollect"] = settings.AcceptsCollect ? "true" : "false",
-                });
-            await AuditLog.WriteAsync(conn, tx, now, actor, "did", _number, "settings", changes);
-            await tx.CommitAsync();
-            _view = v with { Sigame = new SigameSettings(sigame.Enabled, destination), AcceptsCollect = settings.AcceptsCollect };
+            var after = v with { Sigame = new SigameSettings(sigame.Enabled, destination), AcceptsCollect = settings.AcceptsCollect };
+            await Owner.SaveSettings(v, after, clock.GetUtcNow(), actor);
+            _view = after;
             return CommandResult.Ok;
         }
         finally

@@ -46,23 +46,44 @@ public sealed class ResellerStatementsGrain(NpgsqlDataSource db, TimeProvider cl
         return true;
     }
 
-    public async Task<string?> Tick()
+    public async Task<IReadOnlyList<string>> Tick()
     {
-        var previous = BillingPeriod.Of(clock.GetUtcNow()).Previous;
-        var key = previous.Key;
-        await using (var check = db.CreateCommand("SELECT 1 FROM reseller_statement_closings WHERE reference = @ref"))
-        {
-            check.Parameters.AddWithValue("ref", key);
-            if (await check.ExecuteScalarAsync() is not null) return null;
-        }
-        return await Close(previous.Year, previous.Month) ? key : null;
+        var closed = new List<string>();
+        foreach (var month in await UnclosedAsync())
+            if (await Close(month.Year, month.Month)) closed.Add(month.Key);
+        return closed;
+    }
+
+    /// <summary>
+    /// The ended months not closed yet, oldest first: from the month of the first reseller or DID assignment (before it
+    /// no reseller had anything to bill) to the month that ended last. Old months from before this reminder existed, or
+    /// whose end found no silo up, are closed as well, not only the last one.
+    /// </summary>
+    private async Task<List<BillingPeriod>> UnclosedAsync()
+    {
+        var last = BillingPeriod.Of(clock.GetUtcNow()).Previous;
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT least((SELECT min(created_at) FROM resellers), (SELECT min(active_from) FROM did_assignments WHERE reseller_id IS NOT NULL));
+            SELECT reference FROM reseller_statement_closings;
+            """);
+        await using var r = await cmd.ExecuteReaderAsync();
+        if (!await r.ReadAsync() || r.IsDBNull(0)) return [];
+        var first = BillingPeriod.Of(new DateTimeOffset(r.GetDateTime(0), TimeSpan.Zero));
+        await r.NextResultAsync();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        while (await r.ReadAsync()) done.Add(r.GetString(0));
+        var months = new List<BillingPeriod>();
+        for (var m = first; m <= last; m = m.Next)
+            if (!done.Contains(m.Key)) months.Add(m);
+        return months;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         try
         {
-            if (await Tick() is { } closed) log.LogInformation("Faturas de revenda de {Month} fechadas", closed);
+            foreach (var month in await Tick()) log.LogInformation("Faturas de revenda de {Month} fechadas", month);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
