@@ -94,7 +94,7 @@ public sealed partial class CircuitGrain
                 if (!removed) _s.Deleted = false;
             }
             _s = new CircuitState();
-            _snapshotDirty = false;
+            _view = new LedgerView(_s, clock);   // the view works on _s itself: a clean one for the clean state
             // a fresh activation for whoever takes the number next (registration, caches and timers start clean)
             DeactivateOnIdle();
             return CommandResult.Ok;
@@ -108,9 +108,9 @@ public sealed partial class CircuitGrain
     /// <summary>Why this activation knows the circuit is in use (money moved, calls in progress), or null.</summary>
     private string? InMemoryUse()
     {
-        if (_reservations.Count > 0 || _inflight.Count > 0) return "chamadas em andamento";
-        if (_nextSeq != 1 || _s.LastSeq != 0 || _creditInflight.Count > 0) return "lançamentos no razão";
-        if (_balance != 0m || _s.Balance != 0m || _reserved != 0m) return "saldo";
+        if (_book.Count > 0 || _inflight.Count > 0) return "chamadas em andamento";
+        if (_view.NextSeq != 1 || _s.LastSeq != 0 || _creditInflight.Count > 0) return "lançamentos no razão";
+        if (_view.Balance != 0m || _s.Balance != 0m || _book.Reserved != 0m) return "saldo";
         return null;
     }
 }
