@@ -40,6 +40,8 @@ public static class ApiSetup
         services.AddValidatedOptions<CallLimits>(CallLimits.Section);
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CustomerQueries>();
+        services.AddSingleton<BillingService>();
+        services.AddSingleton<BillingQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 
