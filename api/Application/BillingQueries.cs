@@ -34,6 +34,17 @@ public sealed class BillingQueries(NpgsqlDataSource db, IDataProtectionProvider 
         return await cmd.ExecuteScalarAsync(ct) as string;
     }
 
+    /// <summary>Names of customers by id (deleted ones too: an old contract still shows whose it was).</summary>
+    public async Task<Dictionary<long, string>> CustomerNames(IEnumerable<long> ids, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT id, nome FROM customers WHERE id = ANY(@ids)");
+        cmd.Parameters.AddWithValue("ids", ids.Distinct().ToArray());
+        var map = new Dictionary<long, string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) map[r.GetInt64(0)] = r.GetString(1);
+        return map;
+    }
+
     public async Task<bool> CircuitExists(string account, CancellationToken ct) =>
         await Exists("SELECT 1 FROM circuits WHERE account = @v AND deleted_at IS NULL", account, ct);
 
