@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Billing.GrainInterfaces.Circuits;
+using Billing.GrainInterfaces.Rating;
 using Billing.Grains.Invoicing;
 using Billing.Tests.Infrastructure;
 using Billing.Tests.Invoices;
@@ -47,7 +48,12 @@ public sealed class BillingScreensBrowserTests(ClusterFixture cluster, ITestOutp
     {
         var admin = cluster.AsAdmin();
         var cus = await Seed.CustomerAsync(admin, name);
-        var plan = await Seed.PlanAsync(cluster.Grains, 0.30m);
+        // a plan in force since 2020: the calls are of June 2026
+        var plan = "pt" + Guid.NewGuid().ToString("N")[..10];
+        var per = Tariff.Simple(0.30m, 1);
+        await cluster.Grains.GetGrain<IPlanGrain>("plan:" + plan).Create("Plano " + plan, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            System.Collections.Immutable.ImmutableDictionary<CallType, PlanEntry>.Empty
+                .Add(CallType.LocalFixo, PlanEntry.Of(per)).Add(CallType.LocalMovel, PlanEntry.Of(per)));
         var account = await Seed.CircuitAsync(admin, cus, plan);
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/circuits/{account}",
             new { invoice = new { closingDay = 1, dueDays = 10, monthlyFee = 89.90m } })).StatusCode);
@@ -225,7 +231,8 @@ public sealed class BillingScreensBrowserTests(ClusterFixture cluster, ITestOutp
         var gen = await (await admin.PostAsJsonAsync("/api/invoices/generate", new { period = "2026-05", account })).JsonAsync();
         var id = gen.GetProperty("results")[0].GetProperty("invoiceId").GetInt64();
 
-        var page = await web.LoggedInPageAsync(phone: true);
+        var page = await web.LoggedInPageAsync();
+        await page.SetViewportSizeAsync(390, 844); // a phone's width
         await page.GotoAsync($"/admin/faturas/{id}");
         foreach (var secao in new[] { "#secao-dados", "#secao-status", "#secao-historico" })
         {
