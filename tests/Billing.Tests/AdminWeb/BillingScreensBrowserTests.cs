@@ -194,7 +194,7 @@ public sealed class BillingScreensBrowserTests(ClusterFixture cluster, ITestOutp
         await page.ClickAsync($"#email-{bid} > summary");
         await page.FillAsync($"#para-{bid}", "não é e-mail");
         await page.ClickAsync($"#enviar-email-{bid}");
-        await page.Locator("#err-to").WaitForAsync();
+        await page.Locator($"#email-{bid} #err-to").WaitForAsync();
         Assert.True(await page.Locator($"#email-{bid}").GetAttributeAsync("open") is not null);
         var to = "financeiro-" + Guid.NewGuid().ToString("N")[..6] + "@example.com";
         await page.FillAsync($"#para-{bid}", to);
