@@ -53,6 +53,8 @@ public static class ApiSetup
         services.AddSingleton<PlanQueries>();
         services.AddSingleton<RateDeckService>();
         services.AddSingleton<RateDeckQueries>();
+        services.AddSingleton<BillingService>();
+        services.AddSingleton<BillingQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 

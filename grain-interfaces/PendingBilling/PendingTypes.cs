@@ -62,6 +62,9 @@ public sealed record BillCommand
     [Id(8)] public string? Notes { get; init; }
     [Id(9)] public string IdempotencyKey { get; init; } = "";
     [Id(10)] public string Actor { get; init; } = "";
+
+    /// <summary>Files ("Arquivos") attached at billing time, stored in the same transaction as the billing (already checked by the caller).</summary>
+    [Id(11)] public IReadOnlyList<UploadedFile> Attachments { get; init; } = [];
 }
 
 public enum BillStatus

@@ -338,6 +338,7 @@ public sealed class PendingBillingGrain(NpgsqlDataSource db, TimeProvider clock)
             billingId, customerId = command.CustomerId, total, discount, interest, valorReal,
             billingDate = command.BillingDate, dueDate = command.DueDate, nfeNumber = command.NfeNumber,
         }, now);
+        foreach (var file in command.Attachments) await BillingAttachments.InsertAsync(conn, tx, billingId, file, now, command.Actor);
         await tx.CommitAsync();
         return new BillOutcome(BillStatus.Created, billingId);
     }
@@ -392,25 +393,7 @@ public sealed class PendingBillingGrain(NpgsqlDataSource db, TimeProvider clock)
             if (status == BillingStatus.Cancelado)
                 return new AttachmentAdded(BillStatus.Conflict, 0, sha, now, $"O faturamento {billingId} está cancelado: não recebe anexos.");
         }
-        long attachmentId;
-        await using (var ins = new NpgsqlCommand(
-            """
-            INSERT INTO billing_attachments (billing_id, file_name, content_type, size_bytes, sha256, content, created_at, created_by)
-            VALUES (@b, @n, @t, @s, @h, @c, @now, @actor) RETURNING id;
-            """, conn, tx))
-        {
-            ins.Parameters.AddWithValue("b", billingId);
-            ins.Parameters.AddWithValue("n", file.Name);
-            ins.Parameters.AddWithValue("t", file.ContentType);
-            ins.Parameters.AddWithValue("s", file.Content.Length);
-            ins.Parameters.AddWithValue("h", sha);
-            ins.Parameters.AddWithValue("c", file.Content);
-            ins.Parameters.AddWithValue("now", now.UtcDateTime);
-            ins.Parameters.AddWithValue("actor", actor);
-            attachmentId = (long)(await ins.ExecuteScalarAsync())!;
-        }
-        await AddHistory(conn, tx, billingId, now, actor, "anexo",
-            string.Create(CultureInfo.InvariantCulture, $"{file.Name} ({file.Content.Length} bytes, sha256 {sha})"));
+        var (attachmentId, _) = await BillingAttachments.InsertAsync(conn, tx, billingId, file, now, actor);
         await tx.CommitAsync();
         return new AttachmentAdded(BillStatus.Created, attachmentId, sha, now);
     }

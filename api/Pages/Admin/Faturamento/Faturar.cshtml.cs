@@ -1,4 +1,5 @@
 using Billing.GrainInterfaces.Common;
+using Billing.Api.Application;
 using Billing.Api.Apis;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.PendingBilling;
@@ -10,9 +11,10 @@ namespace Billing.Api.Pages.Admin.Faturamento;
 /// <summary>
 /// Finalização do faturamento: the chosen items of one customer, billing and due dates, discount, interest, NFe number
 /// and notes (prefilled with what is billed); "Valor Real" updates in the browser and is recomputed by the server.
-/// The form carries an idempotency key generated when it is rendered, so a double submit bills once (POST /api/billing).
+/// The form carries an idempotency key generated when it is rendered, so a double submit bills once; the files chosen in
+/// "Arquivos" are stored with the billing in the same transaction (<see cref="BillingService.Bill"/>).
 /// </summary>
-public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock) : AdminPageModel
+public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, BillingService billing) : AdminPageModel
 {
     [BindProperty(SupportsGet = true, Name = "cliente")]
     public long Cliente { get; set; }
@@ -35,6 +37,10 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
 
     [BindProperty]
     public FinalizacaoInput Input { get; set; } = new();
+
+    /// <summary>"Arquivos": files attached to the billing (NF-e, contract…), kept in its history.</summary>
+    [BindProperty]
+    public List<IFormFile> Arquivos { get; set; } = [];
 
     public string CustomerName { get; private set; } = "";
 
@@ -82,6 +88,24 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
         if (!FaturamentoForm.TryDate(Input.DueDate, out var dueDate)) Errors["dueDate"] = ["Data de vencimento inválida: informe como dd/mm/aaaa."];
         if (!AdminLookups.TryMoney(Input.Discount, out var discount)) Errors["discount"] = ["Informe um valor como 10,00."];
         if (!AdminLookups.TryMoney(Input.Interest, out var interest)) Errors["interest"] = ["Informe um valor como 10,00."];
+        var files = new List<UploadedFile>();
+        foreach (var f in Arquivos.Where(f => f.Length > 0))
+        {
+            if (f.Length > BillingService.MaxAttachmentBytes)
+            {
+                Errors["arquivos"] = [$"{f.FileName}: {BillingService.TooLarge().Message}"];
+                break;
+            }
+            using var buffer = new MemoryStream((int)f.Length);
+            await f.CopyToAsync(buffer, ct);
+            var (file, problem) = BillingService.CheckFile(f.FileName, f.ContentType, buffer.ToArray());
+            if (problem is not null)
+            {
+                Errors["arquivos"] = [$"{Path.GetFileName(f.FileName)}: {problem.Message}"];
+                break;
+            }
+            files.Add(file!);
+        }
         if (Errors.Count > 0)
         {
             Problem = "Corrija os campos indicados.";
@@ -89,16 +113,17 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
             return Page();
         }
         var body = new BillRequest(Cliente, Itens, null, billingDate, null, discount, interest, Input.NfeNumber, Input.Notes, dueDate);
-        var r = await BillingApi.BillAsync(body, Input.Key, HttpContext, db, cluster, clock, ct);
+        var r = await billing.Bill(body, Input.Key, CommandResults.Actor(HttpContext), ct, files);
         if (!Absorb(r))
         {
             await LoadAsync(ct);
             return Page();
         }
-        var billing = ApiResults.Value<BillingResponse>(r)!;
-        Flash = $"Faturamento {AdminHtml.Inv(billing.Id)} criado para {billing.CustomerName}: valor real {AdminHtml.Brl(billing.ValorReal)}.";
-        var day = FaturamentoForm.Iso(billing.BillingDate);
-        return Redirect($"/admin/faturamento/historico?cliente={AdminHtml.Inv(billing.CustomerId)}&de={day}&ate={day}");
+        var made = r.Value!.Billing;
+        Flash = $"Faturamento {AdminHtml.Inv(made.Id)} criado para {made.CustomerName}: valor real {AdminHtml.Brl(made.ValorReal)}" +
+                (made.Attachments.Count > 0 ? $", {made.Attachments.Count} arquivo(s) anexado(s)." : ".");
+        var day = FaturamentoForm.Iso(made.BillingDate);
+        return Redirect($"/admin/faturamento/historico?cliente={AdminHtml.Inv(made.CustomerId)}&de={day}&ate={day}");
     }
 
     /// <summary>The customer's pending items under the list's filters; the chosen ones (or all) become <see cref="Selected"/>.</summary>

@@ -1,3 +1,4 @@
+using Billing.Api.Application;
 using Billing.Api.Apis;
 using Billing.Api.Infrastructure;
 using Billing.Api.Web;
@@ -9,9 +10,10 @@ namespace Billing.Api.Pages.Admin.Faturamento;
 
 /// <summary>
 /// Histórico de faturamentos: by NFe number, billing-date range and customer, 50 per page; each billing with its items,
-/// the report PDFs (sintético/detalhado) and "Estornar" (cancel with a reason, behind a confirmation).
+/// its attachments (download links), the report PDFs in the four kinds, "Enviar PDF por e-mail" (address + report type,
+/// through the e-mail outbox) and "Estornar" (cancel with a reason, behind a confirmation).
 /// </summary>
-public sealed class HistoricoModel(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock) : AdminPageModel
+public sealed class HistoricoModel(BillingService billing, BillingQueries queries) : AdminPageModel
 {
     public const int PageSize = 50;
 
@@ -43,6 +45,13 @@ public sealed class HistoricoModel(NpgsqlDataSource db, IClusterClient cluster, 
 
     public string? Motivo { get; private set; }
 
+    /// <summary>The billing whose "Enviar PDF por e-mail" failed (its form opens again with the error and what was typed).</summary>
+    public long? EmailId { get; private set; }
+
+    public string? EmailPara { get; private set; }
+
+    public string? EmailTipo { get; private set; }
+
     /// <summary>This page's URL with its filters (where a cancel returns to).</summary>
     public string Self
     {
@@ -60,31 +69,60 @@ public sealed class HistoricoModel(NpgsqlDataSource db, IClusterClient cluster, 
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        var r = await BillingApi.History(db, clock, ct, De, Ate, Cliente, Nfe, Status, Math.Max(Pagina, 1), PageSize);
+        var r = await queries.History(De, Ate, Cliente, Nfe, Status, Math.Max(Pagina, 1), PageSize, ct);
         if (!Absorb(r)) return;
-        Result = ApiResults.Value<PagedResult<BillingListItem>>(r);
+        Result = r.Value;
         foreach (var b in Result!.Items)
-            if (await BillingApi.Load(db, b.Id, ct) is { } full) Details[b.Id] = full;
+            if (await queries.Billing(b.Id, ct) is { } full) Details[b.Id] = full;
     }
 
     public async Task<IActionResult> OnPostEstornarAsync(long id, string? motivo, CancellationToken ct)
     {
-        var r = await BillingApi.Cancel(id, new CancelRequest(motivo), HttpContext, db, cluster, ct);
+        var r = await billing.Cancel(id, motivo, CommandResults.Actor(HttpContext), ct);
         if (!Absorb(r))
         {
             EstornoId = id;
             Motivo = motivo;
-            var errors = new Dictionary<string, string[]>(Errors);
-            var problem = Problem;
-            await LoadAsync(ct);
-            foreach (var (k, v) in errors) Errors[k] = v;
-            Problem = problem;
+            await ReloadKeepingErrorsAsync(ct);
             return Page();
         }
         Flash = $"Faturamento {AdminHtml.Inv(id)} estornado: os itens estão pendentes de novo.";
         return Redirect(Self);
     }
 
-    public async Task<IActionResult> OnGetRelatorioAsync(long id, string? tipo, CancellationToken ct) =>
-        new HttpResultAction(await BillingDocumentsApi.Report(id, db, cluster, clock, ct, tipo));
+    /// <summary>"Enviar PDF por e-mail": the report of the chosen type, queued in the outbox for the address typed.</summary>
+    public async Task<IActionResult> OnPostEmailAsync(long id, string? para, string? tipo, CancellationToken ct)
+    {
+        var r = await billing.Email(id, para, tipo, BillingDocumentsApi.LinkBase(Request), CommandResults.Actor(HttpContext), ct);
+        if (!Absorb(r))
+        {
+            EmailId = id;
+            EmailPara = para;
+            EmailTipo = tipo;
+            await ReloadKeepingErrorsAsync(ct);
+            return Page();
+        }
+        Flash = $"Relatório {Billing.GrainInterfaces.PendingBilling.BillingReportKinds.Label(r.Value!.ReportType)} do faturamento {AdminHtml.Inv(id)} " +
+                $"na fila de envio para {string.Join(", ", r.Value.Recipients)}.";
+        return Redirect(Self);
+    }
+
+    private async Task ReloadKeepingErrorsAsync(CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(Errors);
+        var problem = Problem;
+        await LoadAsync(ct);
+        foreach (var (k, v) in errors) Errors[k] = v;
+        Problem = problem;
+    }
+
+    public async Task<IActionResult> OnGetRelatorioAsync(long id, string? tipo, CancellationToken ct)
+    {
+        var r = await billing.Report(id, tipo, BillingDocumentsApi.LinkBase(Request), ct);
+        if (!r.IsOk) return new HttpResultAction(r.ToNoContent());
+        return File(r.Value!.Content, r.Value.ContentType, r.Value.Name);
+    }
+
+    public async Task<IActionResult> OnGetAnexoAsync(long id, long anexo, CancellationToken ct) =>
+        await queries.Attachment(id, anexo, ct) is { } f ? File(f.Content, f.ContentType, f.Name) : NotFound();
 }

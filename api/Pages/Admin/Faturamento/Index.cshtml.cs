@@ -10,7 +10,7 @@ namespace Billing.Api.Pages.Admin.Faturamento;
 /// customer with its total, expandable to the items and their details; from there "Faturar" (some items or all).
 /// Reads through GET /api/billing/pending's handler.
 /// </summary>
-public sealed class IndexModel(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock) : AdminPageModel
+public sealed class IndexModel(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, Application.BillingQueries queries) : AdminPageModel
 {
     /// <summary>"base" (everything dated on or before the date) or "vencimento" (due exactly on the date).</summary>
     [BindProperty(SupportsGet = true, Name = "por")]
@@ -42,6 +42,6 @@ public sealed class IndexModel(NpgsqlDataSource db, IClusterClient cluster, Time
 
     /// <summary>"Prévia" PDF of one customer's pending items under the same filters (GET /api/billing/pending/report.pdf).</summary>
     public async Task<IActionResult> OnGetPreviaAsync(long cliente, string? relatorio, CancellationToken ct) =>
-        new HttpResultAction(await BillingDocumentsApi.Preview(db, cluster, clock, ct, cliente, PorVencimento ? null : Data,
+        new HttpResultAction(await BillingDocumentsApi.Preview(queries, cluster, clock, ct, cliente, PorVencimento ? null : Data,
             PorVencimento ? Data : null, Tipo, null, relatorio));
 }
