@@ -40,6 +40,10 @@ public static class ApiSetup
         services.AddValidatedOptions<CallLimits>(CallLimits.Section);
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CustomerQueries>();
+        services.AddValidatedOptions<PaymentWebhookOptions>("Billing:Payments");
+        services.AddSingleton<InvoicePaymentService>();
+        services.AddSingleton<PortalService>();
+        services.AddSingleton<PortalQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 
@@ -117,6 +121,8 @@ public static class ApiSetup
         app.MapHealthApi();
         app.MapBillingObservability();
         app.MapCallsApi();
+        // signed by the payment provider (HMAC of the raw body): read before any guard touches the body
+        app.MapPaymentWebhook();
         // every other API: text with forbidden characters never reaches a handler (issue 15; InputGuard)
         var guarded = app.MapGroup("");
         guarded.AddEndpointFilter(InputGuard.Filter);
@@ -136,6 +142,7 @@ public static class ApiSetup
         guarded.MapBillingApi();
         guarded.MapBillingDocumentsApi();
         guarded.MapWebhooksApi();
+        guarded.MapPaymentsApi();
         return app;
     }
 }
