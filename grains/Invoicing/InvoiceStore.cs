@@ -355,12 +355,10 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
         }
         await HistoryAsync(conn, tx, id, now, actor, "paid", inv.Status, inv.Status, inv.Number, false,
             $"Pagamento de {Money.Format(payment.Amount)} em {Documents.PtBr.Date(payment.PaidAt)} ({InvoicePayments.Label(payment.Method)}).");
+        // answered as stored (PostgreSQL keeps microseconds), so a retry with the same key answers exactly the same
+        var stored = await GetAsync(id, conn, tx);
         await tx.CommitAsync();
-        return CommandResult<InvoiceView>.Ok(inv with
-        {
-            PaidAt = payment.PaidAt, PaidAmount = payment.Amount, PaymentMethod = payment.Method, PaymentKey = payment.Key,
-            PaidBy = string.IsNullOrWhiteSpace(actor) ? "desconhecido" : actor,
-        });
+        return CommandResult<InvoiceView>.Ok(stored!);
     }
 
     private static async Task<bool> HistoryDiscardedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string account, string period)
