@@ -55,6 +55,10 @@ public static class ApiSetup
         services.AddSingleton<RateDeckQueries>();
         services.AddSingleton<BillingService>();
         services.AddSingleton<BillingQueries>();
+        services.AddValidatedOptions<PaymentWebhookOptions>("Billing:Payments");
+        services.AddSingleton<InvoicePaymentService>();
+        services.AddSingleton<PortalService>();
+        services.AddSingleton<PortalQueries>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<WebSessions>();
 
@@ -133,6 +137,8 @@ public static class ApiSetup
         app.MapBillingObservability();
         app.MapCallsApi();
         app.MapCdrImportApi();
+        // signed by the payment provider (HMAC of the raw body): read before any guard touches the body
+        app.MapPaymentWebhook();
         // every other API: text with forbidden characters never reaches a handler (issue 15; InputGuard)
         var guarded = app.MapGroup("");
         guarded.AddEndpointFilter(InputGuard.Filter);
@@ -153,6 +159,7 @@ public static class ApiSetup
         guarded.MapBillingApi();
         guarded.MapBillingDocumentsApi();
         guarded.MapWebhooksApi();
+        guarded.MapPaymentsApi();
         return app;
     }
 }

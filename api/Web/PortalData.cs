@@ -7,7 +7,8 @@ using Billing.GrainInterfaces.Common;
 
 namespace Billing.Api.Web;
 
-public sealed record PortalInvoice(long Id, long? Number, string Period, string Status, DateOnly DueDate, int Calls, decimal Total);
+public sealed record PortalInvoice(long Id, long? Number, string Period, string Status, DateOnly DueDate, int Calls, decimal Total,
+    DateTimeOffset? PaidAt = null);
 
 public sealed record PortalOpenInvoice(string Period, int Calls, decimal CallsTotal, decimal MonthlyFee, decimal DidFees, decimal Total);
 
@@ -82,7 +83,7 @@ public sealed class PortalData(NpgsqlDataSource db, IClusterClient cluster, Time
     {
         await using var cmd = db.CreateCommand(
             """
-            SELECT id, number, period, status, due_date, calls_count, total FROM invoices
+            SELECT id, number, period, status, due_date, calls_count, total, paid_at FROM invoices
             WHERE account = @a AND customer_id = @c AND status <> 'RASCUNHO'
             ORDER BY period DESC, id DESC
             """);
@@ -92,7 +93,8 @@ public sealed class PortalData(NpgsqlDataSource db, IClusterClient cluster, Time
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             list.Add(new PortalInvoice(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2), r.GetString(3),
-                DateOnly.FromDateTime(r.GetDateTime(4)), r.GetInt32(5), r.GetDecimal(6)));
+                DateOnly.FromDateTime(r.GetDateTime(4)), r.GetInt32(5), r.GetDecimal(6),
+                r.IsDBNull(7) ? null : new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero)));
         return list;
     }
 

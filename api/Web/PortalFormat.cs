@@ -15,6 +15,9 @@ public static class PortalFormat
 
     public static string Date(DateOnly d) => d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
 
+    /// <summary>The day of a moment in São Paulo, dd/MM/yyyy.</summary>
+    public static string Day(DateTimeOffset at) => PortalData.ToSaoPaulo(at).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
+
     public static string DateTime(DateTimeOffset at) =>
         PortalData.ToSaoPaulo(at).ToString("dd/MM/yyyy HH:mm:ss", CultureInfo.InvariantCulture);
 

@@ -26,6 +26,14 @@ public interface IInvoiceGrain : IGrainWithStringKey
     /// <summary>PDF, CSV, detailed CSV or print HTML; null when the invoice does not exist.</summary>
     [Alias("Render")]
     Task<InvoiceDocument?> Render(InvoiceDocumentKind kind);
+
+    /// <summary>
+    /// Records that the customer paid the (issued, not voided) invoice: once. The same <see cref="InvoicePayment.Key"/>
+    /// again answers the recorded payment (idempotent); another key on a paid invoice is a Conflict; an amount other
+    /// than the total is Invalid (<c>amount</c>); an unknown invoice NotFound.
+    /// </summary>
+    [Alias("RecordPayment")]
+    Task<CommandResult<InvoiceView>> RecordPayment(InvoicePayment payment, string actor);
 }
 
 /// <summary>
@@ -51,6 +59,13 @@ public interface IInvoiceSchedulerGrain : IGrainWithStringKey
     /// <summary>When the next tick is due (null when not scheduled).</summary>
     [Alias("NextDue")]
     Task<DateTimeOffset?> NextDue();
+
+    /// <summary>
+    /// The PDF of the open (not yet closed) period as it stands now — the calls already rated, the monthly fee and the
+    /// DID fees — marked <see cref="InvoiceStatus.Parcial"/>. Writes nothing. Null when the circuit does not exist.
+    /// </summary>
+    [Alias("RenderOpen")]
+    Task<InvoiceDocument?> RenderOpen();
 }
 
 public static class InvoiceKeys

@@ -13,6 +13,12 @@ public static class InvoiceStatus
 
     public static readonly IReadOnlyList<string> All = [Rascunho, Aberto, Fechado, Anulado];
 
+    /// <summary>
+    /// Printed on the document of the open period (portal "Download fatura" of Fatura em Aberto): not a stored status, the
+    /// invoice does not exist yet and its values are partial.
+    /// </summary>
+    public const string Parcial = "PARCIAL — fatura em aberto";
+
     public static bool IsValid(string? s) => s is Rascunho or Aberto or Fechado or Anulado;
 
     /// <summary>Null when <paramref name="from"/> → <paramref name="to"/> is allowed, else the pt-BR reason.</summary>
@@ -122,6 +128,16 @@ public sealed record InvoiceView
     [Id(13)] public IReadOnlyList<InvoiceCustomField> CustomFields { get; init; } = [];
     [Id(14)] public DateTimeOffset GeneratedAt { get; init; }
     [Id(15)] public DateTimeOffset? IssuedAt { get; init; }
+    /// <summary>When the customer paid (null: not paid). See <see cref="InvoicePayment"/>.</summary>
+    [Id(16)] public DateTimeOffset? PaidAt { get; init; }
+    [Id(17)] public decimal? PaidAmount { get; init; }
+    [Id(18)] public string? PaymentMethod { get; init; }
+    /// <summary>Idempotency key of the payment (admin form / REST key, or <c>provider:&lt;payment id&gt;</c> of the webhook).</summary>
+    [Id(19)] public string? PaymentKey { get; init; }
+    /// <summary>Who recorded the payment (admin user, or <c>webhook:&lt;provider&gt;</c>).</summary>
+    [Id(20)] public string? PaidBy { get; init; }
+
+    public bool IsPaid => PaidAt is not null;
 
     /// <summary>Drafts are never shown to the customer (portal).</summary>
     public bool VisibleToCustomer => Status != InvoiceStatus.Rascunho;
@@ -129,6 +145,7 @@ public sealed record InvoiceView
     /// <summary>"000123" once issued, "RASCUNHO-&lt;id&gt;" while a draft.</summary>
     public string DocumentNumber => Number is { } n
         ? n.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)
+        : Status == InvoiceStatus.Parcial ? "PARCIAL"
         : "RASCUNHO-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 

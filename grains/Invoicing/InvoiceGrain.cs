@@ -38,6 +38,15 @@ public sealed class InvoiceGrain(InvoiceStore store, TimeProvider clock) : Grain
         var calls = kind is InvoiceDocumentKind.CsvDetailed or InvoiceDocumentKind.Pdf ? await store.CallsAsync(Id) : [];
         return InvoiceDocuments.Render(kind, inv, customer, calls);
     }
+
+    public async Task<CommandResult<InvoiceView>> RecordPayment(InvoicePayment payment, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(payment);
+        var now = clock.GetUtcNow();
+        var errors = InvoicePayments.Validate(payment, now);
+        if (errors.Count > 0) return CommandResult<InvoiceView>.Invalid(errors);
+        return await store.RecordPaymentAsync(Id, payment, actor, now);
+    }
 }
 
 /// <summary>The pt-BR notification e-mail of a status change.</summary>

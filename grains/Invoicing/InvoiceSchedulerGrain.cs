@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Registration;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Invoicing;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,17 @@ public sealed class InvoiceSchedulerGrain(InvoiceStore store, TimeProvider clock
         var circuit = await GrainFactory.Circuit(Account).Get();
         if (circuit is null) return new GenerateOutcome(Account, period, null, "skipped", null, null, $"Circuito {Account} não encontrado.");
         return await store.GenerateAsync(Account, circuit.Data, period, options.Value.Issuer, actor, clock.GetUtcNow(), onlyIfNone: false);
+    }
+
+    public async Task<InvoiceDocument?> RenderOpen()
+    {
+        var circuit = await GrainFactory.Circuit(Account).Get();
+        if (circuit is null) return null;
+        var now = clock.GetUtcNow();
+        var period = Billing.GrainInterfaces.Common.BillingPeriod.Of(now, circuit.Data.Invoice.ClosingDay).Key;
+        var (invoice, calls) = await store.PreviewAsync(Account, circuit.Data, period, now);
+        var customer = InvoiceEmails.ToInvoiceCustomer(invoice.CustomerId, await GrainFactory.Customer(invoice.CustomerId).Get());
+        return Documents.InvoiceDocuments.Render(InvoiceDocumentKind.Pdf, invoice, customer, calls);
     }
 
     public async Task<IReadOnlyList<GenerateOutcome>> Tick()

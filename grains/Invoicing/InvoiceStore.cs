@@ -19,7 +19,8 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
 
     private const string Columns =
         "id, account, circuit_name, customer_id, period, period_start, period_end, issuer, number, status, currency, due_date, " +
-        "monthly_fee, calls_count, calls_total, total, lines, custom_fields, generated_at, issued_at";
+        "monthly_fee, calls_count, calls_total, total, lines, custom_fields, generated_at, issued_at, " +
+        "paid_at, paid_amount, payment_method, payment_key, paid_by";
 
     private static InvoiceView Read(NpgsqlDataReader r) => new()
     {
@@ -42,6 +43,11 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
         CustomFields = JsonSerializer.Deserialize<List<InvoiceCustomField>>(r.GetString(17), Json) ?? [],
         GeneratedAt = new DateTimeOffset(r.GetDateTime(18), TimeSpan.Zero),
         IssuedAt = r.IsDBNull(19) ? null : new DateTimeOffset(r.GetDateTime(19), TimeSpan.Zero),
+        PaidAt = r.IsDBNull(20) ? null : new DateTimeOffset(r.GetDateTime(20), TimeSpan.Zero),
+        PaidAmount = r.IsDBNull(21) ? null : r.GetDecimal(21),
+        PaymentMethod = r.IsDBNull(22) ? null : r.GetString(22),
+        PaymentKey = r.IsDBNull(23) ? null : r.GetString(23),
+        PaidBy = r.IsDBNull(24) ? null : r.GetString(24),
     };
 
     public async Task<InvoiceView?> GetAsync(long id, NpgsqlConnection? conn = null, NpgsqlTransaction? tx = null, bool forUpdate = false)
@@ -148,43 +154,10 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             return new GenerateOutcome(account, period, null, "skipped", null, null, "O rascunho do período foi descartado.");
 
         var customerId = await CustomerInForceAsync(conn, tx, account, period, circuit.CustomerId);
-        List<InvoiceCall> calls;
-        await using (var cmd = new NpgsqlCommand(
-            """
-            SELECT l.id, l.call_id, l.started_at, l.direction, l.destination, l.normalized, l.call_type, l.duration_seconds,
-                   l.billed_seconds, l.price_per_minute, -l.amount, l.period
-            FROM ledger l
-            WHERE l.account = @a AND l.kind = 'call'
-              AND (l.period = @p
-                   OR (l.period < @p AND EXISTS (SELECT 1 FROM invoices i WHERE i.account = @a AND i.period = l.period
-                                                                              AND i.status IN ('ABERTO', 'FECHADO'))))
-              AND NOT EXISTS (SELECT 1 FROM invoice_calls ic JOIN invoices i ON i.id = ic.invoice_id
-                              WHERE ic.ledger_id = l.id AND i.status <> 'ANULADO' AND i.id <> @self)
-            ORDER BY l.started_at, l.id
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("a", account);
-            cmd.Parameters.AddWithValue("p", period);
-            cmd.Parameters.AddWithValue("self", existingId ?? -1L);
-            calls = await ReadCallsAsync(cmd);
-        }
+        var calls = await PeriodCallsAsync(conn, tx, account, period, existingId ?? -1L);
         var cfg = circuit.Invoice;
         var (start, end) = BillingPeriod.Parse(period).Bounds(cfg.ClosingDay);
-        var dids = new List<InvoiceDidFee>();
-        // every DID the circuit held at any moment of the period, at its assignment's monthly fee (latest assignment wins)
-        await using (var cmd = new NpgsqlCommand(
-            """
-            SELECT DISTINCT ON (number) number, monthly_fee FROM did_assignments
-            WHERE account = @a AND active_from < @e AND (active_to IS NULL OR active_to > @s)
-            ORDER BY number, active_from DESC, id DESC
-            """, conn, tx))
-        {
-            cmd.Parameters.AddWithValue("a", account);
-            cmd.Parameters.AddWithValue("s", start.UtcDateTime);
-            cmd.Parameters.AddWithValue("e", end.UtcDateTime);
-            await using var r = await cmd.ExecuteReaderAsync();
-            while (await r.ReadAsync()) dids.Add(new InvoiceDidFee(r.GetString(0), r.GetDecimal(1)));
-        }
+        var dids = await DidFeesAsync(conn, tx, account, start, end);
         var content = InvoiceCalculator.Compute(calls, cfg.MonthlyFee, period, dids);
         var due = InvoicePeriods.DueDate(period, cfg.ClosingDay, cfg.DueDays);
         var lines = JsonSerializer.Serialize(content with { }, Json);
@@ -254,6 +227,138 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new NpgsqlParameter("cf", NpgsqlDbType.Jsonb) { Value = custom });
             cmd.Parameters.AddWithValue("now", now.UtcDateTime);
         }
+    }
+
+    /// <summary>
+    /// The calls an invoice of (account, period) covers: the period's, plus late calls of earlier periods whose invoice
+    /// was already issued, minus calls another live invoice (not <paramref name="self"/>) already covers.
+    /// </summary>
+    private static async Task<List<InvoiceCall>> PeriodCallsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string account, string period, long self)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT l.id, l.call_id, l.started_at, l.direction, l.destination, l.normalized, l.call_type, l.duration_seconds,
+                   l.billed_seconds, l.price_per_minute, -l.amount, l.period
+            FROM ledger l
+            WHERE l.account = @a AND l.kind = 'call'
+              AND (l.period = @p
+                   OR (l.period < @p AND EXISTS (SELECT 1 FROM invoices i WHERE i.account = @a AND i.period = l.period
+                                                                              AND i.status IN ('ABERTO', 'FECHADO'))))
+              AND NOT EXISTS (SELECT 1 FROM invoice_calls ic JOIN invoices i ON i.id = ic.invoice_id
+                              WHERE ic.ledger_id = l.id AND i.status <> 'ANULADO' AND i.id <> @self)
+            ORDER BY l.started_at, l.id
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("p", period);
+        cmd.Parameters.AddWithValue("self", self);
+        return await ReadCallsAsync(cmd);
+    }
+
+    /// <summary>Every DID the circuit held at any moment of [start, end), at its assignment's monthly fee (latest assignment wins).</summary>
+    private static async Task<List<InvoiceDidFee>> DidFeesAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string account,
+        DateTimeOffset start, DateTimeOffset end)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT DISTINCT ON (number) number, monthly_fee FROM did_assignments
+            WHERE account = @a AND active_from < @e AND (active_to IS NULL OR active_to > @s)
+            ORDER BY number, active_from DESC, id DESC
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("a", account);
+        cmd.Parameters.AddWithValue("s", start.UtcDateTime);
+        cmd.Parameters.AddWithValue("e", end.UtcDateTime);
+        var dids = new List<InvoiceDidFee>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) dids.Add(new InvoiceDidFee(r.GetString(0), r.GetDecimal(1)));
+        return dids;
+    }
+
+    /// <summary>
+    /// What the invoice of the open <paramref name="period"/> would hold now (same calls and fees as
+    /// <see cref="GenerateAsync"/>), marked <see cref="InvoiceStatus.Parcial"/>, and its calls. Read-only: nothing is stored.
+    /// </summary>
+    public async Task<(InvoiceView Invoice, List<InvoiceCall> Calls)> PreviewAsync(string account, CircuitData circuit, string period, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        await using var conn = await db.OpenConnectionAsync();
+        var customerId = await CustomerInForceAsync(conn, null, account, period, circuit.CustomerId);
+        var calls = await PeriodCallsAsync(conn, null, account, period, -1L);
+        var cfg = circuit.Invoice;
+        var (start, end) = BillingPeriod.Parse(period).Bounds(cfg.ClosingDay);
+        var dids = await DidFeesAsync(conn, null, account, start, end);
+        var view = new InvoiceView
+        {
+            Account = account,
+            CircuitName = circuit.Name,
+            CustomerId = customerId,
+            Period = period,
+            PeriodStart = start,
+            PeriodEnd = end,
+            Status = InvoiceStatus.Parcial,
+            DueDate = InvoicePeriods.DueDate(period, cfg.ClosingDay, cfg.DueDays),
+            Content = InvoiceCalculator.Compute(calls, cfg.MonthlyFee, period, dids),
+            CustomFields = cfg.CustomFields.IsDefault ? [] : cfg.CustomFields.ToArray(),
+            GeneratedAt = now,
+        };
+        return (view, calls);
+    }
+
+    /// <summary>
+    /// Records the payment of an issued invoice, once (see <see cref="IInvoiceGrain.RecordPayment"/>): the paid columns and
+    /// a history row, in one transaction under the row lock.
+    /// </summary>
+    public async Task<CommandResult<InvoiceView>> RecordPaymentAsync(long id, InvoicePayment payment, string actor, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(payment);
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var inv = await GetAsync(id, conn, tx, forUpdate: true);
+        if (inv is null) return CommandResult<InvoiceView>.NotFound($"Fatura {id} não encontrada.");
+        if (inv.PaymentKey == payment.Key) return CommandResult<InvoiceView>.Ok(inv);
+        if (inv.PaidAt is { } paidAt)
+            return CommandResult<InvoiceView>.Conflict(
+                $"A fatura {inv.DocumentNumber} já foi paga em {Documents.PtBr.Date(paidAt)} ({InvoicePayments.Label(inv.PaymentMethod)}).");
+        if (inv.Status == InvoiceStatus.Rascunho)
+            return CommandResult<InvoiceView>.Conflict($"A fatura {inv.DocumentNumber} é um rascunho: emita-a antes de registrar o pagamento.");
+        if (inv.Status == InvoiceStatus.Anulado)
+            return CommandResult<InvoiceView>.Conflict($"A fatura {inv.DocumentNumber} está ANULADA e não pode ser paga.");
+        if (payment.Amount != inv.Content.Total)
+            return CommandResult<InvoiceView>.Invalid("amount",
+                $"O valor pago ({Money.Format(payment.Amount)}) difere do total da fatura ({Money.Format(inv.Content.Total)}).");
+        await using (var other = new NpgsqlCommand("SELECT id FROM invoices WHERE payment_key = @k", conn, tx))
+        {
+            other.Parameters.AddWithValue("k", payment.Key);
+            if (await other.ExecuteScalarAsync() is long otherId)
+                return CommandResult<InvoiceView>.Conflict($"Este pagamento (chave {payment.Key}) já foi registrado na fatura {otherId}.");
+        }
+        await using (var u = new NpgsqlCommand(
+            """
+            UPDATE invoices SET paid_at = @at, paid_amount = @amount, payment_method = @method, payment_key = @k, paid_by = @by, updated_at = @now
+            WHERE id = @id
+            """, conn, tx))
+        {
+            u.Parameters.AddWithValue("at", payment.PaidAt.UtcDateTime);
+            u.Parameters.AddWithValue("amount", payment.Amount);
+            u.Parameters.AddWithValue("method", payment.Method);
+            u.Parameters.AddWithValue("k", payment.Key);
+            u.Parameters.AddWithValue("by", string.IsNullOrWhiteSpace(actor) ? "desconhecido" : actor);
+            u.Parameters.AddWithValue("now", now.UtcDateTime);
+            u.Parameters.AddWithValue("id", id);
+            try
+            {
+                await u.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                return CommandResult<InvoiceView>.Conflict($"Este pagamento (chave {payment.Key}) já foi registrado em outra fatura.");
+            }
+        }
+        await HistoryAsync(conn, tx, id, now, actor, "paid", inv.Status, inv.Status, inv.Number, false,
+            $"Pagamento de {Money.Format(payment.Amount)} em {Documents.PtBr.Date(payment.PaidAt)} ({InvoicePayments.Label(payment.Method)}).");
+        // answered as stored (PostgreSQL keeps microseconds), so a retry with the same key answers exactly the same
+        var stored = await GetAsync(id, conn, tx);
+        await tx.CommitAsync();
+        return CommandResult<InvoiceView>.Ok(stored!);
     }
 
     private static async Task<bool> HistoryDiscardedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string account, string period)

@@ -19,6 +19,7 @@ public enum PortalFeature
     Tabela,
     Perfil,
     Mensagem,
+    Resposta,
 }
 
 /// <summary>
@@ -49,6 +50,7 @@ public abstract class PortalPageModel : PageModel
             PortalFeature.Tabela => flags.Tabela,
             PortalFeature.Perfil => flags.Perfil,
             PortalFeature.Mensagem => flags.Mensagem,
+            PortalFeature.Resposta => flags.Resposta,
             _ => false,
         };
     }

@@ -22,6 +22,9 @@ public sealed class PortalFixture : IAsyncLifetime
     private IPlaywright? _playwright;
 
     public const string Mensagem = "Manutenção programada no domingo, das 2h às 4h.";
+
+    /// <summary>The payment provider's webhook secret of this host (<c>Billing:Payments:WebhookSecret</c>).</summary>
+    public const string WebhookSecret = "segredo-do-provedor-de-pagamentos-de-teste";
     public string BaseUrl { get; private set; } = "";
     public IBrowser Browser { get; private set; } = null!;
 
@@ -38,6 +41,7 @@ public sealed class PortalFixture : IAsyncLifetime
             var (api, baseUrl) = await KestrelApi.StartAsync(cluster, new Dictionary<string, string?>
             {
                 ["Billing:Portal:Mensagem"] = Mensagem,
+                ["Billing:Payments:WebhookSecret"] = WebhookSecret,
             });
             _api = api;
             BaseUrl = baseUrl;

@@ -1,4 +1,7 @@
+using System.Globalization;
 using Billing.Api.Apis;
+using Billing.Api.Application;
+using Billing.GrainInterfaces.Common;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Invoicing;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +10,7 @@ using Npgsql;
 namespace Billing.Api.Pages.Admin.Faturas;
 
 /// <summary>One invoice: data, downloads, status change (confirmation dialog, customer notification on by default), discard, history.</summary>
-public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db) : AdminPageModel
+public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db, InvoicePaymentService payments, TimeProvider clock) : AdminPageModel
 {
     [BindProperty(SupportsGet = true)]
     public long Id { get; set; }
@@ -21,6 +24,15 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db) : 
 
     public InvoiceResponse? Invoice { get; private set; }
 
+    /// <summary>The paid state (owned by the invoice grain; not part of <see cref="InvoiceResponse"/>).</summary>
+    public InvoiceView? Paid { get; private set; }
+
+    /// <summary>Registrar pagamento: amount typed pt-BR ("1.234,56"), day paid (São Paulo), method, and the form's idempotency key.</summary>
+    [BindProperty] public string? PagValor { get; set; }
+    [BindProperty] public string? PagData { get; set; }
+    [BindProperty] public string? PagForma { get; set; }
+    [BindProperty] public string? PagChave { get; set; }
+
     public IReadOnlyList<InvoiceHistoryItem> History { get; private set; } = [];
 
     public string? CustomerName { get; private set; }
@@ -31,13 +43,19 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db) : 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         Notificar = true;
-        return await LoadAsync(ct) ? Page() : NotFound();
+        if (!await LoadAsync(ct)) return NotFound();
+        PagValor = Money.Number(Invoice!.Total);
+        PagData = SaoPauloTime.Today(clock).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        PagForma = "pix";
+        PagChave = Guid.NewGuid().ToString("N");
+        return Page();
     }
 
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
         Invoice = ApiResults.Value<InvoiceResponse>(await InvoicesApi.Get(Id, cluster));
         if (Invoice is null) return false;
+        Paid = await cluster.Invoice(Id).Get();
         History = ApiResults.Value<List<InvoiceHistoryItem>>(await InvoicesApi.History(Id, db, ct)) ?? [];
         CustomerName = (await AdminLookups.CustomerNamesAsync(db, [Invoice.CustomerId], ct)).GetValueOrDefault(Invoice.CustomerId);
         return true;
@@ -60,6 +78,32 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db) : 
             { Detail: { Length: > 0 } d } when Notificar => ". " + d,
             _ => " (sem e-mail ao cliente).",
         });
+        return RedirectToPage();
+    }
+
+    /// <summary>Registrar pagamento: the same service as POST /api/invoices/{id}/payments; the key makes a double submit pay once.</summary>
+    public async Task<IActionResult> OnPostPagamentoAsync(CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!AdminLookups.TryMoney(PagValor, out var amount) || amount is null) errors["amount"] = ["Informe o valor pago, como 10,00."];
+        DateTimeOffset? paidAt = null;
+        if (DateOnly.TryParseExact(PagData?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            paidAt = TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(new TimeOnly(12, 0), DateTimeKind.Unspecified), SaoPauloTime.Zone);
+        else errors["paidAt"] = ["Informe a data do pagamento (dd/mm/aaaa)."];
+        if (errors.Count > 0)
+        {
+            Absorb(CommandResult.Invalid(errors));
+            return await LoadAsync(ct) ? Page() : NotFound();
+        }
+        // a day in the future is refused (the grain checks the moment with 1 day of tolerance for clock skew)
+        if (day > SaoPauloTime.Today(clock))
+        {
+            Absorb(CommandResult.Invalid("paidAt", "A data do pagamento não pode ser futura."));
+            return await LoadAsync(ct) ? Page() : NotFound();
+        }
+        var r = await payments.Pay(Id, new PaymentRequest(amount, paidAt, PagForma, PagChave), CommandResults.Actor(HttpContext));
+        if (!Absorb(r)) return await LoadAsync(ct) ? Page() : NotFound();
+        Flash = $"Pagamento de {Money.Format(r.Value!.PaidAmount ?? 0m)} registrado ({InvoicePayments.Label(r.Value.PaymentMethod)}).";
         return RedirectToPage();
     }
 
