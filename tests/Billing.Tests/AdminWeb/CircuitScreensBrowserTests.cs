@@ -374,4 +374,32 @@ public sealed class CircuitScreensBrowserTests(ClusterFixture cluster, ITestOutp
         Assert.Contains("/admin/login", r.Headers.Location?.ToString() ?? "", StringComparison.Ordinal);
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task WhenACustomerNameIsTypedInTheBillingAndResellerForms_ThenThePickedCustomersCodeFillsTheField()
+    {
+        var web = await AdminWebServer.ForAsync(cluster);
+        var admin = cluster.AsAdmin();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var customer = await Seed.CustomerAsync(admin, "Bento e Caio Transportes " + tag);
+        var page = await web.LoggedInPageAsync();
+        // the contract and avulso forms and their filters (the reseller page's "Vincular cliente" has the same picker)
+        foreach (var (url, target) in new[]
+                 {
+                     ("/admin/faturamento/contratos", "cliente"), ("/admin/faturamento/contratos", "filtro-cliente"),
+                     ("/admin/faturamento/avulsos", "cliente"), ("/admin/faturamento/avulsos", "filtro-cliente"),
+                 })
+        {
+            await page.GotoAsync(url);
+            await page.FillAsync($"#{target}-busca", "Caio Transportes " + tag);
+            var option = page.Locator($"#{target}-busca-sugestoes option");
+            await option.First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            var label = await option.First.GetAttributeAsync("value");
+            Assert.Equal($"Bento e Caio Transportes {tag} ({Inv(customer)})", label);
+            await page.FillAsync($"#{target}-busca", label!);
+            Assert.Equal(Inv(customer), await page.InputValueAsync($"#{target}"));
+        }
+        await Shot(page, "avulso-busca-cliente");
+        await page.Context.CloseAsync();
+    }
 }

@@ -120,8 +120,17 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
             return Page();
         }
         var made = r.Value!.Billing;
-        Flash = $"Faturamento {AdminHtml.Inv(made.Id)} criado para {made.CustomerName}: valor real {AdminHtml.Brl(made.ValorReal)}" +
-                (made.Attachments.Count > 0 ? $", {made.Attachments.Count} arquivo(s) anexado(s)." : ".");
+        if (r.Value.Replayed)
+        {
+            // the same form sent again (double click, reload): the billing it made the first time, nothing new
+            Response.Headers["Idempotent-Replayed"] = "true";
+            Flash = $"Este formulário já foi enviado: faturamento {AdminHtml.Inv(made.Id)} de {made.CustomerName}, nada novo foi criado.";
+        }
+        else
+        {
+            Flash = $"Faturamento {AdminHtml.Inv(made.Id)} criado para {made.CustomerName}: valor real {AdminHtml.Brl(made.ValorReal)}" +
+                    (made.Attachments.Count > 0 ? $", {made.Attachments.Count} arquivo(s) anexado(s)." : ".");
+        }
         var day = FaturamentoForm.Iso(made.BillingDate);
         return Redirect($"/admin/faturamento/historico?cliente={AdminHtml.Inv(made.CustomerId)}&de={day}&ate={day}");
     }
