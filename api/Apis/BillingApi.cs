@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Billing.Api.Application;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Circuits;
@@ -79,27 +80,13 @@ public static partial class BillingApi
 
     // ---------------------------------------------------------------- helpers
 
-    /// <summary>A yyyy-MM-dd filter or form date, inside the sane window around <paramref name="today"/> (<see cref="InputRules.Day"/>).</summary>
-    private static DateOnly? DateArg(string? value, string field, FieldErrors errors, DateOnly today)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return null;
-        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-        {
-            if (InputRules.Day(d, today) is not { } problem) return d;
-            errors.Add(field, problem);
-            return null;
-        }
-        errors.Add(field, "Use a data no formato aaaa-MM-dd.");
-        return null;
-    }
-
     // ---------------------------------------------------------------- pending
 
     internal static PendingFilter? ReadFilter(string? baseDate, string? dueDate, string? customerIds, string? kind, TimeProvider clock, FieldErrors errors)
     {
         var today = SaoPauloTime.Today(clock);
-        var b = DateArg(baseDate, "baseDate", errors, today);
-        var d = DateArg(dueDate, "dueDate", errors, today);
+        var b = BillingQueries.DateArg(baseDate, "baseDate", errors, today);
+        var d = BillingQueries.DateArg(dueDate, "dueDate", errors, today);
         if (b is not null && d is not null) errors.Add("dueDate", "Use baseDate (tudo até a data) ou dueDate (vencimento exato), não os dois.");
         var limit = SaoPauloTime.Today(clock).AddYears(5);
         if (b > limit) errors.Add("baseDate", "Data base até 5 anos à frente.");

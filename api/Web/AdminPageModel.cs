@@ -55,6 +55,18 @@ public abstract class AdminPageModel : PageModel
         return false;
     }
 
+    /// <summary>The page again after a refused post: reloads its lists, keeping the errors and the problem of the post.</summary>
+    protected async Task<IActionResult> ShowAgainAsync(Func<Task> reload)
+    {
+        ArgumentNullException.ThrowIfNull(reload);
+        var errors = new Dictionary<string, string[]>(Errors);
+        var problem = Problem;
+        await reload();
+        foreach (var (k, v) in errors) Errors[k] = v;
+        Problem = problem;
+        return Page();
+    }
+
     public IHtmlContent FieldError(string field) => AdminHtml.FieldError(Errors, field);
 
     public string Invalid(string field) => Errors.ContainsKey(field) ? "true" : "false";

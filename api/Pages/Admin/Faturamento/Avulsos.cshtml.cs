@@ -74,15 +74,7 @@ public sealed class AvulsosModel(BillingService billing, BillingQueries queries,
         Current = Input.Id is { } id ? await queries.Avulso(id, ct) : null;
     }
 
-    private async Task<IActionResult> ShowAgainAsync(CancellationToken ct)
-    {
-        var errors = new Dictionary<string, string[]>(Errors);
-        var problem = Problem;
-        await LoadAsync(ct);
-        foreach (var (k, v) in errors) Errors[k] = v;
-        Problem = problem;
-        return Page();
-    }
+    private Task<IActionResult> ShowAgainAsync(CancellationToken ct) => ShowAgainAsync(() => LoadAsync(ct));
 
     public async Task<IActionResult> OnPostSalvarAsync(CancellationToken ct)
     {

@@ -79,15 +79,7 @@ public sealed class ContratosModel(BillingService billing, BillingQueries querie
         Names = await queries.CustomerNames(Contracts.Select(c => c.CustomerId).Append(Input.Cliente ?? 0), ct);
     }
 
-    private async Task<IActionResult> ShowAgainAsync(CancellationToken ct)
-    {
-        var errors = new Dictionary<string, string[]>(Errors);
-        var problem = Problem;
-        await LoadAsync(ct);
-        foreach (var (k, v) in errors) Errors[k] = v;
-        Problem = problem;
-        return Page();
-    }
+    private Task<IActionResult> ShowAgainAsync(CancellationToken ct) => ShowAgainAsync(() => LoadAsync(ct));
 
     public async Task<IActionResult> OnPostSalvarAsync(CancellationToken ct)
     {
