@@ -54,6 +54,12 @@ public sealed partial class AdminHttpTests(ClusterFixture cluster)
     [InlineData("/admin/faturamento/faturar?cliente=1&itens=1")]
     [InlineData("/admin/faturamento/historico")]
     [InlineData("/admin/faturamento/historico?handler=relatorio&id=1&tipo=sintetico")]
+    [InlineData("/admin/revendas")]
+    [InlineData("/admin/revendas/novo")]
+    [InlineData("/admin/revendas/1")]
+    [InlineData("/admin/dids")]
+    [InlineData("/admin/dids/+551140001234")]
+    [InlineData("/admin/revendas/faturas?comparar=2025-07")]
     public async Task WhenNotLoggedIn_ThenEveryAdminPageRedirectsToTheLogin_EvenWithTheAdminApiKey(string url)
     {
         var web = await AdminWebServer.ForAsync(cluster);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.AdminWeb;
@@ -8,25 +7,6 @@ namespace Billing.Tests.AdminWeb;
 [Collection(ClusterCollection.Name)]
 public sealed class ResellerScreensHttpTests(ClusterFixture cluster)
 {
-    [Theory]
-    [InlineData("/admin/revendas")]
-    [InlineData("/admin/revendas/novo")]
-    [InlineData("/admin/revendas/1")]
-    [InlineData("/admin/dids")]
-    [InlineData("/admin/dids/+551140001234")]
-    [InlineData("/admin/revendas/faturas?comparar=2025-07")]
-    public async Task WhenNotLoggedIn_ThenTheResellerAndDidPagesRedirectToTheLogin_EvenWithTheAdminApiKey(string url)
-    {
-        var web = await AdminWebServer.ForAsync(cluster);
-        using var anonymous = web.Http();
-        var r = await anonymous.GetAsync(url);
-        Assert.Equal(HttpStatusCode.Redirect, r.StatusCode);
-        Assert.StartsWith("/admin/login", r.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
-        using var machine = web.Http();
-        machine.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.AdminKey);
-        Assert.Equal(HttpStatusCode.Redirect, (await machine.GetAsync(url)).StatusCode);
-    }
-
     private static async Task<string> TokenAsync(HttpClient http, string url) =>
         AdminHttpTests.TokenRegex().Match(await http.GetStringAsync(url)).Groups[1].Value;
 

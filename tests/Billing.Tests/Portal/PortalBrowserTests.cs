@@ -8,17 +8,7 @@ namespace Billing.Tests.Portal;
 [Collection(ClusterCollection.Name)]
 public sealed class PortalBrowserTests(ClusterFixture cluster, PortalFixture portal) : IClassFixture<PortalFixture>
 {
-    private async Task<IPage> LoginAsync(PortalCircuit c, bool phone = false)
-    {
-        await portal.StartAsync(cluster);
-        var page = await portal.NewPageAsync(phone);
-        await page.GotoAsync("/portal/login");
-        await page.FillAsync("#circuito", c.Account);
-        await page.FillAsync("#senha", c.Password);
-        await page.ClickAsync("#entrar");
-        await page.WaitForURLAsync("**/portal");
-        return page;
-    }
+    private Task<IPage> LoginAsync(PortalCircuit c, bool phone = false) => portal.LoginAsync(cluster, c, phone);
 
     [Fact]
     public async Task WhenTheWrongPasswordIsTyped_ThenItIsRefused_AndTheRightOneShowsTheOpenInvoice()

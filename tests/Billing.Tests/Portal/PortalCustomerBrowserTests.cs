@@ -22,17 +22,7 @@ namespace Billing.Tests.Portal;
 [Collection(ClusterCollection.Name)]
 public sealed class PortalCustomerBrowserTests(ClusterFixture cluster, PortalFixture portal) : IClassFixture<PortalFixture>
 {
-    private async Task<IPage> LoginAsync(PortalCircuit c, bool phone = false)
-    {
-        await portal.StartAsync(cluster);
-        var page = await portal.NewPageAsync(phone);
-        await page.GotoAsync("/portal/login");
-        await page.FillAsync("#circuito", c.Account);
-        await page.FillAsync("#senha", c.Password);
-        await page.ClickAsync("#entrar");
-        await page.WaitForURLAsync("**/portal");
-        return page;
-    }
+    private Task<IPage> LoginAsync(PortalCircuit c, bool phone = false) => portal.LoginAsync(cluster, c, phone);
 
     /// <summary>
     /// Another circuit of <paramref name="customerId"/> on a per-second plan of R$ 0,10/min, with the monthly fee

@@ -64,6 +64,20 @@ public sealed class PortalFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Starts the portal if needed and logs <paramref name="c"/> in, in a fresh browser context.</summary>
+    public async Task<IPage> LoginAsync(ClusterFixture cluster, PortalCircuit c, bool phone = false)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        await StartAsync(cluster);
+        var page = await NewPageAsync(phone);
+        await page.GotoAsync("/portal/login");
+        await page.FillAsync("#circuito", c.Account);
+        await page.FillAsync("#senha", c.Password);
+        await page.ClickAsync("#entrar");
+        await page.WaitForURLAsync("**/portal");
+        return page;
+    }
+
     /// <summary>A fresh browser context (own cookies) with a phone-sized or desktop viewport.</summary>
     public async Task<IPage> NewPageAsync(bool phone = false)
     {
