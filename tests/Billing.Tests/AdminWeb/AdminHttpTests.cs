@@ -104,7 +104,7 @@ public sealed partial class AdminHttpTests(ClusterFixture cluster)
         var post = await http.PostAsync("/admin/clientes/novo", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Input.Nome"] = nome,
-            ["Input.Documento"] = Customers.Docs.Cpf(),
+            ["Input.Documento"] = Registration.Docs.Cpf(),
         }));
         Assert.Equal(HttpStatusCode.BadRequest, post.StatusCode);
         await using var cmd = cluster.Db.CreateCommand("SELECT count(*) FROM customers WHERE nome = @n");
@@ -116,7 +116,7 @@ public sealed partial class AdminHttpTests(ClusterFixture cluster)
         var ok = await http.PostAsync("/admin/clientes/novo", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Input.Nome"] = nome,
-            ["Input.Documento"] = Customers.Docs.Cpf(),
+            ["Input.Documento"] = Registration.Docs.Cpf(),
             ["__RequestVerificationToken"] = token,
         }));
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);

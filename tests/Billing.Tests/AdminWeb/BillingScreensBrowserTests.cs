@@ -6,7 +6,7 @@ using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Rating;
 using Billing.Grains.Invoicing;
 using Billing.Tests.Infrastructure;
-using Billing.Tests.Invoices;
+using Billing.Tests.Invoicing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;

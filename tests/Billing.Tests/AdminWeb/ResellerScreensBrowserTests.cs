@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.RegularExpressions;
-using Billing.Tests.Customers;
+using Billing.Tests.Registration;
 using Billing.Tests.Infrastructure;
 using Billing.Tests.Resellers;
 using Microsoft.Playwright;

@@ -39,7 +39,7 @@ public sealed class ResellerScreensHttpTests(ClusterFixture cluster)
 
         // without the antiforgery token the post is refused before the page runs
         form.Remove("__RequestVerificationToken");
-        form["Input.Documento"] = Customers.Docs.Cnpj();
+        form["Input.Documento"] = Registration.Docs.Cnpj();
         form["Input.CompletionPricePerMinute"] = "0,12";
         form.Remove("Input.Contatos[0].Email");
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/admin/revendas/novo", new FormUrlEncodedContent(form))).StatusCode);

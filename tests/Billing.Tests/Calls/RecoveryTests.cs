@@ -20,7 +20,7 @@ public sealed class RecoveryTests
             await using (var silo = await InProcessSilo.StartAsync(cs, clusterId, "silo-a"))
             {
                 var customer = await silo.Grains.GetGrain<Billing.GrainInterfaces.Registration.ICustomerGrain>("cus:1")
-                    .Create(new Billing.GrainInterfaces.Registration.CustomerData { Nome = "Cliente recuperação", Documento = Billing.Tests.Customers.Docs.Cpf() }, "test");
+                    .Create(new Billing.GrainInterfaces.Registration.CustomerData { Nome = "Cliente recuperação", Documento = Billing.Tests.Registration.Docs.Cpf() }, "test");
                 Assert.Equal("Ok", customer.Status.ToString());
                 await Task.WhenAll(accounts.Select(async a =>
                 {

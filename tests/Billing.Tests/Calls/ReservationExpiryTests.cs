@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Rating;
 using Billing.GrainInterfaces.Registration;
-using Billing.Tests.Customers;
+using Billing.Tests.Registration;
 using Billing.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Billing.Tests.Customers;
+using Billing.Tests.Registration;
 using Billing.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Billing.Tests.Customers;
+using Billing.Tests.Registration;
 using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.FaultIsolation;

@@ -2,7 +2,7 @@ using System.Net;
 using Billing.Grains.Invoicing;
 using Billing.Grains.PendingBilling;
 using Billing.Tests.Infrastructure;
-using Billing.Tests.Invoices;
+using Billing.Tests.Invoicing;
 using MailKit.Security;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -46,7 +46,7 @@ public sealed class PersistenceTests
             {
                 await silo.Grains.GetGrain<Billing.GrainInterfaces.Rating.IPlanGrain>("plan:p1").Create("Plano", DateTimeOffset.UtcNow.AddDays(-1), entries);
                 var customer = await silo.Grains.GetGrain<Billing.GrainInterfaces.Registration.ICustomerGrain>("cus:1")
-                    .Create(new Billing.GrainInterfaces.Registration.CustomerData { Nome = "Cliente", Documento = Billing.Tests.Customers.Docs.Cpf() }, "test");
+                    .Create(new Billing.GrainInterfaces.Registration.CustomerData { Nome = "Cliente", Documento = Billing.Tests.Registration.Docs.Cpf() }, "test");
                 Assert.Equal("Ok", customer.Status.ToString());
                 var circuit = silo.Grains.GetGrain<Billing.GrainInterfaces.Circuits.ICircuitGrain>("ckt:123");
                 Assert.True((await circuit.Create(new Billing.GrainInterfaces.Circuits.CircuitData { Name = "c", CustomerId = 1, PlanId = "p1", AreaCode = "11" }, "test")).IsOk);

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.GrainInterfaces.Rating;
-using Billing.Tests.Customers;
+using Billing.Tests.Registration;
 
 namespace Billing.Tests.Infrastructure;
 

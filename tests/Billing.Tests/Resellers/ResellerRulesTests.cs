@@ -1,7 +1,7 @@
 using Billing.GrainInterfaces.Dids;
 using Billing.GrainInterfaces.Resellers;
 using Billing.Grains.Circuits;
-using Billing.Tests.Customers;
+using Billing.Tests.Registration;
 
 namespace Billing.Tests.Resellers;
 

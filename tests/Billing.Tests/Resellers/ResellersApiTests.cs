@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Billing.Tests.Customers;
+using Billing.Tests.Registration;
 using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.Resellers;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Registration;
 using Billing.Silo.Switch;
-using Billing.Tests.Customers;
+using Billing.Tests.Registration;
 using Billing.Tests.Infrastructure;
 using Npgsql;
 

@@ -2,7 +2,7 @@ using Billing.GrainInterfaces.Invoicing;
 using Billing.Grains.Documents;
 using Billing.Grains.Invoicing;
 
-namespace Billing.Tests.Invoices;
+namespace Billing.Tests.Invoicing;
 
 public sealed class InvoiceMathTests
 {

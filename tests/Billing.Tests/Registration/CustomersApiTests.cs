@@ -5,7 +5,7 @@ using System.Text.Json;
 using Billing.GrainInterfaces.Registration;
 using Billing.Tests.Infrastructure;
 
-namespace Billing.Tests.Customers;
+namespace Billing.Tests.Registration;
 
 /// <summary>The customers API against the real cluster (silo + API + PostgreSQL).</summary>
 [Collection(ClusterCollection.Name)]

@@ -7,7 +7,7 @@ using Billing.Grains.Invoicing;
 using UglyToad.PdfPig;
 using Xunit.Abstractions;
 
-namespace Billing.Tests.Invoices;
+namespace Billing.Tests.Invoicing;
 
 public sealed class InvoiceDocumentsTests(ITestOutputHelper output)
 {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace Billing.Tests.Invoices;
+namespace Billing.Tests.Invoicing;
 
 /// <summary>A minimal SMTP receiver on a TcpListener: accepts every message and parses it with MimeKit.</summary>
 public sealed class TinySmtpServer : IAsyncDisposable

@@ -1,6 +1,6 @@
 using Billing.GrainInterfaces.Registration;
 
-namespace Billing.Tests.Customers;
+namespace Billing.Tests.Registration;
 
 /// <summary>Random valid documents so tests never collide on the unique index.</summary>
 internal static class Docs

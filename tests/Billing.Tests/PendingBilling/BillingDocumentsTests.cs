@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.Grains.Invoicing;
 using Billing.Tests.Infrastructure;
-using Billing.Tests.Invoices;
+using Billing.Tests.Invoicing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;

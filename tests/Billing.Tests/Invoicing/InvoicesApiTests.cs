@@ -11,7 +11,7 @@ using Billing.Tests.Infrastructure;
 using CsvHelper;
 using UglyToad.PdfPig;
 
-namespace Billing.Tests.Invoices;
+namespace Billing.Tests.Invoicing;
 
 [Collection(ClusterCollection.Name)]
 public sealed class InvoicesApiTests(ClusterFixture cluster)

@@ -1,6 +1,6 @@
 using Billing.GrainInterfaces.Registration;
 
-namespace Billing.Tests.Customers;
+namespace Billing.Tests.Registration;
 
 /// <summary>Pure validation rules: no cluster, no database.</summary>
 public sealed class RegistrationRulesTests
