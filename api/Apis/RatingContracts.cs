@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Rating;
 
@@ -26,14 +25,11 @@ public sealed record PlanResponse(string Id, string Name, int CurrentVersion, IR
 internal static partial class RatingJson
 {
     /// <summary>The API name of a call type: <c>local_fixo</c>, <c>a_cobrar</c>… (same as the JSON enum converter).</summary>
-    public static string Name(CallType type) => JsonNamingPolicy.SnakeCaseLower.ConvertName(type.ToString());
+    public static string Name(CallType type) => CallTypes.Wire(type);
 
-    private static readonly Dictionary<string, CallType> ByName =
-        Enum.GetValues<CallType>().ToDictionary(Name, t => t, StringComparer.Ordinal);
+    public static string AllNames => CallTypes.AllWireNames;
 
-    public static string AllNames => string.Join(", ", ByName.Keys);
-
-    public static bool TryParse(string name, out CallType type) => ByName.TryGetValue(name, out type);
+    public static bool TryParse(string name, out CallType type) => CallTypes.TryParse(name, out type);
 
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     public static partial System.Text.RegularExpressions.Regex IdPattern();

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Rating;
 using Billing.Grains.Ledger;
@@ -11,10 +10,10 @@ namespace Billing.Grains.Circuits;
 
 public sealed partial class CircuitGrain
 {
-    private static readonly JsonNamingPolicy Snake = JsonNamingPolicy.SnakeCaseLower;
-    private const string InboundType = "recebida";
+    private const string InboundType = CallTypes.Received;
 
-    public static string Wire(CallType t) => Snake.ConvertName(t.ToString());
+    /// <summary>The wire name of a call type (<see cref="CallTypes.Wire"/>: a lookup, no string built per call).</summary>
+    public static string Wire(CallType t) => CallTypes.Wire(t);
 
     // ---------------------------------------------------------------- rating with the cached plan
 
