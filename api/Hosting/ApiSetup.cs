@@ -45,6 +45,7 @@ public static class ApiSetup
         services.AddSingleton<CircuitService>();
         services.AddSingleton<CircuitQueries>();
         services.AddSingleton<CircuitCallQueries>();
+        services.AddSingleton<InvoiceQueries>();
         services.AddSingleton<ResellerService>();
         services.AddSingleton<ResellerQueries>();
         services.AddSingleton<DidService>();
