@@ -41,6 +41,7 @@ public static class ApiSetup
         services.AddSingleton<CdrImportService>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<SipTraceService>();
+        services.AddSingleton<SipTraceQueries>();
         services.AddSingleton<CustomerQueries>();
         services.AddSingleton<CircuitService>();
         services.AddSingleton<CircuitQueries>();
