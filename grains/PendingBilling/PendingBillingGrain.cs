@@ -13,13 +13,15 @@ namespace Billing.Grains.PendingBilling;
 [StatelessWorker]
 public sealed class PendingBillingGrain(NpgsqlDataSource db, TimeProvider clock) : Grain, IPendingBillingGrain
 {
+    /// <summary>The last day a pending list may reach (<see cref="BillingRules.PendingYearsAhead"/>): the periods listed up to it are billable.</summary>
+    private DateOnly MaxAhead => SaoPauloTime.Today(clock).AddYears(BillingRules.PendingYearsAhead);
+
     public async Task<IReadOnlyList<PendingItem>> Pending(PendingFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var conn = await db.OpenConnectionAsync();
-        if (filter.Contracts)
-            await PendingStore.MaterializeAsync(conn, null, filter.CustomerIds, (filter.BaseDate ?? filter.DueDate)!.Value, clock.GetUtcNow(), default);
-        return await PendingStore.PendingAsync(conn, filter, GrainFactory, default);
+        var horizon = filter.BaseDate ?? filter.DueDate ?? MaxAhead;
+        return await PendingStore.PendingAsync(conn, filter, horizon, GrainFactory, default);
     }
 
     // ---------------------------------------------------------------- contracts
@@ -270,8 +272,11 @@ public sealed class PendingBillingGrain(NpgsqlDataSource db, TimeProvider clock)
         }
         var all = command.ItemIds is null;
         var upTo = all ? command.BaseDate ?? command.BillingDate : (DateOnly?)null;
-        if (all) await PendingStore.MaterializeAsync(conn, tx, [command.CustomerId], upTo!.Value, now, default);
         var ids = command.ItemIds?.Distinct().ToList();
+        // a command may write: the contract periods it bills get their rows now (the list showed them under these ids)
+        if (all) await PendingStore.MaterializeAsync(conn, tx, command.CustomerId, upTo!.Value, null, now, default);
+        else if (ids!.Any(i => i > ContractPeriodIds.Base))
+            await PendingStore.MaterializeAsync(conn, tx, command.CustomerId, MaxAhead, ids, now, default);
         var items = await PendingStore.LockForBillingAsync(conn, tx, command.CustomerId, ids, upTo, GrainFactory, default);
         if (ids is not null && items.Count != ids.Count)
         {
