@@ -1,7 +1,5 @@
-using System.Globalization;
 using Billing.Api.Application;
 using Billing.Api.Infrastructure;
-using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.PendingBilling;
 using Microsoft.AspNetCore.Http.HttpResults;
 
