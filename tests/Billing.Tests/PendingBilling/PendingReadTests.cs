@@ -143,6 +143,27 @@ public sealed class PendingReadTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenTwoBillingsOfTheSameUnstoredPeriodRace_ThenOneBillsItAndTheOtherIsAConflict()
+    {
+        var admin = cluster.AsAdmin();
+        var cus = await Seed.CustomerAsync(admin);
+        var contract = await Created(await admin.PostAsJsonAsync("/api/billing/contracts", new
+        {
+            customerId = cus, name = "Monitoramento", kind = "servico", amount = 19.90m, timing = "antecipado", dayOfMonth = 5,
+            startDate = Iso(new DateOnly(Today.Year, Today.Month, 1)),
+        }), "id");
+        var id = (await Listed(admin, cus, Today.AddYears(1)))[^1].Id;
+        Assert.True(ContractPeriodIds.TryParse(id, out var k, out _) && k == contract);
+        var body = new { customerId = cus, itemIds = new[] { id }, billingDate = Iso(Today), dueDate = Iso(Today) };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => admin.PostAsJsonAsync("/api/billing", body)));
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        Assert.Equal(3, answers.Count(a => a.StatusCode == HttpStatusCode.Conflict));
+        var rows = await Rows(cus);
+        Assert.Equal(1, rows.Count);
+        Assert.StartsWith(id.ToString(CultureInfo.InvariantCulture) + "@", rows.Versions, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WhenAPeriodIdIsMadeAndRead_ThenItRoundTripsStaysBelowTwoToThe53AndNoSequenceIdIsOne()
     {
         var id = ContractPeriodIds.Of(123, "2026-07");
