@@ -1,10 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
 using Billing.Api.Application;
 using Billing.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Billing.GrainInterfaces.PendingBilling;
 using Billing.GrainInterfaces.Circuits;
-using Npgsql;
 using NpgsqlTypes;
 using Billing.GrainInterfaces.Common;
 
@@ -78,63 +77,9 @@ public static partial class BillingApi
         return app;
     }
 
-    // ---------------------------------------------------------------- helpers
-
     // ---------------------------------------------------------------- pending
 
-    internal static PendingFilter? ReadFilter(string? baseDate, string? dueDate, string? customerIds, string? kind, TimeProvider clock, FieldErrors errors)
-    {
-        var today = SaoPauloTime.Today(clock);
-        var b = BillingQueries.DateArg(baseDate, "baseDate", errors, today);
-        var d = BillingQueries.DateArg(dueDate, "dueDate", errors, today);
-        if (b is not null && d is not null) errors.Add("dueDate", "Use baseDate (tudo até a data) ou dueDate (vencimento exato), não os dois.");
-        var limit = SaoPauloTime.Today(clock).AddYears(5);
-        if (b > limit) errors.Add("baseDate", "Data base até 5 anos à frente.");
-        if (d > limit) errors.Add("dueDate", "Vencimento até 5 anos à frente.");
-        List<long>? ids = null;
-        if (!string.IsNullOrWhiteSpace(customerIds) && !customerIds.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
-        {
-            ids = [];
-            foreach (var part in customerIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                if (long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) ids.Add(id);
-                else
-                {
-                    errors.Add("customerIds", "Use um id de cliente, uma lista separada por vírgulas ou 'all'.");
-                    break;
-                }
-        }
-        var k = string.IsNullOrWhiteSpace(kind) ? "all" : kind.Trim().ToLowerInvariant();
-        if (k is not ("contracts" or "avulsos" or "all")) errors.Add("kind", "Use contracts, avulsos ou all.");
-        if (errors.Any) return null;
-        return new PendingFilter(b ?? (d is null ? SaoPauloTime.Today(clock) : null), d, ids, k != "avulsos", k != "contracts");
-    }
-
-    internal static async Task<IResult> Pending(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
-        string? baseDate = null, string? dueDate = null, string? customerIds = null, string? kind = null)
-    {
-        var errors = new FieldErrors();
-        var f = ReadFilter(baseDate, dueDate, customerIds, kind, clock, errors);
-        if (f is null) return errors.ToProblem();
-        var items = await Owner(cluster).Pending(f);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var names = await Names(conn, items.Select(i => i.CustomerId).Distinct().ToArray(), ct);
-        var customers = items.GroupBy(i => i.CustomerId)
-            .Select(g => new PendingCustomer(g.Key, names.GetValueOrDefault(g.Key, ""), g.Count(), g.Sum(i => i.Amount), g.ToList()))
-            .OrderBy(c => c.CustomerName, StringComparer.Ordinal).ThenBy(c => c.CustomerId)
-            .ToList();
-        var k = f.Contracts && f.Avulsos ? "all" : f.Contracts ? "contracts" : "avulsos";
-        return TypedResults.Ok(new PendingResponse(f.BaseDate, f.DueDate, k, customers, customers.Sum(c => c.Total)));
-    }
-
-    private static async Task<Dictionary<long, string>> Names(NpgsqlConnection conn, long[] ids, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT id, nome FROM customers WHERE id = ANY(@ids)", conn);
-        cmd.Parameters.AddWithValue("ids", ids);
-        var map = new Dictionary<long, string>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) map[r.GetInt64(0)] = r.GetString(1);
-        return map;
-    }
-
-    private static IPendingBillingGrain Owner(IClusterClient cluster) => cluster.GetGrain<IPendingBillingGrain>(IPendingBillingGrain.Key);
+    private static async Task<Results<Ok<PendingResponse>, ValidationProblem, ProblemHttpResult>> Pending(BillingService billing,
+        CancellationToken ct, string? baseDate = null, string? dueDate = null, string? customerIds = null, string? kind = null) =>
+        (await billing.Pending(baseDate, dueDate, customerIds, kind, ct)).ToHttp(p => TypedResults.Ok(p));
 }

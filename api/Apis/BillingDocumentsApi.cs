@@ -1,7 +1,5 @@
-using System.Globalization;
 using Billing.Api.Application;
 using Billing.Api.Infrastructure;
-using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.PendingBilling;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -111,49 +109,10 @@ public static class BillingDocumentsApi
         (await billing.Report(id, type, LinkBase(http.Request), ct)).ToHttp(f => TypedResults.File(f.Content, f.ContentType, f.Name));
 
     /// <summary>Preview of one customer's pending items before billing (same filters as the pending list, optionally some item ids).</summary>
-    internal static async Task<IResult> Preview(BillingQueries queries, IClusterClient cluster, TimeProvider clock, CancellationToken ct,
-        long? customerId = null, string? baseDate = null, string? dueDate = null, string? kind = null, string? itemIds = null, string? type = null)
-    {
-        var errors = new FieldErrors();
-        var reportKind = BillingReportKinds.Parse(type);
-        if (reportKind is null) errors.Add("type", "Use sintetico, detalhado, detalhado-ligacoes ou agrupado-circuito.");
-        if (customerId is not > 0) errors.Add("customerId", "Informe o cliente.");
-        var f = BillingApi.ReadFilter(baseDate, dueDate, customerId?.ToString(CultureInfo.InvariantCulture), kind, clock, errors);
-        HashSet<long>? only = null;
-        if (!string.IsNullOrWhiteSpace(itemIds))
-        {
-            only = [];
-            foreach (var p in itemIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                if (long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v)) only.Add(v);
-                else
-                {
-                    errors.Add("itemIds", "Use ids separados por vírgulas.");
-                    break;
-                }
-        }
-        if (errors.Any || f is null || reportKind is null) return errors.ToProblem();
-        var items = (await cluster.GetGrain<IPendingBillingGrain>(IPendingBillingGrain.Key).Pending(f)).Where(i => only is null || only.Contains(i.Id)).ToList();
-        var (name, document) = await queries.Customer(customerId!.Value, ct);
-        if (name.Length == 0) return Problems.NotFound($"Cliente {customerId} não encontrado.");
-        var total = Money.Round(items.Sum(i => i.Amount));
-        var report = new BillingReport
-        {
-            Title = "Prévia de faturamento",
-            Detailed = reportKind != BillingReportKinds.Sintetico,
-            Kind = reportKind,
-            Status = "PRÉVIA",
-            CustomerName = name,
-            CustomerDocument = document,
-            Total = total,
-            ValorReal = total,
-            Notes = items.Count == 0 ? "Nenhum item pendente." : BillingRules.DefaultNotes(items.Select(i => i.Description)),
-            Items = [.. await queries.PreviewItems(items, reportKind, ct)],
-            GeneratedAt = clock.GetUtcNow(),
-        };
-        var pdf = await cluster.GetGrain<IBillingReportGrain>(0).RenderPdf(report);
-        return TypedResults.File(pdf, "application/pdf",
-            string.Create(CultureInfo.InvariantCulture, $"previa-faturamento-{customerId}.pdf"));
-    }
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Preview(BillingService billing,
+        CancellationToken ct, long? customerId = null, string? baseDate = null, string? dueDate = null, string? kind = null, string? itemIds = null,
+        string? type = null) =>
+        (await billing.Preview(customerId, baseDate, dueDate, kind, itemIds, type, ct)).ToHttp(f => TypedResults.File(f.Content, f.ContentType, f.Name));
 
     // ---------------------------------------------------------------- e-mail
 

@@ -228,6 +228,55 @@ public sealed class BillingQueries(NpgsqlDataSource db, IDataProtectionProvider 
         return null;
     }
 
+    // ---------------------------------------------------------------- pending
+
+    /// <summary>
+    /// The pending list's filter: baseDate (everything dated on or before it; today when neither date is given) or dueDate
+    /// (due exactly then), up to <see cref="BillingRules.PendingYearsAhead"/> years ahead; customer ids (or all); kind
+    /// (contracts, avulsos, all). Null with the field errors when the input is bad.
+    /// </summary>
+    internal static PendingFilter? PendingFilterArg(string? baseDate, string? dueDate, string? customerIds, string? kind, TimeProvider clock,
+        FieldErrors errors)
+    {
+        var today = SaoPauloTime.Today(clock);
+        var b = DateArg(baseDate, "baseDate", errors, today);
+        var d = DateArg(dueDate, "dueDate", errors, today);
+        if (b is not null && d is not null) errors.Add("dueDate", "Use baseDate (tudo até a data) ou dueDate (vencimento exato), não os dois.");
+        var limit = today.AddYears(BillingRules.PendingYearsAhead);
+        if (b > limit) errors.Add("baseDate", "Data base até 5 anos à frente.");
+        if (d > limit) errors.Add("dueDate", "Vencimento até 5 anos à frente.");
+        List<long>? ids = null;
+        if (!string.IsNullOrWhiteSpace(customerIds) && !customerIds.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            ids = [];
+            foreach (var part in customerIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                if (long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) ids.Add(id);
+                else
+                {
+                    errors.Add("customerIds", "Use um id de cliente, uma lista separada por vírgulas ou 'all'.");
+                    break;
+                }
+        }
+        var k = string.IsNullOrWhiteSpace(kind) ? "all" : kind.Trim().ToLowerInvariant();
+        if (k is not ("contracts" or "avulsos" or "all")) errors.Add("kind", "Use contracts, avulsos ou all.");
+        if (errors.Any) return null;
+        return new PendingFilter(b ?? (d is null ? today : null), d, ids, k != "avulsos", k != "contracts");
+    }
+
+    /// <summary>Pending items as the list shows them: one row per customer (by name) with its items and total.</summary>
+    public async Task<PendingResponse> PendingList(PendingFilter filter, IReadOnlyList<PendingItem> items, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(items);
+        var names = await CustomerNames(items.Select(i => i.CustomerId), ct);
+        var customers = items.GroupBy(i => i.CustomerId)
+            .Select(g => new PendingCustomer(g.Key, names.GetValueOrDefault(g.Key, ""), g.Count(), g.Sum(i => i.Amount), g.ToList()))
+            .OrderBy(c => c.CustomerName, StringComparer.Ordinal).ThenBy(c => c.CustomerId)
+            .ToList();
+        var kind = filter.Contracts && filter.Avulsos ? "all" : filter.Contracts ? "contracts" : "avulsos";
+        return new PendingResponse(filter.BaseDate, filter.DueDate, kind, customers, customers.Sum(c => c.Total));
+    }
+
     /// <summary>Billing history: billing date between from and to, customer, NFe number (exact), status; newest first.</summary>
     public async Task<CommandResult<PagedResult<BillingListItem>>> History(string? from, string? to, long? customerId, string? nfe, string? status,
         int? page, int? pageSize, CancellationToken ct)
@@ -337,6 +386,29 @@ public sealed class BillingQueries(NpgsqlDataSource db, IDataProtectionProvider 
             Notes = b.Notes,
             Items = [.. items],
             Attachments = [.. b.Attachments.Select(a => a.FileName)],
+            GeneratedAt = clock.GetUtcNow(),
+        };
+    }
+
+    /// <summary>"Prévia": a customer's pending items as an unbilled closing report; null when the customer does not exist.</summary>
+    public async Task<BillingReport?> PreviewReport(long customerId, IReadOnlyList<PendingItem> items, string kind, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var (name, document) = await Customer(customerId, ct);
+        if (name.Length == 0) return null;
+        var total = GrainInterfaces.Common.Money.Round(items.Sum(i => i.Amount));
+        return new BillingReport
+        {
+            Title = "Prévia de faturamento",
+            Detailed = kind != BillingReportKinds.Sintetico,
+            Kind = kind,
+            Status = "PRÉVIA",
+            CustomerName = name,
+            CustomerDocument = document,
+            Total = total,
+            ValorReal = total,
+            Notes = items.Count == 0 ? "Nenhum item pendente." : BillingRules.DefaultNotes(items.Select(i => i.Description)),
+            Items = [.. await PreviewItems(items, kind, ct)],
             GeneratedAt = clock.GetUtcNow(),
         };
     }

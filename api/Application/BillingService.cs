@@ -220,6 +220,49 @@ public sealed class BillingService(IClusterClient grains, BillingQueries queries
     /// <summary>Sets (or replaces) the one attachment of an avulso; Conflict while the avulso is billed.</summary>
     public Task<CommandResult> SetAvulsoAttachment(long id, UploadedFile file) => Owner.SetAvulsoAttachment(id, file);
 
+    // ---------------------------------------------------------------- pending
+
+    /// <summary>
+    /// The pending list ("faturamentos pendentes") under the filters of <see cref="BillingQueries.PendingFilterArg"/>: the
+    /// owner computes the items (writing nothing), <see cref="BillingQueries.PendingList"/> groups them by customer.
+    /// </summary>
+    public async Task<CommandResult<PendingResponse>> Pending(string? baseDate, string? dueDate, string? customerIds, string? kind,
+        CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var f = BillingQueries.PendingFilterArg(baseDate, dueDate, customerIds, kind, clock, errors);
+        if (f is null) return errors.Invalid<PendingResponse>();
+        return CommandResult<PendingResponse>.Ok(await queries.PendingList(f, await Owner.Pending(f), ct));
+    }
+
+    /// <summary>"Prévia": the report PDF of one customer's pending items under the list's filters (optionally some item ids), before billing.</summary>
+    public async Task<CommandResult<RenderedFile>> Preview(long? customerId, string? baseDate, string? dueDate, string? kind, string? itemIds,
+        string? type, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var reportKind = Kind(type, errors, "type");
+        if (customerId is not > 0) errors.Add("customerId", "Informe o cliente.");
+        var f = BillingQueries.PendingFilterArg(baseDate, dueDate, customerId?.ToString(CultureInfo.InvariantCulture), kind, clock, errors);
+        HashSet<long>? only = null;
+        if (!string.IsNullOrWhiteSpace(itemIds))
+        {
+            only = [];
+            foreach (var p in itemIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                if (long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v)) only.Add(v);
+                else
+                {
+                    errors.Add("itemIds", "Use ids separados por vírgulas.");
+                    break;
+                }
+        }
+        if (errors.Any || f is null || reportKind is null) return errors.Invalid<RenderedFile>();
+        var items = (await Owner.Pending(f)).Where(i => only is null || only.Contains(i.Id)).ToList();
+        var report = await queries.PreviewReport(customerId!.Value, items, reportKind, ct);
+        if (report is null) return CommandResult<RenderedFile>.NotFound($"Cliente {customerId} não encontrado.");
+        return CommandResult<RenderedFile>.Ok(new RenderedFile(string.Create(CultureInfo.InvariantCulture, $"previa-faturamento-{customerId}.pdf"),
+            "application/pdf", await Render(report)));
+    }
+
     // ---------------------------------------------------------------- billing
 
     /// <summary>

@@ -33,6 +33,9 @@ public readonly record struct ContractPeriod(string Reference, DateOnly ItemDate
 /// <summary>Pure rules of pending billing: contract schedule and billing money. No I/O.</summary>
 public static class BillingRules
 {
+    /// <summary>How far ahead (years from today) a pending list may look, and so which future periods are billable by their id.</summary>
+    public const int PendingYearsAhead = 5;
+
     /// <summary>Day <paramref name="day"/> of the month, clamped to the month's last day (day 31 in February = 28/29).</summary>
     public static DateOnly DayOf(int year, int month, int day) =>
         new(year, month, Math.Min(day, DateTime.DaysInMonth(year, month)));

@@ -17,7 +17,8 @@ public interface IPendingBillingGrain : IGrainWithStringKey
 
     /// <summary>
     /// The unbilled items matching the filter, amounts computed now (circuit usage from the ledger, fees from the circuit
-    /// / DID). Contract periods due up to the filter's date are created first (idempotent: one row per contract and month).
+    /// / DID). Writes nothing: contract periods without a row are computed from their contract and listed under their
+    /// <see cref="ContractPeriodIds">period id</see>, which <see cref="Bill"/> accepts (it stores the row then).
     /// </summary>
     [Alias("Pending")]
     Task<IReadOnlyList<PendingItem>> Pending(PendingFilter filter);

@@ -7,57 +7,104 @@ using NpgsqlTypes;
 namespace Billing.Grains.PendingBilling;
 
 /// <summary>
-/// Pending items: contract periods are materialized on demand (one row per contract and month, up to the date
-/// asked for; unique, so racing requests create each once); amounts of unbilled items are computed at read
-/// time (circuit usage from the ledger, fees from the circuit / DID) and frozen into billing_record_items when billed.
+/// Pending items: avulsos are stored when created; a contract period is computed from its contract
+/// (<see cref="BillingRules.Periods"/>) until a billing stores it (one row per contract and month, under its
+/// <see cref="ContractPeriodIds">period id</see>; unique, so racing billings store each once), so reading writes nothing.
+/// Amounts of unbilled items are computed at read time (circuit usage from the ledger, fees from the circuit / DID) and
+/// frozen into billing_record_items when billed.
 /// Used only by <see cref="PendingBillingGrain"/>.
 /// </summary>
 internal static class PendingStore
 {
-    /// <summary>Creates the missing contract periods whose billing date is on or before <paramref name="horizon"/>.</summary>
-    public static async Task MaterializeAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<long>? customerIds, DateOnly horizon,
-        DateTimeOffset now, CancellationToken ct)
+    /// <summary>A contract as its periods and their amounts need it (DID fee: the DID's own, else its reseller's).</summary>
+    private sealed record Contract(long Id, long Customer, DateOnly Start, DateOnly? End, int Day, string Timing, int DueDays, string Name,
+        string Kind, string? Account, string? Did, decimal? Amount, decimal? DidFee);
+
+    /// <summary>A contract period that has no row yet, with the id its row will have (<see cref="ContractPeriodIds"/>).</summary>
+    private readonly record struct Unstored(Contract Contract, ContractPeriod Period, long Id);
+
+    /// <summary>Live contracts started on or before <paramref name="horizon"/> (of some customers / some contracts, or all).</summary>
+    private static async Task<List<Contract>> ContractsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<long>? customerIds,
+        IReadOnlyList<long>? contractIds, DateOnly horizon, CancellationToken ct)
     {
-        var contracts = new List<(long Id, long Customer, DateOnly Start, DateOnly? End, int Day, string Timing, int DueDays)>();
+        await using var cmd = new NpgsqlCommand(
+            """
+            SELECT k.id, k.customer_id, k.start_date, k.end_date, k.day_of_month, k.timing, k.due_days, k.name, k.kind, k.account, k.did_number,
+                   k.amount, coalesce(d.monthly_fee, rs.did_monthly_fee)
+            FROM billing_contracts k
+            LEFT JOIN dids d ON d.number = k.did_number
+            LEFT JOIN resellers rs ON rs.id = d.reseller_id
+            WHERE k.deleted_at IS NULL AND k.start_date <= @h AND (@c::bigint[] IS NULL OR k.customer_id = ANY(@c))
+              AND (@k::bigint[] IS NULL OR k.id = ANY(@k))
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("h", horizon);
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)customerIds?.ToArray() ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("k", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)contractIds?.ToArray() ?? DBNull.Value });
+        var list = new List<Contract>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new Contract(r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<DateOnly>(2), r.IsDBNull(3) ? null : r.GetFieldValue<DateOnly>(3),
+                r.GetInt32(4), r.GetString(5), r.GetInt32(6), r.GetString(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9),
+                r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetDecimal(11), r.IsDBNull(12) ? null : r.GetDecimal(12)));
+        return list;
+    }
+
+    /// <summary>
+    /// The periods of <paramref name="contracts"/> billable on or before <paramref name="horizon"/> (<see cref="BillingRules.Periods"/>)
+    /// that have no row: never billed, so pending. A stored period (billed, billed and cancelled, or stored before period ids
+    /// existed) is read from its row instead. Reads only: one probe of the (contract, reference) index per period.
+    /// </summary>
+    private static async Task<List<Unstored>> UnstoredAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<Contract> contracts,
+        DateOnly horizon, CancellationToken ct)
+    {
+        var all = contracts.SelectMany(c => BillingRules.Periods(c.Start, c.End, c.Day, c.Timing, c.DueDays, horizon).Select(p => (c, p))).ToList();
+        if (all.Count == 0) return [];
+        var stored = new HashSet<(long, string)>();
         await using (var cmd = new NpgsqlCommand(
             """
-            SELECT id, customer_id, start_date, end_date, day_of_month, timing, due_days FROM billing_contracts
-            WHERE deleted_at IS NULL AND start_date <= @h AND (@c::bigint[] IS NULL OR customer_id = ANY(@c))
+            SELECT x.k, x.r FROM unnest(@k, @r) AS x(k, r)
+            WHERE EXISTS (SELECT 1 FROM billing_pending_items i WHERE i.contract_id = x.k AND i.reference = x.r)
             """, conn, tx))
         {
-            cmd.Parameters.AddWithValue("h", horizon);
-            cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)customerIds?.ToArray() ?? DBNull.Value });
+            cmd.Parameters.AddWithValue("k", all.Select(x => x.c.Id).ToArray());
+            cmd.Parameters.AddWithValue("r", all.Select(x => x.p.Reference).ToArray());
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-                contracts.Add((r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<DateOnly>(2), r.IsDBNull(3) ? null : r.GetFieldValue<DateOnly>(3),
-                    r.GetInt32(4), r.GetString(5), r.GetInt32(6)));
+            while (await r.ReadAsync(ct)) stored.Add((r.GetInt64(0), r.GetString(1)));
         }
-        var ids = new List<long>();
-        var customers = new List<long>();
-        var refs = new List<string>();
-        var dates = new List<DateOnly>();
-        var dues = new List<DateOnly>();
-        foreach (var c in contracts)
-            foreach (var p in BillingRules.Periods(c.Start, c.End, c.Day, c.Timing, c.DueDays, horizon))
-            {
-                ids.Add(c.Id);
-                customers.Add(c.Customer);
-                refs.Add(p.Reference);
-                dates.Add(p.ItemDate);
-                dues.Add(p.DueDate);
-            }
-        if (ids.Count == 0) return;
+        return all.Where(x => !stored.Contains((x.c.Id, x.p.Reference)))
+            .Select(x => new Unstored(x.c, x.p, ContractPeriodIds.Of(x.c.Id, x.p.Reference))).ToList();
+    }
+
+    /// <summary>
+    /// Stores the periods of a customer's contracts billable on or before <paramref name="horizon"/> that have no row yet
+    /// (only those in <paramref name="only"/> when given), each under its period id: what a billing is about to bill.
+    /// Racing billings store each period once (the loser finds the row and, after locking it, that it is billed).
+    /// </summary>
+    public static async Task MaterializeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long customerId, DateOnly horizon,
+        IReadOnlyCollection<long>? only, DateTimeOffset now, CancellationToken ct)
+    {
+        List<long>? contractIds = null;
+        if (only is not null)
+        {
+            contractIds = only.Select(id => ContractPeriodIds.TryParse(id, out var k, out _) ? k : 0).Where(k => k > 0).Distinct().ToList();
+            if (contractIds.Count == 0) return;
+        }
+        var contracts = await ContractsAsync(conn, tx, [customerId], contractIds, horizon, ct);
+        var missing = await UnstoredAsync(conn, tx, contracts, horizon, ct);
+        if (only is not null) missing = missing.Where(m => only.Contains(m.Id)).ToList();
+        if (missing.Count == 0) return;
         await using var ins = new NpgsqlCommand(
             """
-            INSERT INTO billing_pending_items (customer_id, source, contract_id, reference, item_date, due_date, created_at)
-            SELECT c, 'contrato', k, r, d, v, @now FROM unnest(@k, @c, @r, @d, @v) AS x(k, c, r, d, v)
-            ON CONFLICT (contract_id, reference) WHERE contract_id IS NOT NULL DO NOTHING
+            INSERT INTO billing_pending_items (id, customer_id, source, contract_id, reference, item_date, due_date, created_at)
+            SELECT i, c, 'contrato', k, r, d, v, @now FROM unnest(@i, @k, @c, @r, @d, @v) AS x(i, k, c, r, d, v)
+            ON CONFLICT DO NOTHING
             """, conn, tx);
-        ins.Parameters.AddWithValue("k", ids.ToArray());
-        ins.Parameters.AddWithValue("c", customers.ToArray());
-        ins.Parameters.AddWithValue("r", refs.ToArray());
-        ins.Parameters.AddWithValue("d", dates.ToArray());
-        ins.Parameters.AddWithValue("v", dues.ToArray());
+        ins.Parameters.AddWithValue("i", missing.Select(m => m.Id).ToArray());
+        ins.Parameters.AddWithValue("k", missing.Select(m => m.Contract.Id).ToArray());
+        ins.Parameters.AddWithValue("c", missing.Select(m => m.Contract.Customer).ToArray());
+        ins.Parameters.AddWithValue("r", missing.Select(m => m.Period.Reference).ToArray());
+        ins.Parameters.AddWithValue("d", missing.Select(m => m.Period.ItemDate).ToArray());
+        ins.Parameters.AddWithValue("v", missing.Select(m => m.Period.DueDate).ToArray());
         ins.Parameters.AddWithValue("now", now.UtcDateTime);
         await ins.ExecuteNonQueryAsync(ct);
     }
@@ -87,10 +134,15 @@ internal static class PendingStore
         r.IsDBNull(15) ? null : r.GetDecimal(15), r.IsDBNull(16) ? null : r.GetString(16), r.IsDBNull(17) ? null : r.GetDecimal(17),
         !r.IsDBNull(18) && r.GetBoolean(18), r.IsDBNull(19) ? null : r.GetFieldValue<DateOnly>(19));
 
-    /// <summary>Unbilled items matching the filter (contract periods must have been materialized first).</summary>
-    public static async Task<List<PendingItem>> PendingAsync(NpgsqlConnection conn, PendingFilter f, IGrainFactory cluster, CancellationToken ct)
+    /// <summary>
+    /// Unbilled items matching the filter: the stored ones (avulsos, periods stored by a billing) and the contract periods
+    /// computed now that have no row yet, under their period ids. Writes nothing.
+    /// </summary>
+    public static async Task<List<PendingItem>> PendingAsync(NpgsqlConnection conn, PendingFilter f, DateOnly horizon, IGrainFactory cluster,
+        CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(
+        List<Row> rows;
+        await using (var cmd = new NpgsqlCommand(
             ItemSql +
             """
 
@@ -100,14 +152,26 @@ internal static class PendingStore
               AND (@due::date IS NULL OR i.due_date = @due)
               AND ((@contracts AND i.source = 'contrato') OR (@avulsos AND i.source = 'avulso'))
               AND (a.id IS NULL OR a.deleted_at IS NULL)
-            ORDER BY i.customer_id, i.item_date, i.id
-            """, conn);
-        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)f.CustomerIds?.ToArray() ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("base", NpgsqlDbType.Date) { Value = (object?)f.BaseDate ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("due", NpgsqlDbType.Date) { Value = (object?)f.DueDate ?? DBNull.Value });
-        cmd.Parameters.AddWithValue("contracts", f.Contracts);
-        cmd.Parameters.AddWithValue("avulsos", f.Avulsos);
-        return await ComputeAsync(conn, cmd, cluster, ct);
+            """, conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)f.CustomerIds?.ToArray() ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("base", NpgsqlDbType.Date) { Value = (object?)f.BaseDate ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("due", NpgsqlDbType.Date) { Value = (object?)f.DueDate ?? DBNull.Value });
+            cmd.Parameters.AddWithValue("contracts", f.Contracts);
+            cmd.Parameters.AddWithValue("avulsos", f.Avulsos);
+            rows = await ReadRowsAsync(cmd, ct);
+        }
+        if (f.Contracts)
+        {
+            // a period's item date is never after its due date (dueDays >= 0): the due date bounds the periods to look at
+            var contracts = await ContractsAsync(conn, null, f.CustomerIds, null, horizon, ct);
+            foreach (var (c, p, id) in await UnstoredAsync(conn, null, contracts, horizon, ct))
+                if (f.DueDate is null || p.DueDate == f.DueDate)
+                    rows.Add(new Row(id, c.Customer, "contrato", c.Id, null, p.Reference, p.ItemDate, p.DueDate, null, c.Name, c.Kind, c.Timing,
+                        c.Account, c.Did, c.Amount, c.DidFee, null, null, false, c.Start));
+        }
+        rows.Sort((x, y) => x.Customer != y.Customer ? x.Customer.CompareTo(y.Customer) : x.Date != y.Date ? x.Date.CompareTo(y.Date) : x.Id.CompareTo(y.Id));
+        return await ComputeAsync(conn, null, rows, cluster, ct);
     }
 
     /// <summary>Locks (FOR UPDATE) and reads the given unbilled items of a customer, or all of them up to <paramref name="upTo"/>.</summary>
@@ -138,14 +202,20 @@ internal static class PendingStore
         cmd.Parameters.AddWithValue("c", customerId);
         cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)itemIds?.ToArray() ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlDbType.Date) { Value = (object?)upTo ?? DBNull.Value });
-        return await ComputeAsync(conn, cmd, cluster, ct);
+        return await ComputeAsync(conn, tx, await ReadRowsAsync(cmd, ct), cluster, ct);
     }
 
-    private static async Task<List<PendingItem>> ComputeAsync(NpgsqlConnection conn, NpgsqlCommand cmd, IGrainFactory cluster, CancellationToken ct)
+    private static async Task<List<Row>> ReadRowsAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
         var rows = new List<Row>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct)) rows.Add(Read(r));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) rows.Add(Read(r));
+        return rows;
+    }
+
+    private static async Task<List<PendingItem>> ComputeAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, List<Row> rows, IGrainFactory cluster,
+        CancellationToken ct)
+    {
         var fees = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var items = new List<PendingItem>(rows.Count);
         foreach (var x in rows)
@@ -171,7 +241,7 @@ internal static class PendingStore
                     var usagePeriod = x.Timing == ContractTimings.Antecipado ? BillingPeriod.Parse(x.Reference).Previous.Key : x.Reference;
                     // antecipado: the fee of M with the usage of M-1, except before the contract started (that usage is not this contract's)
                     var startRef = x.Start is { } st ? BillingPeriod.Of(st).Key : "";
-                    var usage = string.CompareOrdinal(usagePeriod, startRef) < 0 ? [] : await UsageAsync(conn, cmd.Transaction, account, usagePeriod, ct);
+                    var usage = string.CompareOrdinal(usagePeriod, startRef) < 0 ? [] : await UsageAsync(conn, tx, account, usagePeriod, ct);
                     var usageTotal = usage.Sum(u => u.Amount);
                     items.Add(new PendingItem(x.Id, x.Customer, x.Source, x.ContractId, null, x.Reference, x.Date, x.Due, description, fee + usageTotal,
                         new ItemDetails(x.Name, x.Kind, x.Timing, account, null, fee, usagePeriod, usage, usageTotal, null), x.BillingId));

@@ -14,7 +14,7 @@ public sealed class TableOwnerTests
     {
         { "dids", ["grains/Dids/DidInventoryGrain.cs"] },
         { "did_assignments", ["grains/Dids/DidInventoryGrain.cs"] },
-        { "billing_pending_items", ["grains/PendingBilling/PendingBillingGrain.cs", "grains/PendingBilling/PendingStore.cs"] },
+        { "billing_pending_items", ["grains/PendingBilling/ChargesWriter.cs", "grains/PendingBilling/BillingRunWriter.cs", "grains/PendingBilling/PendingStore.cs"] },
         { "reseller_statements", ["grains/Resellers/ResellerStatementsGrain.cs"] },
         { "reseller_statement_closings", ["grains/Resellers/ResellerStatementsGrain.cs"] },
     };

@@ -4,7 +4,6 @@ using Billing.Api.Apis;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.PendingBilling;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Faturamento;
 
@@ -14,7 +13,7 @@ namespace Billing.Api.Pages.Admin.Faturamento;
 /// The form carries an idempotency key generated when it is rendered, so a double submit bills once; the files chosen in
 /// "Arquivos" are stored with the billing in the same transaction (<see cref="BillingService.Bill"/>).
 /// </summary>
-public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, BillingService billing) : AdminPageModel
+public sealed class FaturarModel(TimeProvider clock, BillingService billing, BillingQueries queries) : AdminPageModel
 {
     [BindProperty(SupportsGet = true, Name = "cliente")]
     public long Cliente { get; set; }
@@ -143,12 +142,10 @@ public sealed class FaturarModel(NpgsqlDataSource db, IClusterClient cluster, Ti
             Problem = "Escolha o cliente na lista de faturamentos pendentes.";
             return false;
         }
-        var r = await BillingApi.Pending(db, cluster, clock, ct, PorVencimento ? null : Data, PorVencimento ? Data : null,
-            AdminHtml.Inv(Cliente), Tipo);
+        var r = await billing.Pending(PorVencimento ? null : Data, PorVencimento ? Data : null, AdminHtml.Inv(Cliente), Tipo, ct);
         if (!Absorb(r)) return false;
-        var pending = ApiResults.Value<PendingResponse>(r)!;
-        var customer = pending.Customers.FirstOrDefault(c => c.CustomerId == Cliente);
-        CustomerName = customer?.CustomerName ?? (await AdminLookups.CustomerNamesAsync(db, [Cliente], ct)).GetValueOrDefault(Cliente) ?? "";
+        var customer = r.Value!.Customers.FirstOrDefault(c => c.CustomerId == Cliente);
+        CustomerName = customer?.CustomerName ?? (await queries.CustomerNames([Cliente], ct)).GetValueOrDefault(Cliente) ?? "";
         var items = customer?.Items ?? [];
         Selected = Todos ? items : items.Where(i => Itens.Contains(i.Id)).ToList();
         if (Todos) Itens = Selected.Select(i => i.Id).ToList();

@@ -1,16 +1,16 @@
 using Billing.Api.Apis;
+using Billing.Api.Application;
 using Billing.Api.Web;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Faturamento;
 
 /// <summary>
 /// Faturamentos pendentes: filters (Data base or Data de vencimento, customers, contratos/avulsos/todos), one row per
 /// customer with its total, expandable to the items and their details; from there "Faturar" (some items or all).
-/// Reads through GET /api/billing/pending's handler.
+/// Reads through <see cref="BillingService.Pending"/>, as GET /api/billing/pending does.
 /// </summary>
-public sealed class IndexModel(NpgsqlDataSource db, IClusterClient cluster, TimeProvider clock, Application.BillingQueries queries) : AdminPageModel
+public sealed class IndexModel(TimeProvider clock, BillingService billing) : AdminPageModel
 {
     /// <summary>"base" (everything dated on or before the date) or "vencimento" (due exactly on the date).</summary>
     [BindProperty(SupportsGet = true, Name = "por")]
@@ -36,12 +36,15 @@ public sealed class IndexModel(NpgsqlDataSource db, IClusterClient cluster, Time
     {
         Data = string.IsNullOrWhiteSpace(Data) ? FaturamentoForm.Today(clock) : Data.Trim();
         Tipo = string.IsNullOrWhiteSpace(Tipo) ? "all" : Tipo;
-        var r = await BillingApi.Pending(db, cluster, clock, ct, PorVencimento ? null : Data, PorVencimento ? Data : null, Clientes, Tipo);
-        if (Absorb(r)) Result = ApiResults.Value<PendingResponse>(r);
+        var r = await billing.Pending(PorVencimento ? null : Data, PorVencimento ? Data : null, Clientes, Tipo, ct);
+        if (Absorb(r)) Result = r.Value;
     }
 
     /// <summary>"Prévia" PDF of one customer's pending items under the same filters (GET /api/billing/pending/report.pdf).</summary>
-    public async Task<IActionResult> OnGetPreviaAsync(long cliente, string? relatorio, CancellationToken ct) =>
-        new HttpResultAction(await BillingDocumentsApi.Preview(queries, cluster, clock, ct, cliente, PorVencimento ? null : Data,
-            PorVencimento ? Data : null, Tipo, null, relatorio));
+    public async Task<IActionResult> OnGetPreviaAsync(long cliente, string? relatorio, CancellationToken ct)
+    {
+        var r = await billing.Preview(cliente, PorVencimento ? null : Data, PorVencimento ? Data : null, Tipo, null, relatorio, ct);
+        if (!r.IsOk) return new HttpResultAction(r.ToNoContent());
+        return File(r.Value!.Content, r.Value.ContentType, r.Value.Name);
+    }
 }
