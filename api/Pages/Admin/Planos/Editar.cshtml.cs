@@ -98,6 +98,7 @@ public sealed partial class EditarModel(PlanService plans, RateDeckQueries decks
                 return Redirect("/admin/planos/" + Uri.EscapeDataString(plan.Id));
             }
             RemapSlotErrors(slotRows);
+            NameWindows();
         }
         else
         {
@@ -172,6 +173,19 @@ public sealed partial class EditarModel(PlanService plans, RateDeckQueries decks
             Errors[mapped] = messages;
         }
     }
+
+    /// <summary>The API's messages name windows by path ("a janela entries.local_fixo.windows[1]"); the page by number ("a janela 2").</summary>
+    private void NameWindows()
+    {
+        foreach (var key in Errors.Keys.ToList())
+        {
+            Errors[key] = [.. Errors[key].Select(m => WindowPath().Replace(m, w =>
+                "janela " + (int.Parse(w.Groups[1].Value, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture)))];
+        }
+    }
+
+    [GeneratedRegex(@"janela entries\.[a-z_]+\.windows\[(\d+)\]")]
+    private static partial Regex WindowPath();
 
     [GeneratedRegex(@"^(entries\.[a-z_]+(?:\.windows\[\d+\])?\.tariff)\.slots\[(\d+)\](.*)$")]
     private static partial Regex SlotKey();
