@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.AdminWeb;
@@ -10,7 +11,7 @@ namespace Billing.Tests.AdminWeb;
 /// next to the field it is about, with nothing stored; the REST holidays answer the same through the shared service.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class WindowScreensHttpTests(ClusterFixture cluster)
+public sealed partial class WindowScreensHttpTests(ClusterFixture cluster)
 {
     private async Task<(HttpClient Http, string Token)> LoggedInAsync(string url)
     {
@@ -27,6 +28,12 @@ public sealed class WindowScreensHttpTests(ClusterFixture cluster)
         Assert.Equal(HttpStatusCode.OK, r.StatusCode); // the form again, with the errors
         return await r.Content.ReadAsStringAsync();
     }
+
+    /// <summary>The ids of the field errors on a page (err-&lt;field&gt;).</summary>
+    private static List<string> ErrorIds(string html) => [.. ErrorId().Matches(html).Select(m => m.Groups[1].Value)];
+
+    [GeneratedRegex("id=\"(err-[^\"]+)\"")]
+    private static partial Regex ErrorId();
 
     private async Task<long> CountAsync(string sql, string value)
     {
@@ -74,6 +81,9 @@ public sealed class WindowScreensHttpTests(ClusterFixture cluster)
             ["Input.Entradas[0].Janelas[1].Faixas[0].De"] = "0",
             ["Input.Entradas[0].Janelas[1].Faixas[0].Preco"] = "0,03",
             ["Input.Entradas[0].Janelas[1].Faixas[0].Incremento"] = "60",
+            ["Input.Entradas[0].Janelas[1].Faixas[1].De"] = "",
+            ["Input.Entradas[0].Janelas[1].Faixas[1].Preco"] = "",
+            ["Input.Entradas[0].Janelas[1].Faixas[1].Incremento"] = "",
             ["Input.Entradas[0].Janelas[1].Faixas[2].De"] = "60",
             ["Input.Entradas[0].Janelas[1].Faixas[2].Preco"] = "0,03",
             ["Input.Entradas[0].Janelas[1].Faixas[2].Incremento"] = "0",
@@ -90,18 +100,18 @@ public sealed class WindowScreensHttpTests(ClusterFixture cluster)
             ["__RequestVerificationToken"] = token,
         };
         var html = await PostAsync(http, "/admin/planos/novo", form);
-        Assert.Contains("id=\"err-entries-local_fixo-windows-0--from\"", html, StringComparison.Ordinal);
-        Assert.Contains("id=\"err-local_fixo-janela-1-dias\"", html, StringComparison.Ordinal);
-        Assert.Contains("id=\"err-entries-local_fixo-windows-1--tariff-slots-2--incrementSeconds\"", html, StringComparison.Ordinal); // the form's row, not the API's index
-        Assert.Contains("id=\"err-entries-ldi-windows\"", html, StringComparison.Ordinal);
-        Assert.Contains("tabela de destinos", html, StringComparison.Ordinal);
+        Assert.Contains("err-entries-local_fixo-windows-0--from", ErrorIds(html));
+        Assert.Contains("err-local_fixo-janela-1-dias", ErrorIds(html));
+        Assert.Contains("err-entries-local_fixo-windows-1--tariff-slots-2--incrementSeconds", ErrorIds(html)); // the form's row, not the API's index
+        Assert.Contains("err-entries-ldi-windows", ErrorIds(html));
+        Assert.Contains("tabela de destinos", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         Assert.Contains("value=\"25:00\"", html, StringComparison.Ordinal); // what was typed is kept
         Assert.Equal(0L, await CountAsync("SELECT count(*) FROM plans WHERE id = @v", id));
 
         // a price that is not a number is caught by the page itself, next to the window's slot row
         form["Input.Entradas[0].Janelas[0].Faixas[0].Preco"] = "abc";
         html = await PostAsync(http, "/admin/planos/novo", form);
-        Assert.Contains("id=\"err-entries-local_fixo-windows-0--tariff-slots-0--pricePerMinute\"", html, StringComparison.Ordinal);
+        Assert.Contains("err-entries-local_fixo-windows-0--tariff-slots-0--pricePerMinute", ErrorIds(html));
         form["Input.Entradas[0].Janelas[0].Faixas[0].Preco"] = "0,12";
 
         // with the values fixed (and the rate deck entry dropped) the same post is stored with its two windows
@@ -121,6 +131,21 @@ public sealed class WindowScreensHttpTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenAWindowOmitsItsDaysInTheApi_Then400NamingTheDays_NotAServerError()
+    {
+        var id = "wd-" + Guid.NewGuid().ToString("N")[..8];
+        var tariff = new { connectFee = 0m, slots = new object[] { new { fromSecond = 0, pricePerMinute = 0.06m, incrementSeconds = 60 } }, minimumSeconds = 0, freeSeconds = 0 };
+        var r = await cluster.AsAdmin().PostAsJsonAsync("/api/plans", new
+        {
+            id, name = "Plano " + id,
+            entries = new { local_fixo = new { tariff, windows = new object[] { new { from = "07:00", to = "19:00", tariff } } } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.True((await r.JsonAsync()).GetProperty("errors").TryGetProperty("entries.local_fixo.windows[0].days", out var _));
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM plans WHERE id = @v", id));
+    }
+
+    [Fact]
     public async Task WhenAHolidayIsPostedWithoutNameWithAnUnknownUfOrABadDate_ThenTheErrorsAreNextToTheFields_AndNothingIsStored()
     {
         var (http, token) = await LoggedInAsync("/admin/feriados");
@@ -131,22 +156,22 @@ public sealed class WindowScreensHttpTests(ClusterFixture cluster)
         {
             ["Data"] = "2093-05-05", ["Nome"] = "", ["Uf"] = "XX", ["__RequestVerificationToken"] = token,
         });
-        Assert.Contains("id=\"err-name\"", html, StringComparison.Ordinal);
-        Assert.Contains("id=\"err-uf\"", html, StringComparison.Ordinal);
+        Assert.Contains("err-name", ErrorIds(html));
+        Assert.Contains("err-uf", ErrorIds(html));
 
         html = await PostAsync(http, "/admin/feriados", new Dictionary<string, string>
         {
             ["Data"] = "31/02/2093", ["Nome"] = name, ["Uf"] = "", ["__RequestVerificationToken"] = token,
         });
-        Assert.Contains("id=\"err-date\"", html, StringComparison.Ordinal);
+        Assert.Contains("err-date", ErrorIds(html));
         Assert.Contains($"value=\"{name}\"", html, StringComparison.Ordinal);
 
         html = await PostAsync(http, "/admin/feriados", new Dictionary<string, string>
         {
             ["Data"] = "2199-01-10", ["Nome"] = name, ["__RequestVerificationToken"] = token,
         });
-        Assert.Contains("id=\"err-date\"", html, StringComparison.Ordinal);
-        Assert.Contains("2000 a 2099", html, StringComparison.Ordinal);
+        Assert.Contains("err-date", ErrorIds(html));
+        Assert.Contains("2000 a 2099", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         Assert.Equal(0L, await CountAsync("SELECT count(*) FROM holidays WHERE name = @v", name));
 
         // the REST endpoint answers the same refusal, through the same service
@@ -169,8 +194,8 @@ public sealed class WindowScreensHttpTests(ClusterFixture cluster)
         Assert.Contains("id=\"problema\"", html, StringComparison.Ordinal);
 
         var year = await http.GetStringAsync("/admin/feriados?ano=1500");
-        Assert.Contains("id=\"err-year\"", year, StringComparison.Ordinal);
-        Assert.Contains("Confraternização Universal", year, StringComparison.Ordinal); // this year's list meanwhile
+        Assert.Contains("err-year", ErrorIds(year));
+        Assert.Contains("Confraternização Universal", WebUtility.HtmlDecode(year), StringComparison.Ordinal); // this year's list meanwhile
         Assert.Equal(HttpStatusCode.BadRequest, (await cluster.AsAdmin().GetAsync("/api/holidays?year=1500")).StatusCode);
     }
 }
