@@ -174,6 +174,18 @@ public sealed partial class WindowScreensHttpTests(ClusterFixture cluster)
         Assert.Contains("2000 a 2099", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         Assert.Equal(0L, await CountAsync("SELECT count(*) FROM holidays WHERE name = @v", name));
 
+        // a date (and UF) that already has an operator holiday: said next to the date, not stored twice
+        var taken = new DateOnly(2094, 1, 1).AddDays(Random.Shared.Next(0, 365)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var first = await cluster.AsAdmin().PostAsJsonAsync("/api/holidays", new { date = taken, name, uf = "RJ" });
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        html = await PostAsync(http, "/admin/feriados", new Dictionary<string, string>
+        {
+            ["Data"] = taken, ["Nome"] = name + " de novo", ["Uf"] = "RJ", ["__RequestVerificationToken"] = token,
+        });
+        Assert.Contains("err-date", ErrorIds(html));
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM holidays WHERE name = @v", name + " de novo"));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM holidays WHERE name = @v", name));
+
         // the REST endpoint answers the same refusal, through the same service
         var api = await cluster.AsAdmin().PostAsJsonAsync("/api/holidays", new { date = "2093-05-05", name = "", uf = "XX" });
         Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Billing.Api.Application;
 using Billing.Api.Apis;
 using Billing.Api.Web;
+using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Rating;
 using Microsoft.AspNetCore.Mvc;
 
@@ -71,6 +72,13 @@ public sealed class IndexModel(HolidayService holidays) : AdminPageModel
         }
         var uf = string.IsNullOrWhiteSpace(Uf) ? null : Uf.Trim();
         var result = await holidays.Add(date, Nome, uf, CommandResults.Actor(HttpContext));
+        if (result.Status == CommandStatus.Conflict)
+        {
+            // that date (and UF) already has a holiday: said next to the date
+            Errors["date"] = [result.Message ?? "Já existe um feriado nesta data."];
+            Problem = "Corrija os campos indicados.";
+            return await ShowAgainAsync(LoadAsync);
+        }
         if (!Absorb(result)) return await ShowAgainAsync(LoadAsync);
         var h = result.Value!;
         Flash = $"Feriado {h.Name} ({AdminHtml.Date(h.Date)}{(h.Uf is null ? "" : ", " + h.Uf)}) incluído.";
