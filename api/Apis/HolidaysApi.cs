@@ -1,5 +1,5 @@
+using Billing.Api.Application;
 using Billing.Api.Infrastructure;
-using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Rating;
 
 namespace Billing.Api.Apis;
@@ -27,32 +27,13 @@ public static class HolidaysApi
 
     private static HolidayResponse ToResponse(Holiday h) => new(h.Id, h.Date, h.Name, h.Uf, h.National);
 
-    private static async Task<IResult> List(int? year, IClusterClient cluster, TimeProvider clock)
-    {
-        var y = year ?? SaoPauloTime.Today(clock).Year;
-        if (y is < BrazilianHolidays.MinYear or > BrazilianHolidays.MaxYear)
-            return Problems.Field("year", $"Use um ano de {BrazilianHolidays.MinYear} a {BrazilianHolidays.MaxYear}.");
-        var own = await cluster.GetGrain<IHolidaysGrain>(IHolidaysGrain.Key).List();
-        var all = BrazilianHolidays.Of(y).Concat(own.Where(h => h.Date.Year == y))
-            .OrderBy(h => h.Date).ThenBy(h => h.Id ?? 0)
-            .Select(ToResponse)
-            .ToList();
-        return TypedResults.Ok(new { year = y, holidays = all });
-    }
+    private static async Task<IResult> List(int? year, HolidayService holidays) =>
+        (await holidays.List(year)).ToHttp(v => TypedResults.Ok(new { year = v.Year, holidays = v.Holidays.Select(ToResponse).ToList() }));
 
-    private static async Task<IResult> Create(HolidayRequest body, IClusterClient cluster, HttpContext http)
-    {
-        var errors = HolidayRules.Validate(body.Date, body.Name, body.Uf);
-        if (errors.Count > 0) return Problems.Validation(errors);
-        var result = await cluster.GetGrain<IHolidaysGrain>(IHolidaysGrain.Key)
-            .Add(body.Date!.Value, body.Name!, body.Uf, CommandResults.Actor(http));
-        if (!result.Result.IsOk || result.Holiday is not { } h) return CommandResults.ToProblem(result.Result);
-        return TypedResults.Created($"/api/holidays/{h.Id}", ToResponse(h));
-    }
+    private static async Task<IResult> Create(HolidayRequest body, HolidayService holidays, HttpContext http) =>
+        (await holidays.Add(body.Date, body.Name, body.Uf, CommandResults.Actor(http)))
+            .ToHttp(h => TypedResults.Created($"/api/holidays/{h.Id}", ToResponse(h)));
 
-    private static async Task<IResult> Delete(long id, IClusterClient cluster, HttpContext http)
-    {
-        var result = await cluster.GetGrain<IHolidaysGrain>(IHolidaysGrain.Key).Remove(id, CommandResults.Actor(http));
-        return result.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(result);
-    }
+    private static async Task<IResult> Delete(long id, HolidayService holidays, HttpContext http) =>
+        CommandResults.ToProblem(await holidays.Remove(id, CommandResults.Actor(http)));
 }

@@ -132,7 +132,7 @@ internal static partial class RatingJson
             Tariff? tariff = null;
             if (dto.Tariff is null) errors.Add($"{f}.tariff", "Informe a tarifa da janela (mesmo formato de tariff).");
             else tariff = ParseTariff(dto.Tariff, $"{f}.tariff", errors);
-            windows.Add(from is { } a && to is { } b && tariff is not null && days.Count == dto.Days!.Count
+            windows.Add(from is { } a && to is { } b && tariff is not null && days.Count == (dto.Days?.Count ?? 0)
                 ? new TariffWindow(days.ToImmutable(), a, b, tariff)
                 : null);
         }

@@ -1,5 +1,6 @@
 using Billing.Api.Apis;
 using Billing.Api.Infrastructure;
+using System.Text.Json;
 using Npgsql;
 
 namespace Billing.Api.Application;
@@ -26,6 +27,23 @@ public sealed class PlanQueries(NpgsqlDataSource db)
         return Paging.Of<PlanListItem>(items, p, size, total);
     }
 
+    /// <summary>Plan id → its latest version's tariff windows (the read model's summary), for the plan list.</summary>
+    public async Task<Dictionary<string, IReadOnlyList<PlanWindowSummary>>> Windows(IEnumerable<string> ids, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var result = new Dictionary<string, IReadOnlyList<PlanWindowSummary>>(StringComparer.Ordinal);
+        var wanted = ids.Distinct(StringComparer.Ordinal).ToArray();
+        if (wanted.Length == 0) return result;
+        await using var cmd = db.CreateCommand("SELECT id, windows::text FROM plans WHERE id = ANY(@ids) AND jsonb_array_length(windows) > 0");
+        cmd.Parameters.AddWithValue("ids", wanted);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            result[r.GetString(0)] = JsonSerializer.Deserialize<List<PlanWindowSummary>>(r.GetString(1), Json) ?? [];
+        return result;
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     /// <summary>Plan id → name, for lists that show plans by name (the circuits).</summary>
     public async Task<Dictionary<string, string>> Names(IEnumerable<string?> ids, CancellationToken ct = default)
     {
@@ -40,3 +58,6 @@ public sealed class PlanQueries(NpgsqlDataSource db)
         return names;
     }
 }
+
+/// <summary>A window of a plan's latest version as the plan list shows it: call type, days, "HH:mm" from/to, its slots' prices per minute, connect fee.</summary>
+public sealed record PlanWindowSummary(string Type, string[] Days, string From, string To, decimal[] Prices, decimal ConnectFee);

@@ -53,6 +53,7 @@ public static class ApiSetup
         services.AddSingleton<DidQueries>();
         services.AddSingleton<PlanService>();
         services.AddSingleton<PlanQueries>();
+        services.AddSingleton<HolidayService>();
         services.AddSingleton<RateDeckService>();
         services.AddSingleton<RateDeckQueries>();
         services.AddSingleton<BillingService>();

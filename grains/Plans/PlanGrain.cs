@@ -123,16 +123,31 @@ public sealed class PlanGrain(
         var latest = plan.Latest!;
         await using var cmd = db.CreateCommand(
             """
-            INSERT INTO plans (id, name, versions, latest_version, latest_valid_from, updated_at)
-            VALUES (@id, @name, @versions, @latest, @validFrom, now())
+            INSERT INTO plans (id, name, versions, latest_version, latest_valid_from, windows, updated_at)
+            VALUES (@id, @name, @versions, @latest, @validFrom, @windows::jsonb, now())
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, versions = EXCLUDED.versions,
-                latest_version = EXCLUDED.latest_version, latest_valid_from = EXCLUDED.latest_valid_from, updated_at = now()
+                latest_version = EXCLUDED.latest_version, latest_valid_from = EXCLUDED.latest_valid_from,
+                windows = EXCLUDED.windows, updated_at = now()
             """);
         cmd.Parameters.AddWithValue("id", plan.Id);
         cmd.Parameters.AddWithValue("name", plan.Name);
         cmd.Parameters.AddWithValue("versions", plan.Versions.Length);
         cmd.Parameters.AddWithValue("latest", latest.Version);
         cmd.Parameters.AddWithValue("validFrom", latest.ValidFrom.ToUniversalTime());
+        cmd.Parameters.AddWithValue("windows", WindowsJson(latest));
         await cmd.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>The read model's summary of a version's windows (the plan list shows it): [{type, days, from, to, prices, connectFee}].</summary>
+    internal static string WindowsJson(PlanVersion version) =>
+        System.Text.Json.JsonSerializer.Serialize(version.Entries.OrderBy(e => e.Key)
+            .SelectMany(e => (e.Value.Windows ?? []).Select(w => new
+            {
+                type = CallTypes.Wire(e.Key),
+                days = w.Days.Select(TariffWindow.Name).ToArray(),
+                from = TariffWindow.Time(w.FromMinute),
+                to = TariffWindow.Time(w.ToMinute),
+                prices = w.Tariff.Slots.Select(s => s.PricePerMinute).Distinct().ToArray(),
+                connectFee = w.Tariff.ConnectFee,
+            })));
 }

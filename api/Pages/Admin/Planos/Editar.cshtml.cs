@@ -70,6 +70,16 @@ public sealed partial class EditarModel(PlanService plans, RateDeckQueries decks
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!IsNew && !await LoadAsync()) return NotFound();
+        Input.Pad();
+        if (Input.ApplyAction())
+        {
+            // "Adicionar janela" / "Remover janela": the form again, nothing saved
+            Input.Pad();
+            Simulacao.Ddd ??= "11";
+            Simulacao.Duracao ??= "60";
+            Decks = await decks.List(ct);
+            return Page();
+        }
         var slotRows = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var entries = Input.Entries(Errors, slotRows);
         var validFrom = Input.ValidFrom(Errors);
@@ -88,6 +98,7 @@ public sealed partial class EditarModel(PlanService plans, RateDeckQueries decks
                 return Redirect("/admin/planos/" + Uri.EscapeDataString(plan.Id));
             }
             RemapSlotErrors(slotRows);
+            NameWindows();
         }
         else
         {
@@ -147,7 +158,7 @@ public sealed partial class EditarModel(PlanService plans, RateDeckQueries decks
         Problem = null;
     }
 
-    /// <summary>The API numbers slots without the blank rows; the form's fields are per row.</summary>
+    /// <summary>The API numbers slots without the blank rows; the form's fields are per row (of the entry's tariff or a window's).</summary>
     private void RemapSlotErrors(Dictionary<string, List<int>> slotRows)
     {
         foreach (var key in Errors.Keys.ToList())
@@ -156,14 +167,27 @@ public sealed partial class EditarModel(PlanService plans, RateDeckQueries decks
             if (!m.Success || !slotRows.TryGetValue(m.Groups[1].Value, out var rows)) continue;
             var k = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
             if (k >= rows.Count || rows[k] == k) continue;
-            var mapped = $"entries.{m.Groups[1].Value}.tariff.slots[{rows[k].ToString(CultureInfo.InvariantCulture)}]{m.Groups[3].Value}";
+            var mapped = $"{m.Groups[1].Value}.slots[{rows[k].ToString(CultureInfo.InvariantCulture)}]{m.Groups[3].Value}";
             var messages = Errors[key];
             Errors.Remove(key);
             Errors[mapped] = messages;
         }
     }
 
-    [GeneratedRegex(@"^entries\.([a-z_]+)\.tariff\.slots\[(\d+)\](.*)$")]
+    /// <summary>The API's messages name windows by path ("a janela entries.local_fixo.windows[1]"); the page by number ("a janela 2").</summary>
+    private void NameWindows()
+    {
+        foreach (var key in Errors.Keys.ToList())
+        {
+            Errors[key] = [.. Errors[key].Select(m => WindowPath().Replace(m, w =>
+                "janela " + (int.Parse(w.Groups[1].Value, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture)))];
+        }
+    }
+
+    [GeneratedRegex(@"janela entries\.[a-z_]+\.windows\[(\d+)\]")]
+    private static partial Regex WindowPath();
+
+    [GeneratedRegex(@"^(entries\.[a-z_]+(?:\.windows\[\d+\])?\.tariff)\.slots\[(\d+)\](.*)$")]
     private static partial Regex SlotKey();
 
     /// <summary>The pt-BR name of a call type (<c>ldi</c> → "Internacional").</summary>
@@ -172,6 +196,33 @@ public sealed partial class EditarModel(PlanService plans, RateDeckQueries decks
     /// <summary>Errors of an entry that are not next to one of its inputs (e.g. "entries.ldi", "…tariff.slots").</summary>
     public IEnumerable<string> EntryErrors(EntryForm e) =>
         new[] { e.Field, e.Field + ".tariff", e.Field + ".tariff.slots" }.Where(Errors.ContainsKey).SelectMany(k => Errors[k]);
+
+    /// <summary>Errors of a window that are not next to one of its inputs (the window itself, its tariff, its slots).</summary>
+    public IEnumerable<string> WindowErrors(string windowField) =>
+        new[] { windowField, windowField + ".tariff", windowField + ".tariff.slots" }.Where(Errors.ContainsKey).SelectMany(k => Errors[k]);
+
+    /// <summary>The errors about a window's days: none checked (<c>.days</c>) or one unknown or repeated (<c>.days[n]</c>).</summary>
+    public IEnumerable<string> DayErrors(string windowField) =>
+        Errors.Where(kv => kv.Key.Equals(windowField + ".days", StringComparison.OrdinalIgnoreCase)
+                           || kv.Key.StartsWith(windowField + ".days[", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(kv => kv.Value);
+
+    /// <summary>"seg–sex 07:00–19:00: R$ 0,12/min" per window of <paramref name="entry"/>, in its order.</summary>
+    public static IReadOnlyList<string> WindowSummaries(PlanEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Windows is { IsDefaultOrEmpty: false } windows ? [.. windows.Select(WindowText.Summary)] : [];
+    }
+
+    /// <summary>How a part of a simulated call reads: its window ("seg–sex 07:00–19:00") or "fora das janelas".</summary>
+    public static string PartLabel(RatingPreviewResponse preview, RatingPartResponse part)
+    {
+        ArgumentNullException.ThrowIfNull(preview);
+        ArgumentNullException.ThrowIfNull(part);
+        if (part.Window is { } k && preview.Windows is { } windows && k >= 0 && k < windows.Count)
+            return WindowText.Days(windows[k].Days) + " " + windows[k].From + "–" + windows[k].To;
+        return part.Window is null ? "fora das janelas (tarifa do tipo)" : part.Label;
+    }
 
     /// <summary>"R$ 0,10/min, de 30 em 30 s a partir do segundo 0 (mínimo 30 s)": how a version's entry reads in the versions table.</summary>
     public static string Summary(PlanEntry entry)

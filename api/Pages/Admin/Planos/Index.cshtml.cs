@@ -2,6 +2,7 @@ using Billing.Api.Application;
 using Billing.Api.Apis;
 using Billing.Api.Infrastructure;
 using Billing.Api.Web;
+using Billing.GrainInterfaces.Rating;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Api.Pages.Admin.Planos;
@@ -14,6 +15,22 @@ public sealed class IndexModel(PlanQueries plans) : AdminPageModel
 
     public PagedResult<PlanListItem>? Result { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct) =>
+    /// <summary>Plan id → its latest version's tariff windows (plans without any are absent).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<PlanWindowSummary>> Windows { get; private set; } =
+        new Dictionary<string, IReadOnlyList<PlanWindowSummary>>();
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
         Result = await plans.List(Math.Max(Pagina, 1), Paging.DefaultPageSize, ct);
+        Windows = await plans.Windows(Result.Items.Select(p => p.Id), ct);
+    }
+
+    /// <summary>"Local fixo: seg–sex 07:00–19:00: R$ 0,12/min".</summary>
+    public static string Line(PlanWindowSummary w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        var price = w.Prices.Length == 0 ? "—" : "R$ " + string.Join(" / ", w.Prices.Select(p => p.ToString("#,##0.00####", AdminHtml.PtBr))) + "/min";
+        if (w.ConnectFee != 0) price += ", conexão R$ " + w.ConnectFee.ToString("#,##0.00####", AdminHtml.PtBr);
+        return $"{CallTypes.ShortLabel(w.Type)}: {WindowText.Days(w.Days)} {w.From}–{w.To}: {price}";
+    }
 }
