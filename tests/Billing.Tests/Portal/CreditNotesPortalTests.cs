@@ -23,7 +23,7 @@ public sealed class CreditNotesPortalTests(ClusterFixture cluster)
         var c = await PortalScenario.CreateAsync(cluster);
         var admin = cluster.AsAdmin();
         var created = await admin.PostAsJsonAsync($"/api/invoices/{c.IssuedInvoiceId}/credit-notes",
-            new { amount = 5.00m, reason = "Cortesia pela manutenção", idempotencyKey = Guid.NewGuid().ToString("N") });
+            new { amount = 5.00m, reason = "Cortesia pela parada de domingo", idempotencyKey = Guid.NewGuid().ToString("N") });
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var note = await created.JsonAsync();
         var number = note.GetProperty("documentNumber").GetString()!;
@@ -32,7 +32,7 @@ public sealed class CreditNotesPortalTests(ClusterFixture cluster)
         var http = await LoggedIn(c);
         var html = await (await http.GetAsync("/portal/faturas")).Content.ReadAsStringAsync();
         Assert.Contains($"data-nota=\"{number}\"", html, StringComparison.Ordinal);
-        Assert.Contains("Cortesia pela manutenção", html, StringComparison.Ordinal);
+        Assert.Contains("Cortesia pela parada de domingo", html, StringComparison.Ordinal);
         var pdf = await http.GetAsync($"/portal/faturas/notas/{noteId}/pdf");
         Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
         using (var doc = PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync()))
