@@ -44,7 +44,8 @@ public sealed partial class CreditNotesBrowserTests(ClusterFixture cluster, ITes
         await page.FillAsync("#nc-valor", "12,50");
         await page.ClickAsync("#emitir-nota");
         await page.ClickAsync("#confirmar-nota-ok");
-        Assert.Contains("motivo", (await page.TextContentAsync("#form-nota-credito"))!, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("motivo", (await page.TextContentAsync("#err-nota-reason"))!, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, await page.Locator("#form-pagamento .field-error").CountAsync()); // the payment form's fields stay clean
         Assert.Equal("true", await page.GetAttributeAsync("#nc-motivo", "aria-invalid"));
         Assert.Equal(key, await page.GetAttributeAsync("input[name=NcChave]", "value"));
 

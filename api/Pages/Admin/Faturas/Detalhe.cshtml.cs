@@ -47,6 +47,9 @@ public sealed class DetalheModel(InvoiceService invoices, InvoiceDetailQueries q
     [BindProperty] public string? NcMotivo { get; set; }
     [BindProperty] public string? NcChave { get; set; }
 
+    /// <summary>Prefix of the credit note form's field errors (<c>nota-amount</c>…), apart from the payment form's.</summary>
+    public const string NoteField = "nota-";
+
     /// <summary>What the invoice's credit notes may still add up to (its total minus the notes already issued).</summary>
     public decimal CreditRoom => Invoice is null ? 0m : Math.Max(0m, Invoice.Total - CreditNotes.Sum(n => n.Amount));
 
@@ -136,12 +139,21 @@ public sealed class DetalheModel(InvoiceService invoices, InvoiceDetailQueries q
             if (AdminLookups.TryMoney(NcValor, out var typed) && typed is not null) amount = typed;
             else
             {
-                Absorb(CommandResult.Invalid("amount", "Informe o valor da nota de crédito, como 10,50."));
+                Absorb(CommandResult.Invalid(NoteField + "amount", "Informe o valor da nota de crédito, como 10,50."));
                 return await LoadAsync(ct) ? Page() : NotFound();
             }
         }
         var r = await invoices.IssueCreditNote(Id, new IssueCreditNoteRequest(amount, NcMotivo, NcChave), CommandResults.Actor(HttpContext));
-        if (!Absorb(r)) return await LoadAsync(ct) ? Page() : NotFound();
+        if (!Absorb(r))
+        {
+            // the payment form on the same page has an "amount" too: the note's errors go next to the note's fields
+            foreach (var k in Errors.Keys.ToList())
+            {
+                Errors[NoteField + k] = Errors[k];
+                Errors.Remove(k);
+            }
+            return await LoadAsync(ct) ? Page() : NotFound();
+        }
         var n = r.Value!.Note;
         Flash = $"Nota de crédito {n.DocumentNumber} de {Money.Format(n.Amount)} emitida ({CreditNoteModes.Label(n.Mode).ToLowerInvariant()}).";
         return RedirectToPage();
