@@ -20,13 +20,15 @@ public sealed record InvoiceResponse(
     DateOnly DueDate, decimal MonthlyFee, int CallsCount, decimal CallsTotal, decimal Total,
     IReadOnlyList<InvoiceTypeSummary> Summary, InvoiceDirectionSummary Made, InvoiceDirectionSummary Received,
     int LateCalls, decimal LateTotal, IReadOnlyList<InvoiceCustomField> CustomFields, DateTimeOffset GeneratedAt, DateTimeOffset? IssuedAt,
-    IReadOnlyList<InvoiceDidFee> DidFees, decimal DidFeesTotal)
+    IReadOnlyList<InvoiceDidFee> DidFees, decimal DidFeesTotal,
+    DateTimeOffset? PaidAt, decimal? PaidAmount, string? PaymentMethod, IReadOnlyList<InvoiceCreditLine> Credits, decimal CreditsTotal)
 {
     public static InvoiceResponse From(InvoiceView v) => new(
         v.Id, v.Number, v.DocumentNumber, v.Account, v.CircuitName, v.CustomerId, v.Period, v.PeriodStart, v.PeriodEnd, v.Issuer,
         v.Status, v.VisibleToCustomer, v.Currency, v.DueDate, v.Content.MonthlyFee, v.Content.CallsCount, v.Content.CallsTotal,
         v.Content.Total, v.Content.ByType, v.Content.Made, v.Content.Received, v.Content.LateCalls, v.Content.LateTotal,
-        v.CustomFields, v.GeneratedAt, v.IssuedAt, v.Content.DidFees, v.Content.DidFeesTotal);
+        v.CustomFields, v.GeneratedAt, v.IssuedAt, v.Content.DidFees, v.Content.DidFeesTotal,
+        v.PaidAt, v.PaidAmount, v.PaymentMethod, v.Content.Credits, v.Content.CreditsTotal);
 }
 
 public sealed record InvoiceListItem(
@@ -58,10 +60,10 @@ public static class InvoicesApi
         g.MapPost("/{id:long}/status", ChangeStatus);
         g.MapDelete("/{id:long}", Discard);
         g.MapGet("/{id:long}/history", History);
-        g.MapGet("/{id:long}/pdf", (long id, IClusterClient c) => Document(id, InvoiceDocumentKind.Pdf, c));
-        g.MapGet("/{id:long}/csv", (long id, IClusterClient c) => Document(id, InvoiceDocumentKind.Csv, c));
-        g.MapGet("/{id:long}/csv-detailed", (long id, IClusterClient c) => Document(id, InvoiceDocumentKind.CsvDetailed, c));
-        g.MapGet("/{id:long}/print", (long id, IClusterClient c) => Document(id, InvoiceDocumentKind.Print, c));
+        g.MapGet("/{id:long}/pdf", (long id, InvoiceService s) => Document(id, InvoiceDocumentKind.Pdf, s));
+        g.MapGet("/{id:long}/csv", (long id, InvoiceService s) => Document(id, InvoiceDocumentKind.Csv, s));
+        g.MapGet("/{id:long}/csv-detailed", (long id, InvoiceService s) => Document(id, InvoiceDocumentKind.CsvDetailed, s));
+        g.MapGet("/{id:long}/print", (long id, InvoiceService s) => Document(id, InvoiceDocumentKind.Print, s));
 
         var cus = app.MapGroup("/api/customers").WithTags("Faturas").RequireAuthorization(Policies.Admin);
         cus.MapGet("/{id:long}/open-invoice", OpenInvoice);
@@ -103,49 +105,34 @@ public static class InvoicesApi
         return TypedResults.Ok(new GenerateResponse(period, Count("created"), Count("regenerated"), Count("unchanged_issued"), Count("skipped"), results));
     }
 
-    internal static async Task<IResult> Get(long id, IClusterClient cluster)
+    private static async Task<IResult> Get(long id, InvoiceService invoices)
     {
-        var v = await cluster.Invoice(id).Get();
+        var v = await invoices.Get(id);
         return v is null ? Problems.NotFound($"Fatura {id} não encontrada.") : TypedResults.Ok(InvoiceResponse.From(v));
     }
 
-    internal static async Task<IResult> ChangeStatus(long id, StatusRequest body, IClusterClient cluster, HttpContext http)
-    {
-        if (string.IsNullOrWhiteSpace(body.Status))
-            return Problems.Field("status", "Informe o novo status: ABERTO, FECHADO ou ANULADO.");
-        var status = body.Status.Trim().ToUpperInvariant();
-        if (!InvoiceStatus.IsValid(status))
-            return Problems.Field("status", $"Status '{body.Status}' desconhecido: use RASCUNHO, ABERTO, FECHADO ou ANULADO.");
-        var r = await cluster.Invoice(id).ChangeStatus(status, body.NotifyCustomer ?? true, CommandResults.Actor(http));
-        return r.Result.IsOk ? TypedResults.Ok(InvoiceResponse.From(r.Invoice!)) : CommandResults.ToProblem(r.Result);
-    }
+    private static async Task<IResult> ChangeStatus(long id, StatusRequest body, InvoiceService invoices, HttpContext http) =>
+        (await invoices.ChangeStatus(id, body.Status, body.NotifyCustomer ?? true, CommandResults.Actor(http)))
+        .ToHttp(v => TypedResults.Ok(InvoiceResponse.From(v)));
 
-    internal static async Task<IResult> Discard(long id, IClusterClient cluster, HttpContext http)
-    {
-        var r = await cluster.Invoice(id).Discard(CommandResults.Actor(http));
-        return r.IsOk ? TypedResults.NoContent() : CommandResults.ToProblem(r);
-    }
+    private static async Task<IResult> Discard(long id, InvoiceService invoices, HttpContext http) =>
+        (await invoices.Discard(id, CommandResults.Actor(http))).ToNoContent();
 
-    internal static async Task<IResult> Document(long id, InvoiceDocumentKind kind, IClusterClient cluster)
+    /// <summary>A rendered document as a download (the print view inline); 404 when the invoice does not exist.</summary>
+    internal static IResult File(InvoiceDocument? doc, InvoiceDocumentKind kind, string notFound)
     {
-        var doc = await cluster.Invoice(id).Render(kind);
-        if (doc is null) return Problems.NotFound($"Fatura {id} não encontrada.");
+        if (doc is null) return Problems.NotFound(notFound);
         return kind == InvoiceDocumentKind.Print
             ? TypedResults.File(doc.Content, doc.ContentType)
             : TypedResults.File(doc.Content, doc.ContentType, doc.FileName);
     }
 
-    internal static async Task<IResult> History(long id, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task<IResult> Document(long id, InvoiceDocumentKind kind, InvoiceService invoices) =>
+        File(await invoices.Document(id, kind), kind, $"Fatura {id} não encontrada.");
+
+    private static async Task<IResult> History(long id, InvoiceDetailQueries queries, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(
-            "SELECT id, at, actor, action, from_status, to_status, number, notify, detail FROM invoice_history WHERE invoice_id = @id ORDER BY id");
-        cmd.Parameters.AddWithValue("id", id);
-        var items = new List<InvoiceHistoryItem>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-                items.Add(new InvoiceHistoryItem(r.GetInt64(0), new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero), r.GetString(2), r.GetString(3),
-                    r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetInt64(6),
-                    r.GetBoolean(7), r.IsDBNull(8) ? null : r.GetString(8)));
+        var items = await queries.History(id, ct);
         return items.Count == 0 ? Problems.NotFound($"Fatura {id} não encontrada.") : TypedResults.Ok(items);
     }
 

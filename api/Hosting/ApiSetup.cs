@@ -60,6 +60,8 @@ public static class ApiSetup
         services.AddSingleton<BillingQueries>();
         services.AddValidatedOptions<PaymentWebhookOptions>("Billing:Payments");
         services.AddSingleton<InvoicePaymentService>();
+        services.AddSingleton<InvoiceService>();
+        services.AddSingleton<InvoiceDetailQueries>();
         services.AddSingleton<PortalService>();
         services.AddSingleton<PortalQueries>();
         services.AddSingleton<LoginGuard>();
@@ -159,6 +161,7 @@ public static class ApiSetup
         guarded.MapBlacklistApi();
         guarded.MapResellerStatementsApi();
         guarded.MapInvoicesApi();
+        guarded.MapCreditNotesApi();
         guarded.MapBillingApi();
         guarded.MapBillingDocumentsApi();
         guarded.MapWebhooksApi();

@@ -34,6 +34,20 @@ public interface IInvoiceGrain : IGrainWithStringKey
     /// </summary>
     [Alias("RecordPayment")]
     Task<CommandResult<InvoiceView>> RecordPayment(InvoicePayment payment, string actor);
+
+    /// <summary>
+    /// Issues a credit note (nota de crédito) on this ABERTO or FECHADO invoice, which is never edited: the note gets the
+    /// next number of the issuer's own gap-free sequence in the transaction that stores it, and the sum of the invoice's
+    /// notes never exceeds its total (Conflict). Postpaid circuit: the circuit's next invoice deducts it; prepaid: the
+    /// circuit's balance is credited through the ledger. The same <see cref="CreditNoteRequest.IdempotencyKey"/> again
+    /// answers the same note (<see cref="CreditNoteResult.Duplicate"/>); another status is a Conflict; unknown NotFound.
+    /// </summary>
+    [Alias("IssueCreditNote")]
+    Task<CommandResult<CreditNoteResult>> IssueCreditNote(CreditNoteRequest request, string actor);
+
+    /// <summary>The PDF of one of this invoice's credit notes; null when either does not exist.</summary>
+    [Alias("RenderCreditNote")]
+    Task<InvoiceDocument?> RenderCreditNote(long creditNoteId);
 }
 
 /// <summary>

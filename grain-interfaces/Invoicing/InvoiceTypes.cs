@@ -90,6 +90,9 @@ public sealed record InvoiceContent
     /// <summary>DIDs the circuit held during the period, each with its monthly fee (charged in full, no proration).</summary>
     [Id(9)] public IReadOnlyList<InvoiceDidFee> DidFees { get; init; } = [];
     [Id(10)] public decimal DidFeesTotal { get; init; }
+    /// <summary>Credit notes of earlier invoices deducted here (postpaid); <see cref="Total"/> is already net of them.</summary>
+    [Id(11)] public IReadOnlyList<InvoiceCreditLine> Credits { get; init; } = [];
+    [Id(12)] public decimal CreditsTotal { get; init; }
 }
 
 /// <summary>A DID billed on the circuit's invoice.</summary>

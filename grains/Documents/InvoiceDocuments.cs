@@ -63,6 +63,7 @@ public static class InvoiceDocuments
             w.WriteRecord(["Mensalidade", "", "", PtBr.Number(inv.Content.MonthlyFee)]);
             foreach (var d in inv.Content.DidFees) w.WriteRecord(["Mensalidade DID " + d.Number, "", "", PtBr.Number(d.MonthlyFee)]);
             w.WriteRecord(["Total das chamadas", inv.Content.CallsCount.ToString(CultureInfo.InvariantCulture), "", PtBr.Number(inv.Content.CallsTotal)]);
+            foreach (var c in inv.Content.Credits) w.WriteRecord(["Nota de crédito " + c.DocumentNumber, "", "", PtBr.Number(-c.Amount)]);
             w.WriteRecord(["Total", "", "", PtBr.Number(inv.Content.Total)]);
         });
     }

@@ -58,6 +58,7 @@ public static class InvoicePdf
             foreach (var d in inv.Content.DidFees) Row(tx, ta, ["Mensalidade DID " + d.Number, PtBr.Money(d.MonthlyFee)], font);
             if (inv.Content.LateCalls > 0)
                 Row(tx, ta, [$"Chamadas de períodos anteriores ({inv.Content.LateCalls.ToString(CultureInfo.InvariantCulture)})", PtBr.Money(inv.Content.LateTotal)], font);
+            foreach (var c in inv.Content.Credits) Row(tx, ta, ["Nota de crédito " + c.DocumentNumber, PtBr.Money(-c.Amount)], font);
             Row(tx, ta, ["Total", PtBr.Money(inv.Content.Total)], bold);
 
             if (calls.Count > 0)

@@ -51,6 +51,29 @@ public static class InvoiceCalculator
         };
     }
 
+    /// <summary>
+    /// Deducts the postpaid credit notes still available (in the order given, oldest first) from the invoice: each one
+    /// becomes a line, the total is reduced but never below zero; what a note does not fit stays available for the next
+    /// invoice (carry-over). Notes with nothing left are skipped.
+    /// </summary>
+    public static InvoiceContent ApplyCredits(InvoiceContent content, IEnumerable<AvailableCredit> available)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(available);
+        var room = Math.Max(0m, content.Total);
+        var lines = new List<InvoiceCreditLine>();
+        foreach (var c in available)
+        {
+            if (room <= 0) break;
+            if (c.Remaining <= 0) continue;
+            var take = Math.Min(room, c.Remaining);
+            lines.Add(new InvoiceCreditLine(c.CreditNoteId, c.DocumentNumber, c.FromInvoiceId, take));
+            room -= take;
+        }
+        var total = lines.Sum(l => l.Amount);
+        return content with { Credits = lines, CreditsTotal = total, Total = content.Total - total };
+    }
+
     /// <summary>Billed seconds as minutes with 2 decimals (display only; money never depends on it).</summary>
     public static decimal Minutes(long seconds) => decimal.Round(seconds / 60m, 2, MidpointRounding.AwayFromZero);
 
@@ -68,6 +91,9 @@ public static class InvoiceCalculator
         return new InvoiceDirectionSummary(count, seconds, amount);
     }
 }
+
+/// <summary>A postpaid credit note and how much of it no other live invoice has deducted yet.</summary>
+public sealed record AvailableCredit(long CreditNoteId, string DocumentNumber, long FromInvoiceId, decimal Remaining);
 
 /// <summary>A customer's consolidated invoice for one period: its circuits' invoices and their total.</summary>
 public sealed record ConsolidatedPeriod(string Period, IReadOnlyList<InvoiceView> Invoices, decimal Total);

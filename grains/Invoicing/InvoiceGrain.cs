@@ -1,3 +1,4 @@
+using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
 using Billing.GrainInterfaces.Registration;
@@ -9,7 +10,7 @@ namespace Billing.Grains.Invoicing;
 /// One invoice (<c>inv:&lt;id&gt;</c>). The <c>invoices</c> row is the record; the grain serializes the commands on
 /// it (the row lock and the counter lock make them safe across silos too) and renders its documents.
 /// </summary>
-public sealed class InvoiceGrain(InvoiceStore store, TimeProvider clock) : Grain, IInvoiceGrain
+public sealed class InvoiceGrain(InvoiceStore store, CreditNoteStore notes, TimeProvider clock) : Grain, IInvoiceGrain
 {
     private long Id => long.Parse(this.GetPrimaryKeyString().AsSpan("inv:".Length), System.Globalization.CultureInfo.InvariantCulture);
 
@@ -46,6 +47,48 @@ public sealed class InvoiceGrain(InvoiceStore store, TimeProvider clock) : Grain
         var errors = InvoicePayments.Validate(payment, now);
         if (errors.Count > 0) return CommandResult<InvoiceView>.Invalid(errors);
         return await store.RecordPaymentAsync(Id, payment, actor, now);
+    }
+
+    public async Task<CommandResult<CreditNoteResult>> IssueCreditNote(CreditNoteRequest request, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = CreditNotes.Validate(request.Amount, request.Reason, request.IdempotencyKey);
+        if (errors.Count > 0) return CommandResult<CreditNoteResult>.Invalid(errors);
+        var inv = await store.GetAsync(Id);
+        if (inv is null) return CommandResult<CreditNoteResult>.NotFound($"Fatura {Id} não encontrada.");
+        // how the circuit is billed now decides where the credit goes (a replay keeps the stored note's mode)
+        var circuit = await GrainFactory.Circuit(inv.Account).Get();
+        var mode = circuit?.Data.BillingMode == BillingMode.Postpaid ? CreditNoteModes.Postpaid : CreditNoteModes.Prepaid;
+        var r = await notes.IssueAsync(Id, mode, request, actor, clock.GetUtcNow());
+        if (!r.IsOk) return r;
+        var (note, duplicate) = (r.Value!.Note, r.Value.Duplicate);
+        if (note.Mode == CreditNoteModes.Prepaid && note.LedgerCreditedAt is null)
+        {
+            // through the circuit's ledger, once: the note's id is the credit's idempotency key, so a replay after a
+            // failure here (silo down, timeout) credits what is missing and never twice
+            var credit = await GrainFactory.Circuit(note.Account).Credit(new CreditRequest(note.Amount,
+                $"Nota de crédito {note.DocumentNumber} (fatura {note.InvoiceDocumentNumber})", CreditNoteModes.LedgerKey(note.Id), actor));
+            if (credit.Found) note = await notes.MarkLedgerCreditedAsync(note.Id, clock.GetUtcNow()) ?? note;
+        }
+        else if (note.Mode == CreditNoteModes.Postpaid && !duplicate)
+        {
+            // drafts of later periods already generated deduct it now instead of at their next daily refresh
+            foreach (var period in await store.DraftPeriodsAsync(note.Account))
+                if (string.CompareOrdinal(period, note.Period) > 0)
+                    await GrainFactory.InvoiceScheduler(note.Account).Generate(period, actor);
+        }
+        return CommandResult<CreditNoteResult>.Ok(new CreditNoteResult(note, duplicate));
+    }
+
+    public async Task<InvoiceDocument?> RenderCreditNote(long creditNoteId)
+    {
+        var note = await notes.GetAsync(creditNoteId);
+        if (note is null || note.InvoiceId != Id) return null;
+        var inv = await store.GetAsync(Id);
+        if (inv is null) return null;
+        var customer = await store.CustomerSnapshotAsync(Id)
+            ?? InvoiceEmails.ToInvoiceCustomer(inv.CustomerId, await GrainFactory.Customer(inv.CustomerId).Get());
+        return new InvoiceDocument("application/pdf", $"nota-de-credito-{note.DocumentNumber}.pdf", CreditNotePdf.Render(note, inv, customer));
     }
 }
 

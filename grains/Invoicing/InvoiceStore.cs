@@ -158,7 +158,8 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
         var cfg = circuit.Invoice;
         var (start, end) = BillingPeriod.Parse(period).Bounds(cfg.ClosingDay);
         var dids = await DidFeesAsync(conn, tx, account, start, end);
-        var content = InvoiceCalculator.Compute(calls, cfg.MonthlyFee, period, dids);
+        var content = InvoiceCalculator.ApplyCredits(InvoiceCalculator.Compute(calls, cfg.MonthlyFee, period, dids),
+            await CreditNoteStore.AvailableAsync(conn, tx, account, customerId, period, existingId ?? -1L));
         var due = InvoicePeriods.DueDate(period, cfg.ClosingDay, cfg.DueDays);
         var lines = JsonSerializer.Serialize(content with { }, Json);
         var custom = JsonSerializer.Serialize(cfg.CustomFields.IsDefault ? [] : cfg.CustomFields.ToArray(), Json);
@@ -182,6 +183,9 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             await using var del = new NpgsqlCommand("DELETE FROM invoice_calls WHERE invoice_id = @id", conn, tx);
             del.Parameters.AddWithValue("id", id);
             await del.ExecuteNonQueryAsync();
+            await using var undo = new NpgsqlCommand("DELETE FROM credit_note_applications WHERE invoice_id = @id", conn, tx);
+            undo.Parameters.AddWithValue("id", id);
+            await undo.ExecuteNonQueryAsync();
         }
         else
         {
@@ -204,6 +208,16 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             ins.Parameters.AddWithValue("id", id);
             ins.Parameters.AddWithValue("ids", calls.Select(c => c.LedgerId).ToArray());
             await ins.ExecuteNonQueryAsync();
+        }
+        if (content.Credits.Count > 0)
+        {
+            // the postpaid credit notes this invoice deducts (a later invoice sees only what is left of each)
+            await using var apply = new NpgsqlCommand(
+                "INSERT INTO credit_note_applications (credit_note_id, invoice_id, amount) SELECT unnest(@notes), @id, unnest(@amounts)", conn, tx);
+            apply.Parameters.AddWithValue("notes", content.Credits.Select(c => c.CreditNoteId).ToArray());
+            apply.Parameters.AddWithValue("id", id);
+            apply.Parameters.AddWithValue("amounts", content.Credits.Select(c => c.Amount).ToArray());
+            await apply.ExecuteNonQueryAsync();
         }
         // a daily refresh that changes nothing leaves no history row
         if (action == "created" || before != (content.CallsCount, content.Total, content.MonthlyFee))
@@ -296,7 +310,8 @@ public sealed class InvoiceStore(NpgsqlDataSource db)
             PeriodEnd = end,
             Status = InvoiceStatus.Parcial,
             DueDate = InvoicePeriods.DueDate(period, cfg.ClosingDay, cfg.DueDays),
-            Content = InvoiceCalculator.Compute(calls, cfg.MonthlyFee, period, dids),
+            Content = InvoiceCalculator.ApplyCredits(InvoiceCalculator.Compute(calls, cfg.MonthlyFee, period, dids),
+                await CreditNoteStore.AvailableAsync(conn, null, account, customerId, period, -1L)),
             CustomFields = cfg.CustomFields.IsDefault ? [] : cfg.CustomFields.ToArray(),
             GeneratedAt = now,
         };

@@ -10,6 +10,7 @@ public static class InvoicingServices
     public static IServiceCollection AddInvoicing(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<InvoiceStore>();
+        services.AddSingleton<CreditNoteStore>();
         services.AddValidatedOptions<InvoiceOptions>("Billing:Invoices");
         services.AddValidatedOptions<SmtpOptions>("Billing:Smtp");
         services.AddHostedService<OutboxSender>();

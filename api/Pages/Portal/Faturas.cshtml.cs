@@ -13,7 +13,7 @@ public sealed record OpenCircuitRow(string Account, string Name, PortalOpenInvoi
 /// grains, each with its partial PDF and its calls) and the customer's total; Última Fatura = the customer's last paid
 /// invoice; Histórico per year of this circuit. Drafts never appear.
 /// </summary>
-public sealed class FaturasModel(PortalData data, PortalQueries queries, PortalService portal) : PortalPageModel
+public sealed class FaturasModel(PortalData data, PortalQueries queries, PortalService portal, InvoiceDetailQueries invoiceQueries) : PortalPageModel
 {
     protected override PortalFeature Feature => PortalFeature.Faturas;
 
@@ -24,6 +24,9 @@ public sealed class FaturasModel(PortalData data, PortalQueries queries, PortalS
     public IReadOnlyList<string> Years { get; private set; } = [];
     public string Year { get; private set; } = "";
     public IReadOnlyList<PortalInvoice> History { get; private set; } = [];
+
+    /// <summary>Credit notes of this circuit's invoices (issue 19), newest first.</summary>
+    public IReadOnlyList<CreditNoteItem> CreditNotes { get; private set; } = [];
 
     public async Task OnGetAsync([FromQuery] string? ano, CancellationToken ct)
     {
@@ -45,5 +48,6 @@ public sealed class FaturasModel(PortalData data, PortalQueries queries, PortalS
         Years = all.Select(i => i.Period[..4]).Append(current).Distinct(StringComparer.Ordinal).OrderDescending(StringComparer.Ordinal).ToList();
         Year = ano is not null && Years.Contains(ano, StringComparer.Ordinal) ? ano : Years.FirstOrDefault(y => all.Any(i => i.Period.StartsWith(y, StringComparison.Ordinal))) ?? current;
         History = all.Where(i => i.Period.StartsWith(Year, StringComparison.Ordinal)).ToList();
+        CreditNotes = (await invoiceQueries.CustomerCreditNotes(customerId, ct)).Where(n => n.Account == Account).ToList();
     }
 }

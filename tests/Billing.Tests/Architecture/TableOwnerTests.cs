@@ -17,6 +17,9 @@ public sealed class TableOwnerTests
         { "billing_pending_items", ["grains/PendingBilling/ChargesWriter.cs", "grains/PendingBilling/BillingRunWriter.cs", "grains/PendingBilling/PendingStore.cs"] },
         { "reseller_statements", ["grains/Resellers/ResellerStatementsGrain.cs"] },
         { "reseller_statement_closings", ["grains/Resellers/ResellerStatementsGrain.cs"] },
+        { "credit_notes", ["grains/Invoicing/CreditNoteStore.cs"] },
+        { "credit_note_counters", ["grains/Invoicing/CreditNoteStore.cs"] },
+        { "credit_note_applications", ["grains/Invoicing/InvoiceStore.cs"] },
     };
 
     [Theory]

@@ -9,8 +9,13 @@ using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Faturas;
 
-/// <summary>One invoice: data, downloads, status change (confirmation dialog, customer notification on by default), discard, history.</summary>
-public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db, InvoicePaymentService payments, TimeProvider clock) : AdminPageModel
+/// <summary>
+/// One invoice: data, downloads, status change (confirmation dialog, customer notification on by default), payment,
+/// credit notes (list, "Emitir nota de crédito" behind a confirmation dialog), discard, history. Commands through
+/// <see cref="InvoiceService"/>, reads through <see cref="InvoiceDetailQueries"/> — the code of <c>/api/invoices</c>.
+/// </summary>
+public sealed class DetalheModel(InvoiceService invoices, InvoiceDetailQueries queries, NpgsqlDataSource db, InvoicePaymentService payments,
+    TimeProvider clock) : AdminPageModel
 {
     [BindProperty(SupportsGet = true)]
     public long Id { get; set; }
@@ -35,6 +40,19 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db, In
 
     public IReadOnlyList<InvoiceHistoryItem> History { get; private set; } = [];
 
+    public IReadOnlyList<CreditNoteItem> CreditNotes { get; private set; } = [];
+
+    /// <summary>"Emitir nota de crédito": amount typed pt-BR ("10,50"), reason, and the idempotency key rendered with the form.</summary>
+    [BindProperty] public string? NcValor { get; set; }
+    [BindProperty] public string? NcMotivo { get; set; }
+    [BindProperty] public string? NcChave { get; set; }
+
+    /// <summary>Prefix of the credit note form's field errors (<c>nota-amount</c>…), apart from the payment form's.</summary>
+    public const string NoteField = "nota-";
+
+    /// <summary>What the invoice's credit notes may still add up to (its total minus the notes already issued).</summary>
+    public decimal CreditRoom => Invoice is null ? 0m : Math.Max(0m, Invoice.Total - CreditNotes.Sum(n => n.Amount));
+
     public string? CustomerName { get; private set; }
 
     public IEnumerable<string> NextStatuses =>
@@ -48,30 +66,35 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db, In
         PagData = SaoPauloTime.Today(clock).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         PagForma = "pix";
         PagChave = Guid.NewGuid().ToString("N");
+        NcChave = Guid.NewGuid().ToString("N");
         return Page();
     }
 
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
-        Invoice = ApiResults.Value<InvoiceResponse>(await InvoicesApi.Get(Id, cluster));
-        if (Invoice is null) return false;
-        Paid = await cluster.Invoice(Id).Get();
-        History = ApiResults.Value<List<InvoiceHistoryItem>>(await InvoicesApi.History(Id, db, ct)) ?? [];
+        Paid = await invoices.Get(Id);
+        if (Paid is null) return false;
+        Invoice = InvoiceResponse.From(Paid);
+        History = await queries.History(Id, ct);
+        CreditNotes = await queries.CreditNotes(Id, ct);
+        // a form shown again after a refused post keeps its key (a second try is still the same request)
+        NcChave ??= Guid.NewGuid().ToString("N");
+        PagChave ??= Guid.NewGuid().ToString("N");
         CustomerName = (await AdminLookups.CustomerNamesAsync(db, [Invoice.CustomerId], ct)).GetValueOrDefault(Invoice.CustomerId);
         return true;
     }
 
     public async Task<IActionResult> OnPostStatusAsync(CancellationToken ct)
     {
-        var r = await InvoicesApi.ChangeStatus(Id, new StatusRequest(NovoStatus, Notificar), cluster, HttpContext);
+        var r = await invoices.ChangeStatus(Id, NovoStatus, Notificar, CommandResults.Actor(HttpContext));
         if (!Absorb(r))
         {
             if (!await LoadAsync(ct)) return NotFound();
             return Page();
         }
-        var inv = ApiResults.Value<InvoiceResponse>(r)!;
+        var inv = r.Value!;
         // the grain records whether a notification was really queued (a customer without e-mail gets none)
-        var last = (ApiResults.Value<List<InvoiceHistoryItem>>(await InvoicesApi.History(Id, db, ct)) ?? []).LastOrDefault();
+        var last = (await queries.History(Id, ct)).LastOrDefault();
         Flash = $"Status da fatura alterado para {inv.Status}" + (last switch
         {
             { Notify: true } => "; o cliente será notificado por e-mail.",
@@ -107,9 +130,42 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db, In
         return RedirectToPage();
     }
 
+    /// <summary>"Emitir nota de crédito": the same service as POST /api/invoices/{id}/credit-notes; the key makes a double submit issue one note.</summary>
+    public async Task<IActionResult> OnPostNotaCreditoAsync(CancellationToken ct)
+    {
+        decimal? amount = null;
+        if (!string.IsNullOrWhiteSpace(NcValor))
+        {
+            if (AdminLookups.TryMoney(NcValor, out var typed) && typed is not null) amount = typed;
+            else
+            {
+                Absorb(CommandResult.Invalid(NoteField + "amount", "Informe o valor da nota de crédito, como 10,50."));
+                return await LoadAsync(ct) ? Page() : NotFound();
+            }
+        }
+        var r = await invoices.IssueCreditNote(Id, new IssueCreditNoteRequest(amount, NcMotivo, NcChave), CommandResults.Actor(HttpContext));
+        if (!Absorb(r))
+        {
+            // the payment form on the same page has an "amount" too: the note's errors go next to the note's fields
+            foreach (var k in Errors.Keys.ToList())
+            {
+                Errors[NoteField + k] = Errors[k];
+                Errors.Remove(k);
+            }
+            return await LoadAsync(ct) ? Page() : NotFound();
+        }
+        var n = r.Value!.Note;
+        Flash = $"Nota de crédito {n.DocumentNumber} de {Money.Format(n.Amount)} emitida ({CreditNoteModes.Label(n.Mode).ToLowerInvariant()}).";
+        return RedirectToPage();
+    }
+
+    /// <summary>The PDF of one of this invoice's credit notes.</summary>
+    public async Task<IActionResult> OnGetNotaCreditoPdfAsync(long nota) =>
+        new HttpResultAction(InvoicesApi.File(await invoices.CreditNotePdf(Id, nota), InvoiceDocumentKind.Pdf, $"Nota de crédito {nota} não encontrada."));
+
     public async Task<IActionResult> OnPostDescartarAsync(CancellationToken ct)
     {
-        var r = await InvoicesApi.Discard(Id, cluster, HttpContext);
+        var r = await invoices.Discard(Id, CommandResults.Actor(HttpContext));
         if (!Absorb(r))
         {
             if (!await LoadAsync(ct)) return NotFound();
@@ -129,6 +185,6 @@ public sealed class DetalheModel(IClusterClient cluster, NpgsqlDataSource db, In
             "imprimir" => InvoiceDocumentKind.Print,
             _ => null,
         };
-        return kind is null ? NotFound() : new HttpResultAction(await InvoicesApi.Document(Id, kind.Value, cluster));
+        return kind is null ? NotFound() : new HttpResultAction(InvoicesApi.File(await invoices.Document(Id, kind.Value), kind.Value, $"Fatura {Id} não encontrada."));
     }
 }
