@@ -6,7 +6,7 @@ using Npgsql;
 namespace Billing.Grains.Invoicing;
 
 /// <summary>
-/// The credit notes tables (migration 0019), written only by the invoice grain (<c>inv:&lt;id&gt;</c>): a note is
+/// The credit notes tables (migration 0020), written only by the invoice grain (<c>inv:&lt;id&gt;</c>): a note is
 /// stored in one transaction with its number, the invoice's history row and the <c>invoice.credited</c> webhook.
 /// <para>
 /// Which lock owns what: the credited invoice's row (FOR UPDATE) serializes the notes of one invoice — the cap (sum ≤

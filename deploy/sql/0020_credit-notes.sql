@@ -1,4 +1,4 @@
--- 0019: credit notes (notas de crédito, issue 19). Idempotent: safe to apply twice.
+-- 0020: credit notes (notas de crédito, issue 19). Idempotent: safe to apply twice.
 --
 -- A credit note credits an issued invoice (ABERTO or FECHADO) without editing it. Owned by the invoice grain
 -- (inv:<id>, grains/Invoicing/CreditNoteStore): the note and its number are written in one transaction under the
