@@ -78,7 +78,8 @@ public sealed class LowBalanceBrowserTests(ClusterFixture cluster, PortalFixture
         Assert.Contains("repetir", await page.TextContentAsync("#err-lowBalanceThresholds") ?? "", StringComparison.Ordinal);
         await page.FillAsync("#lowBalanceThresholds", "150,00; 20");
         await page.ClickAsync("#salvar");
-        await page.WaitForURLAsync($"**/admin/circuitos/{fine}");
+        await page.Locator("#aviso").WaitForAsync();
+        Assert.Contains("Circuito salvo", await page.TextContentAsync("#aviso") ?? "", StringComparison.Ordinal);
         Assert.Equal("150,00; 20,00", await page.InputValueAsync("#lowBalanceThresholds"));
         var saved = await (await admin.GetAsync($"/api/circuits/{fine}")).JsonAsync();
         Assert.Equal([150m, 20m], saved.GetProperty("lowBalanceThresholds").EnumerateArray().Select(e => e.GetDecimal()));
