@@ -35,13 +35,16 @@ public sealed partial class CircuitGrain
     private ImmutableArray<decimal> _thresholds = [];
     private IReadOnlyList<decimal> _defaultThresholds = [];
     private bool _alarmsLoaded;
+    private bool _thresholdsSynced;
     private Task _alarmWrites = Task.CompletedTask;
 
     /// <summary>On activation, after the replay and the holds: the thresholds' durable state, then a first check.</summary>
     private async Task LoadAlarmsAsync(CancellationToken ct)
     {
         _defaultThresholds = ServiceProvider.GetService<IOptions<LowBalanceOptions>>()?.Value.DefaultThresholds ?? [];
-        if (_s.Exists)
+        // a circuit without thresholds (the default when none is configured) reads nothing: its rows, if any, were
+        // deleted when its thresholds were taken away (SyncThresholds)
+        if (_s.Exists && !LowBalanceRules.Effective(_s.Data.LowBalanceThresholds, _defaultThresholds).IsEmpty)
             foreach (var (threshold, fired) in await LowBalanceStore.ReadAsync(store.Db, _account, ct))
                 _alarms[threshold] = fired ? Alarm.Fired : Alarm.Armed;
         _alarmsLoaded = true;
@@ -54,12 +57,16 @@ public sealed partial class CircuitGrain
     {
         if (!_alarmsLoaded) return;
         var effective = LowBalanceRules.Effective(_s.Data.LowBalanceThresholds, _defaultThresholds);
+        var first = !_thresholdsSynced;
+        _thresholdsSynced = true;
         if (effective.SequenceEqual(_thresholds) && _alarms.Count == effective.Length) return;
+        // after the first sync of this activation a change of the list also deletes rows this activation never read
+        var changed = !first && !effective.SequenceEqual(_thresholds);
         _thresholds = effective;
         var removed = _alarms.Keys.Where(t => !effective.Contains(t)).ToList();
         foreach (var t in removed) _alarms.Remove(t);
         foreach (var t in effective) _alarms.TryAdd(t, Alarm.Dormant);
-        if (removed.Count > 0 && _s.Exists)
+        if ((removed.Count > 0 || changed) && _s.Exists)
         {
             var keep = effective.ToArray();
             QueueAlarmWrite(async () =>

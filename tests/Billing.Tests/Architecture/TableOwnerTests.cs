@@ -17,6 +17,7 @@ public sealed class TableOwnerTests
         { "billing_pending_items", ["grains/PendingBilling/PendingBillingGrain.cs", "grains/PendingBilling/PendingStore.cs"] },
         { "reseller_statements", ["grains/Resellers/ResellerStatementsGrain.cs"] },
         { "reseller_statement_closings", ["grains/Resellers/ResellerStatementsGrain.cs"] },
+        { "circuit_balance_alerts", ["grains/Circuits/CircuitGrain.LowBalance.cs"] },
     };
 
     [Theory]

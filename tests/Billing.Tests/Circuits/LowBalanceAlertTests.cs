@@ -122,7 +122,7 @@ public sealed class LowBalanceAlertTests(ClusterFixture cluster)
             Assert.True((await (await Authorize(sw, callId, account)).JsonAsync()).GetProperty("allowed").GetBoolean());
             (await sw.PostAsJsonAsync($"/api/calls/{callId}/complete", new { durationSeconds = 60 })).EnsureSuccessStatusCode();
             var status = await cluster.Grains.Circuit(account).GetLowBalance();
-            Assert.Equal([8m], status!.Fired);
+            Assert.Equal([8m], status!.Fired.ToArray());
             Assert.Single(await SettledAsync(() => WebhooksAsync(endpoint, account), _ => true));
             Assert.Single(await EmailsAsync(email));
 
@@ -190,10 +190,10 @@ public sealed class LowBalanceAlertTests(ClusterFixture cluster)
             await Seed.CreditAsync(admin, account, 0.50m); // 9,50: still below, not re-armed
             await Debit(admin, account, -1m);
             Assert.Single(await SettledAsync(() => WebhooksAsync(endpoint, account), _ => true));
-            Assert.Equal([10m], (await cluster.Grains.Circuit(account).GetLowBalance())!.Fired);
+            Assert.Equal([10m], (await cluster.Grains.Circuit(account).GetLowBalance())!.Fired.ToArray());
 
             await Seed.CreditAsync(admin, account, 5m); // 13,50: re-armed, durable before the credit answered
-            Assert.Empty((await cluster.Grains.Circuit(account).GetLowBalance())!.Fired);
+            Assert.Empty((await cluster.Grains.Circuit(account).GetLowBalance())!.Fired.ToArray());
             await using (var cmd = cluster.Db.CreateCommand("SELECT fired FROM circuit_balance_alerts WHERE account = @a AND threshold = 10"))
             {
                 cmd.Parameters.AddWithValue("a", account);
@@ -249,7 +249,7 @@ public sealed class LowBalanceAlertTests(ClusterFixture cluster)
             var status = await grain.GetLowBalance();
             Assert.Equal(7.00m, status!.Available);
             Assert.Equal(8m, status.Below);
-            Assert.Equal([8m], status.Fired);
+            Assert.Equal([8m], status.Fired.ToArray());
             Assert.Single(await SettledAsync(() => WebhooksAsync(endpoint, account), _ => true));
             Assert.Single(await EmailsAsync(email));
 
@@ -268,7 +268,7 @@ public sealed class LowBalanceAlertTests(ClusterFixture cluster)
                 lost.Parameters.AddWithValue("e", endpoint);
                 await lost.ExecuteNonQueryAsync();
             }
-            Assert.Equal([8m], (await grain.GetLowBalance())!.Fired);
+            Assert.Equal([8m], (await grain.GetLowBalance())!.Fired.ToArray());
             Assert.Equal([(8m, 7.00m)], await SettledAsync(() => WebhooksAsync(endpoint, account), h => h.Count >= 1));
             Assert.Single(await EmailsAsync(email));
 
@@ -321,8 +321,8 @@ public sealed class LowBalanceAlertTests(ClusterFixture cluster)
         var problems = Billing.GrainInterfaces.Hosting.OptionRanges.Problems(new LowBalanceOptions { DefaultThresholds = [10m, 10m] }, LowBalanceOptions.Section);
         Assert.Contains(problems, p => p.StartsWith("Billing:LowBalance:DefaultThresholds:", StringComparison.Ordinal));
         Assert.Empty(Billing.GrainInterfaces.Hosting.OptionRanges.Problems(new LowBalanceOptions { DefaultThresholds = [10m, 0m] }, LowBalanceOptions.Section));
-        Assert.Equal([10m, 0m], LowBalanceRules.Effective(null, [0m, 10m]));
-        Assert.Equal([3m], LowBalanceRules.Effective([3m], [0m, 10m]));
+        Assert.Equal([10m, 0m], LowBalanceRules.Effective(null, [0m, 10m]).ToArray());
+        Assert.Equal([3m], LowBalanceRules.Effective([3m], [0m, 10m]).ToArray());
         Assert.Empty(LowBalanceRules.Effective([], [0m, 10m]));
         Assert.Equal(10m, LowBalanceRules.Below(9.99m, [10m, 0m]));
         Assert.Null(LowBalanceRules.Below(10m, [10m, 0m]));
