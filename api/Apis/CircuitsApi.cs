@@ -31,6 +31,8 @@ public sealed record BatchRequest(IReadOnlyList<string>? Accounts, BatchRange? R
 
 public sealed record BatchRange(long? From, long? To);
 
+public sealed record BatchResponse(int Created, IReadOnlyList<string> Accounts);
+
 public sealed record MoveRequest(long? CustomerId);
 
 public sealed record RegistrationRequest(string? Ip, int? LatencyMs, int? Port = null, string? Transport = null, string? UserAgent = null,
@@ -51,8 +53,6 @@ public sealed record CallHistoryItem(
 /// <summary>Circuits (SIP accounts): CRUD, "Novo Lote", move, registration, Senha Web, Senha SIP, balance, credits, call history.</summary>
 public static class CircuitsApi
 {
-    public const int MaxBatch = 1000;
-
     public static IEndpointRouteBuilder MapCircuitsApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/circuits").WithTags("Circuitos").RequireAuthorization(Policies.Admin);
@@ -73,7 +73,7 @@ public static class CircuitsApi
         return app;
     }
 
-    private static CircuitData ToData(CircuitRequest r, CircuitData? current = null)
+    internal static CircuitData ToData(CircuitRequest r, CircuitData? current = null)
     {
         var inv = current?.Invoice ?? new InvoiceConfig();
         if (r.Invoice is { } i)
@@ -104,7 +104,7 @@ public static class CircuitsApi
         };
     }
 
-    private static CircuitResponse ToResponse(CircuitView v) => new(
+    internal static CircuitResponse ToResponse(CircuitView v) => new(
         v.Account, v.Data.Name, v.Data.CustomerId, v.Data.PlanId, v.Data.AreaCode, v.Data.Central, v.Data.BillingMode,
         v.Data.CreditLimit, v.Data.Status, v.Data.Flags,
         new InvoiceConfigRequest(v.Data.Invoice.ClosingDay, v.Data.Invoice.DueDays, v.Data.Invoice.MonthlyFee,
@@ -113,77 +113,20 @@ public static class CircuitsApi
         v.HasSipPassword, v.Port, v.Transport, v.UserAgent, v.ExpiresAt, v.Data.TimeZone ?? CircuitData.DefaultTimeZone,
         v.Data.LowBalanceThresholds is { IsDefault: false } low ? (IReadOnlyList<decimal>)low : null);
 
-    /// <summary>A Senha SIP given in a circuit body must be valid before anything is saved (write-only: never answered back).</summary>
-    private static IResult? SipPasswordProblem(string? sipPassword) =>
-        sipPassword is not null && SipPassword.Problem(sipPassword) is { } problem ? Problems.Field("sipPassword", problem) : null;
+    private static async Task<IResult> Create(CircuitRequest body, CircuitService circuits, HttpContext http) =>
+        (await circuits.Create(body, CommandResults.Actor(http))).ToHttp(c => TypedResults.Created($"/api/circuits/{c.Account}", c));
 
-    internal static async Task<IResult> Create(CircuitRequest body, IClusterClient cluster, HttpContext http)
-    {
-        if (!CircuitKeys.IsValidAccount(body.Account))
-            return Problems.Field("account", "Informe o número do circuito (1 a 20 dígitos).");
-        if (SipPasswordProblem(body.SipPassword) is { } sipProblem) return sipProblem;
-        var grain = cluster.Circuit(body.Account!);
-        var result = await grain.Create(ToData(body), CommandResults.Actor(http));
-        if (!result.IsOk) return CommandResults.ToProblem(result);
-        if (!string.IsNullOrEmpty(body.WebPassword))
-        {
-            var pw = await grain.SetWebPassword(body.WebPassword, CommandResults.Actor(http));
-            if (!pw.IsOk) return CommandResults.ToProblem(pw);
-        }
-        if (body.SipPassword is not null)
-        {
-            var sip = await grain.SetSipPassword(body.SipPassword, CommandResults.Actor(http));
-            if (!sip.IsOk) return CommandResults.ToProblem(sip);
-        }
-        var view = await grain.Get();
-        return TypedResults.Created($"/api/circuits/{body.Account}", ToResponse(view!));
-    }
+    private static async Task<IResult> Get(string account, CircuitService circuits) =>
+        (await circuits.Find(account)).ToHttp(TypedResults.Ok);
 
-    internal static async Task<IResult> Get(string account, IClusterClient cluster)
-    {
-        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
-        var view = await cluster.Circuit(account).Get();
-        return view is null ? Problems.NotFound($"Circuito {account} não encontrado.") : TypedResults.Ok(ToResponse(view));
-    }
-
-    internal static async Task<IResult> Update(string account, CircuitRequest body, IClusterClient cluster, HttpContext http)
-    {
-        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
-        if (body.Account is not null && body.Account != account)
-            return Problems.Field("account", "O número do circuito não pode ser alterado.");
-        if (SipPasswordProblem(body.SipPassword) is { } sipProblem) return sipProblem;
-        var grain = cluster.Circuit(account);
-        var current = await grain.Get();
-        if (current is null) return Problems.NotFound($"Circuito {account} não encontrado.");
-        var result = await grain.Update(ToData(body, current.Data), CommandResults.Actor(http));
-        // the web flag may be off now, or the password new: this host's portal sessions are rechecked at once
-        http.RequestServices.GetRequiredService<WebSessions>().ForgetPortal(account);
-        if (!result.IsOk) return CommandResults.ToProblem(result);
-        if (!string.IsNullOrEmpty(body.WebPassword))
-        {
-            var pw = await grain.SetWebPassword(body.WebPassword, CommandResults.Actor(http));
-            if (!pw.IsOk) return CommandResults.ToProblem(pw);
-        }
-        if (body.SipPassword is not null)
-        {
-            var sip = await grain.SetSipPassword(body.SipPassword, CommandResults.Actor(http));
-            if (!sip.IsOk) return CommandResults.ToProblem(sip);
-        }
-        return TypedResults.Ok(ToResponse((await grain.Get())!));
-    }
+    private static async Task<IResult> Update(string account, CircuitRequest body, CircuitService circuits, HttpContext http) =>
+        (await circuits.Update(account, body, CommandResults.Actor(http))).ToHttp(TypedResults.Ok);
 
     private static async Task<IResult> Delete(string account, CircuitService circuits, HttpContext http) =>
         (await circuits.Delete(account, CommandResults.Actor(http))).ToNoContent();
 
-    internal static async Task<IResult> Move(string account, MoveRequest body, IClusterClient cluster, HttpContext http)
-    {
-        if (body.CustomerId is not { } customerId || customerId <= 0)
-            return Problems.Field("customerId", "Informe o cliente de destino.");
-        if (!CircuitKeys.IsValidAccount(account)) return Problems.NotFound($"Circuito {account} não encontrado.");
-        var result = await cluster.Circuit(account).Move(customerId, CommandResults.Actor(http));
-        if (!result.IsOk) return CommandResults.ToProblem(result);
-        return TypedResults.Ok(ToResponse((await cluster.Circuit(account).Get())!));
-    }
+    private static async Task<IResult> Move(string account, MoveRequest body, CircuitService circuits, HttpContext http) =>
+        (await circuits.Move(account, body.CustomerId, CommandResults.Actor(http))).ToHttp(TypedResults.Ok);
 
     internal static async Task<IResult> SetPassword(string account, PasswordRequest body, IClusterClient cluster, HttpContext http)
     {
@@ -243,89 +186,8 @@ public static class CircuitsApi
         return TypedResults.Ok(await circuits.List(search, customerId, status, p, size, ct, lowBalance == true));
     }
 
-    internal static async Task<IResult> Batch(BatchRequest body, IClusterClient cluster, NpgsqlDataSource db, HttpContext http)
-    {
-        var errors = new FieldErrors();
-        var accounts = new List<string>();
-        if (body.Accounts is { Count: > 0 } list)
-        {
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (!CircuitKeys.IsValidAccount(list[i])) errors.Add($"accounts[{i}]", "Número de circuito inválido (1 a 20 dígitos).");
-                else accounts.Add(list[i]);
-            }
-        }
-        else if (body.Range is { From: { } from, To: { } to })
-        {
-            if (from <= 0 || to < from) errors.Add("range", "Intervalo inválido: 'from' deve ser positivo e menor ou igual a 'to'.");
-            else if (to - from + 1 > MaxBatch) errors.Add("range", $"No máximo {MaxBatch} circuitos por lote.");
-            else for (var a = from; a <= to; a++) accounts.Add(a.ToString(CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            errors.Add("accounts", "Informe 'accounts' (lista) ou 'range' ({from, to}).");
-        }
-        if (accounts.Count > MaxBatch) errors.Add("accounts", $"No máximo {MaxBatch} circuitos por lote.");
-        if (body.Settings is null) errors.Add("settings", "Informe as configurações comuns do lote.");
-        else if (body.Settings.SipPassword is not null && SipPassword.Problem(body.Settings.SipPassword) is { } sipProblem)
-            errors.Add("settings.sipPassword", sipProblem);
-        foreach (var dup in accounts.GroupBy(a => a, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            errors.Add("accounts", $"Circuito {dup.Key} repetido no lote.");
-        if (accounts.Count > 0 && accounts.Count <= MaxBatch)
-        {
-            await using var cmd = db.CreateCommand("SELECT account FROM circuits WHERE account = ANY(@a)");
-            cmd.Parameters.AddWithValue("a", accounts.ToArray());
-            await using var r = await cmd.ExecuteReaderAsync();
-            while (await r.ReadAsync())
-            {
-                var taken = r.GetString(0);
-                var at = body.Accounts is { } given ? given.ToList().IndexOf(taken) : accounts.IndexOf(taken);
-                errors.Add(body.Accounts is null ? "range" : $"accounts[{at}]", $"O circuito {taken} já existe.");
-            }
-        }
-        if (errors.Any) return Problems.Validation(errors.ToDictionary(), "Nenhum circuito foi criado: corrija os itens listados.");
-
-        var data = ToData(body.Settings! with { Account = null });
-        var actor = CommandResults.Actor(http);
-        // the first one validates the shared settings (plan, customer, DDD...) before any other is created
-        var first = await cluster.Circuit(accounts[0]).Create(data, actor);
-        if (!first.IsOk) return CommandResults.ToProblem(first);
-        var results = await Task.WhenAll(accounts.Skip(1).Select(a => TryCreate(cluster.Circuit(a), data, actor)));
-        var failed = results.Select((r, i) => (r, a: accounts[i + 1])).Where(x => x.r is not { IsOk: true }).ToList();
-        if (failed.Count > 0)
-        {
-            // all or none: what this batch created is undone (UndoCreate frees the numbers, so the same batch can be sent
-            // again); a creation that threw may or may not have happened, so it is undone too (NotFound when it did not)
-            var undo = accounts.Where(a => !failed.Any(f => f.a == a && f.r is not null)).ToList();
-            var undone = await Task.WhenAll(undo.Select(async a => (a, r: await cluster.Circuit(a).UndoCreate(actor))));
-            foreach (var (r, a) in failed)
-                errors.Add($"accounts[{accounts.IndexOf(a)}]", r?.Message ?? "Falhou (tente de novo).");
-            var kept = undone.Where(u => u.r.Status is not (CommandStatus.Ok or CommandStatus.NotFound)).ToList();
-            foreach (var (a, r) in kept)
-                errors.Add($"accounts[{accounts.IndexOf(a)}]", $"Criado, mas não pôde ser desfeito: {r.Message}");
-            return Problems.Validation(errors.ToDictionary(), kept.Count == 0
-                ? "Nenhum circuito ficou criado: corrija os itens listados."
-                : "O lote falhou e alguns circuitos ficaram criados: veja os itens listados.");
-        }
-        if (!string.IsNullOrEmpty(body.Settings!.WebPassword))
-            await Task.WhenAll(accounts.Select(a => cluster.Circuit(a).SetWebPassword(body.Settings.WebPassword, actor)));
-        if (body.Settings!.SipPassword is { } sipPassword)
-            await Task.WhenAll(accounts.Select(a => cluster.Circuit(a).SetSipPassword(sipPassword, actor)));
-        return TypedResults.Created("/api/circuits", new { created = accounts.Count, accounts });
-    }
-
-    /// <summary>A creation's outcome, or null when it threw (timeout, silo lost): whether it happened is unknown.</summary>
-    private static async Task<CommandResult?> TryCreate(ICircuitGrain grain, CircuitData data, string actor)
-    {
-        try
-        {
-            return await grain.Create(data, actor);
-        }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
-        {
-            return null;
-        }
-    }
+    private static async Task<IResult> Batch(BatchRequest body, CircuitService circuits, HttpContext http, CancellationToken ct) =>
+        (await circuits.Batch(body, CommandResults.Actor(http), ct)).ToHttp(b => TypedResults.Created("/api/circuits", b));
 
     private static async Task<IResult> Calls(string account, NpgsqlDataSource db, CancellationToken ct,
         DateTimeOffset? from = null, DateTimeOffset? to = null, string? direction = null, int? page = null, int? pageSize = null)

@@ -6,7 +6,7 @@ namespace Billing.Api.Apis;
 
 public sealed record SipTraceRequest(bool? Enabled);
 
-/// <summary><c>/api/circuits/{account}/trace</c>: a circuit's SIP Trace through <see cref="SipTraceService"/>.</summary>
+/// <summary><c>/api/circuits/{account}/trace</c>: a circuit's SIP Trace through <see cref="SipTraceService"/> and <see cref="SipTraceQueries"/>.</summary>
 public static class SipTraceApi
 {
     public static IEndpointRouteBuilder MapSipTraceApi(this IEndpointRouteBuilder app)
@@ -22,6 +22,6 @@ public static class SipTraceApi
         (await traces.Set(account, body.Enabled, CommandResults.Actor(http))).ToHttp(TypedResults.Ok);
 
     private static async Task<Results<Ok<SipTraceResponse>, ValidationProblem, ProblemHttpResult>> Get(
-        string account, SipTraceService traces, CancellationToken ct, int? limit = null) =>
+        string account, SipTraceQueries traces, CancellationToken ct, int? limit = null) =>
         (await traces.Get(account, limit, ct)).ToHttp(TypedResults.Ok);
 }

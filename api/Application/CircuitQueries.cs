@@ -103,6 +103,17 @@ public sealed class CircuitQueries(NpgsqlDataSource db, TimeProvider clock, Micr
         return list;
     }
 
+    /// <summary>Which of <paramref name="accounts"/> are taken (live or deleted: a deleted circuit's number is never reused).</summary>
+    public async Task<IReadOnlyList<string>> Taken(IReadOnlyList<string> accounts, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT account FROM circuits WHERE account = ANY(@a)");
+        cmd.Parameters.AddWithValue("a", accounts.ToArray());
+        var list = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(r.GetString(0));
+        return list;
+    }
+
     /// <summary>The DIDs in service on the circuit now, by number.</summary>
     public async Task<IReadOnlyList<CircuitDid>> Dids(string account, CancellationToken ct)
     {

@@ -43,10 +43,12 @@ public static class ApiSetup
         services.AddSingleton<CdrImportService>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<SipTraceService>();
+        services.AddSingleton<SipTraceQueries>();
         services.AddSingleton<CustomerQueries>();
         services.AddSingleton<CircuitService>();
         services.AddSingleton<CircuitQueries>();
         services.AddSingleton<CircuitCallQueries>();
+        services.AddSingleton<InvoiceQueries>();
         services.AddSingleton<ResellerService>();
         services.AddSingleton<ResellerQueries>();
         services.AddSingleton<DidService>();

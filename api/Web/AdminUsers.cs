@@ -24,6 +24,8 @@ public sealed record AdminUser(long Id, string Username, string Nome, string Sta
 
 public sealed record LoginOutcome(LoginStatus Status, AdminUser? User = null);
 
+public sealed record AdminUserRow(string Username, string Nome, DateTimeOffset? LastLogin, bool Locked, string CreatedBy);
+
 /// <summary>
 /// Admin users: read from PostgreSQL (<c>admin_users</c>), written by their grain (<see cref="IAdminUserGrain"/>);
 /// passwords only as PBKDF2 hashes (<see cref="WebPassword"/>), hashed and verified here in the API host. The lockout is the cluster's <see cref="LoginGuard"/> (shared by every API host).
@@ -115,6 +117,22 @@ public sealed class AdminUsers(NpgsqlDataSource db, IClusterClient cluster, Logi
         return await cluster.AdminUser(Normalize(name)).ChangePasswordHash(hash, WebPassword.Hash(password!))
             ? null
             : ("current", "Senha atual incorreta.");
+    }
+
+    /// <summary>Every enabled admin, by user name, with whether the cluster's login guard has it locked out now.</summary>
+    public async Task<IReadOnlyList<AdminUserRow>> ListAsync(CancellationToken ct)
+    {
+        var list = new List<AdminUserRow>();
+        await using (var cmd = db.CreateCommand(
+            "SELECT username, nome, last_login_at, created_by FROM admin_users WHERE NOT disabled ORDER BY username"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                list.Add(new AdminUserRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2), false, r.GetString(3)));
+        }
+        // the lockout lives in the login guard grains (shared by every API host)
+        var guards = await Task.WhenAll(list.Select(row => cluster.GetGrain<ILoginGuardGrain>(LoginKeys.Admin(Normalize(row.Username))).Get()));
+        return [.. list.Select((row, i) => row with { Locked = guards[i].LockedUntil is not null })];
     }
 
     public async Task<bool> AnyAsync(CancellationToken ct)

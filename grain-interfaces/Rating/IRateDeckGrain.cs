@@ -25,8 +25,13 @@ public sealed record RateDeckInfo(string RateDeckId, string Name, int Version, i
 [Alias("Billing.IRateDeckGrain")]
 public interface IRateDeckGrain : IGrainWithStringKey
 {
-    /// <summary>Parses and validates the CSV; when every line is good, stores it as a new version and switches to it atomically.</summary>
+    /// <summary>
+    /// Parses and validates the CSV; when every line is good, stores it as a new version and switches to it atomically.
+    /// A bulk admin command (a 100k-row deck is seconds of COPY): it gets its own timeout instead of the client's
+    /// hot-path one (5 s, meant for the switch), so a busy database does not fail an import that would succeed.
+    /// </summary>
     [Alias("Import")]
+    [ResponseTimeout("00:02:00")]
     Task<DeckImportResult> Import(string name, string csv);
 
     /// <summary>The current version, or null when nothing was imported.</summary>

@@ -10,7 +10,7 @@ using NpgsqlTypes;
 namespace Billing.Silo.Ledger;
 
 /// <summary>
-/// Group-commit ledger writer: grains hand rows to a channel; <see cref="LedgerOptions.Writers"/> loops each take
+/// Group-commit ledger writer (its credit holds: <see cref="PostgresHoldWriter"/>): grains hand rows to a channel; <see cref="LedgerOptions.Writers"/> loops each take
 /// everything waiting (up to <see cref="MaxBatch"/>) and write it in one implicit transaction: a binary COPY
 /// (the fast path), or, when a unique index refuses a row of the batch, one multi-row
 /// <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING</c> that tells written rows from
@@ -27,17 +27,11 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
     private readonly Task[] _loops;
     private readonly LedgerMetrics _metrics;
     private readonly bool _copyEnabled;
-    private readonly bool _holdsSynchronousCommit;
+    private readonly PostgresHoldWriter _holds;
 
     private sealed record Pending(LedgerEntry Entry, TaskCompletionSource<AppendOutcome> Done);
 
-    private sealed record HoldOp(CallHold Hold, TaskCompletionSource<AppendOutcome> Done);
-
-    private readonly Channel<HoldOp> _holds = Channel.CreateUnbounded<HoldOp>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly Task[] _holdLoops;
-    private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
-    private readonly Task _purge;
 
     public PostgresLedger(NpgsqlDataSource db, ILogger<PostgresLedger> log, LedgerMetrics metrics, IOptions<LedgerOptions> options,
         TimeProvider? clock = null)
@@ -46,10 +40,8 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         _log = log;
         _metrics = metrics;
         _copyEnabled = options.Value.Copy;
-        _holdsSynchronousCommit = options.Value.HoldsSynchronousCommit;
         _loops = Enumerable.Range(0, Math.Clamp(options.Value.Writers, 1, 64)).Select(_ => Task.Run(LoopAsync)).ToArray();
-        _holdLoops = Enumerable.Range(0, Math.Clamp(options.Value.HoldWriters, 1, 64)).Select(_ => Task.Run(HoldLoopAsync)).ToArray();
-        _purge = PurgeLoopAsync(clock ?? TimeProvider.System, TimeSpan.FromSeconds(Math.Max(1, options.Value.HoldPurgeSeconds)));
+        _holds = new PostgresHoldWriter(db, log, metrics, options.Value, clock ?? TimeProvider.System);
     }
 
     public int Backlog => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
@@ -122,7 +114,7 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
     /// row) until the refused one stands alone and goes to <paramref name="refused"/>. Every written group goes to
     /// <paramref name="written"/> with what <paramref name="write"/> answered. Shared by ledger rows and holds.
     /// </summary>
-    private static async Task IsolateAsync<T, TResult>(List<T> items, Func<List<T>, Task<TResult>> write,
+    internal static async Task IsolateAsync<T, TResult>(List<T> items, Func<List<T>, Task<TResult>> write,
         Func<List<T>, TResult, Task> written, Action<T, PostgresException> refused)
     {
         TResult result;
@@ -378,177 +370,20 @@ public sealed class PostgresLedger : ILedger, IAsyncDisposable
         // disposed once per registration (as PostgresLedger and as ILedger): the second call finds it stopped
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
-        _holds.Writer.TryComplete();
-        await _stopping.CancelAsync();
-        await Task.WhenAll(_loops.Concat(_holdLoops).Append(_purge)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        _stopping.Dispose();
+        var holds = _holds.DisposeAsync().AsTask();
+        await Task.WhenAll(_loops.Append(holds)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
     }
 
-    // ------------------------------------------------------------------ credit holds
+    // ------------------------------------------------------------------ credit holds (PostgresHoldWriter)
 
-    public Task<AppendOutcome> HoldAsync(CallHold hold)
-    {
-        ArgumentNullException.ThrowIfNull(hold);
-        var op = new HoldOp(hold, new TaskCompletionSource<AppendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_holds.Writer.TryWrite(op))
-            throw new InvalidOperationException("O gravador de reservas está parado.");
-        return op.Done.Task;
-    }
+    public Task<AppendOutcome> HoldAsync(CallHold hold) => _holds.HoldAsync(hold);
 
-    /// <summary>
-    /// Group commit of holds: every hold waiting, appended with one binary COPY (one implicit transaction). Nothing
-    /// is updated or deleted per call, so a hold costs one row and its index entries. A hold the database refuses is
-    /// isolated like a ledger row.
-    /// </summary>
-    private async Task HoldLoopAsync()
-    {
-        var batch = new List<HoldOp>(MaxBatch);
-        while (await _holds.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _holds.Reader.TryRead(out var op)) batch.Add(op);
-            if (batch.Count == 0) continue;
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            try
-            {
-                await WriteHoldsIsolatedAsync(batch);
-                _metrics.RecordHoldBatch(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            }
-            catch (Exception e)
-            {
-                _log.LogError(e, "Falha ao gravar lote de {Count} reservas de crédito", batch.Count);
-                foreach (var op in batch) op.Done.TrySetException(e);
-            }
-        }
-    }
+    public Task<IReadOnlyList<CallHold>> ReadHoldsAsync(string account, DateTimeOffset now, CancellationToken ct = default) =>
+        _holds.ReadHoldsAsync(account, now, ct);
 
-    private Task WriteHoldsIsolatedAsync(List<HoldOp> ops) =>
-        IsolateAsync(ops,
-            async group =>
-            {
-                await CopyHoldsAsync(group);
-                return true;
-            },
-            (group, _) =>
-            {
-                foreach (var op in group) op.Done.TrySetResult(AppendOutcome.Written);
-                return Task.CompletedTask;
-            },
-            (op, e) =>
-            {
-                _log.LogWarning("Reserva da chamada {CallId} recusada pelo banco: {SqlState} {Message}",
-                    InputRules.Printable(op.Hold.CallId, CallInput.MaxCallId), e.SqlState, e.MessageText);
-                op.Done.TrySetResult(AppendOutcome.Refused);
-            });
+    /// <inheritdoc cref="PostgresHoldWriter.PurgeHoldsAsync"/>
+    public Task<int> PurgeHoldsAsync(DateTimeOffset before, CancellationToken ct = default) => _holds.PurgeHoldsAsync(before, ct);
 
-    /// <summary>
-    /// One binary COPY of the holds. With <see cref="LedgerOptions.HoldsSynchronousCommit"/> off the transaction's
-    /// commit does not wait for the WAL flush.
-    /// </summary>
-    private async Task CopyHoldsAsync(List<HoldOp> ops)
-    {
-        await using var conn = await _db.OpenConnectionAsync();
-        await using var tx = _holdsSynchronousCommit ? null : await conn.BeginTransactionAsync();
-        if (tx is not null)
-        {
-            await using var off = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx);
-            await off.ExecuteNonQueryAsync();
-        }
-        await using (var w = await conn.BeginBinaryImportAsync(
-                         "COPY call_holds (account, call_id, amount, granted_seconds, expires_at, data, updated_at) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var op in ops)
-            {
-                var h = op.Hold;
-                await w.StartRowAsync();
-                await w.WriteAsync(h.Account, NpgsqlDbType.Text);
-                await w.WriteAsync(h.CallId, NpgsqlDbType.Text);
-                await w.WriteAsync(h.Amount, NpgsqlDbType.Numeric);
-                await w.WriteAsync(h.GrantedSeconds, NpgsqlDbType.Integer);
-                await w.WriteAsync(h.ExpiresAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-                await w.WriteAsync(h.Data, NpgsqlDbType.Text);
-                await w.WriteAsync(h.UpdatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-            }
-            await w.CompleteAsync();
-        }
-        if (tx is not null) await tx.CommitAsync();
-    }
-
-    public async Task<IReadOnlyList<CallHold>> ReadHoldsAsync(string account, DateTimeOffset now, CancellationToken ct = default)
-    {
-        // the latest version of each call's hold (an extend appends a larger one), if still open
-        await using var cmd = _db.CreateCommand(
-            """
-            SELECT call_id, amount, granted_seconds, expires_at, data, updated_at FROM (
-                SELECT DISTINCT ON (call_id) call_id, amount, granted_seconds, expires_at, data, updated_at
-                FROM call_holds WHERE account = @a
-                ORDER BY call_id, updated_at DESC, granted_seconds DESC
-            ) h
-            WHERE h.expires_at > @now
-              AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.kind = 'call' AND l.call_id = h.call_id)
-            ORDER BY updated_at
-            """);
-        cmd.Parameters.AddWithValue("a", account);
-        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
-        var list = new List<CallHold>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            list.Add(new CallHold
-            {
-                Account = account,
-                CallId = r.GetString(0),
-                Amount = r.GetDecimal(1),
-                GrantedSeconds = r.GetInt32(2),
-                ExpiresAt = new DateTimeOffset(r.GetDateTime(3), TimeSpan.Zero),
-                Data = r.GetString(4),
-                UpdatedAt = new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero),
-            });
-        }
-        return list;
-    }
-
-    /// <summary>
-    /// Deletes hold versions that expired before <paramref name="before"/> (every silo runs it every
-    /// <see cref="LedgerOptions.HoldPurgeSeconds"/>; a hold is useless once expired, settled or not). Returns the rows deleted.
-    /// </summary>
-    public async Task<int> PurgeHoldsAsync(DateTimeOffset before, CancellationToken ct = default)
-    {
-        await using var cmd = _db.CreateCommand("DELETE FROM call_holds WHERE expires_at < @before");
-        cmd.Parameters.AddWithValue("before", before.UtcDateTime);
-        return await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private async Task PurgeLoopAsync(TimeProvider clock, TimeSpan every)
-    {
-        using var timer = new PeriodicTimer(every, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                try
-                {
-                    var n = await PurgeHoldsAsync(clock.GetUtcNow(), _stopping.Token);
-                    if (n > 0) _log.LogDebug("{Count} versões de reservas expiradas removidas", n);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    _log.LogWarning(e, "Limpeza de reservas expiradas falhou; tenta de novo no próximo ciclo");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    public async Task<string?> FindHoldAccountAsync(string callId, DateTimeOffset now, CancellationToken ct = default)
-    {
-        await using var cmd = _db.CreateCommand(
-            "SELECT account FROM call_holds WHERE call_id = @c AND expires_at > @now ORDER BY updated_at DESC LIMIT 1");
-        cmd.Parameters.AddWithValue("c", callId);
-        cmd.Parameters.AddWithValue("now", now.UtcDateTime);
-        return await cmd.ExecuteScalarAsync(ct) as string;
-    }
+    public Task<string?> FindHoldAccountAsync(string callId, DateTimeOffset now, CancellationToken ct = default) =>
+        _holds.FindHoldAccountAsync(callId, now, ct);
 }
-

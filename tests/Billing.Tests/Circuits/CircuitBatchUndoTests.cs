@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Common;
+using Billing.Tests.AdminWeb;
 using Billing.Tests.Infrastructure;
 
 namespace Billing.Tests.Circuits;
@@ -39,20 +40,15 @@ public sealed class CircuitBatchUndoTests(ClusterFixture cluster)
         Assert.Fail($"{n} criações esperando o cliente não apareceram");
     }
 
-    [Fact]
-    public async Task WhenABatchFailsOnItsFourthCircuit_ThenNoCircuitIsLeftAndTheNextBatchGetsTheSameNumbers()
+    /// <summary>
+    /// A concurrent creation takes <paramref name="rival"/> after the batch checked it was free: the customer row is held
+    /// (FOR UPDATE) so that both the rival and the batch's first creation wait, then both go on; the rival holds its
+    /// circuit's admin lock since before the batch started, so the batch's creation of that number is the one refused.
+    /// </summary>
+    private async Task<T> RaceAsync<T>(long customer, string rival, Func<Task<T>> sendBatch)
     {
-        var admin = cluster.AsAdmin();
-        var customer = await Seed.CustomerAsync(admin);
-        var start = Seed.NewAccountRange(5);
-        var accounts = Enumerable.Range(0, 5).Select(i => (start + i).ToString(CultureInfo.InvariantCulture)).ToArray();
-        var rival = accounts[3];
-
-        // a concurrent creation takes the 4th number after the batch checked it was free: the customer row is held
-        // (FOR UPDATE) so that both the rival and the batch's first creation wait, then both go on; the rival holds its
-        // circuit's admin lock since before the batch started, so the batch's creation of that number is the one refused
         Task<CommandResult> rivalCreate;
-        Task<HttpResponseMessage> batch;
+        Task<T> batch;
         await using (var conn = await cluster.Db.OpenConnectionAsync())
         await using (var tx = await conn.BeginTransactionAsync())
         {
@@ -65,16 +61,28 @@ public sealed class CircuitBatchUndoTests(ClusterFixture cluster)
             rivalCreate = cluster.Grains.GetGrain<ICircuitGrain>(CircuitKeys.Prefix + rival)
                 .Create(new CircuitData { Name = "Rival", CustomerId = customer, AreaCode = "11" }, "rival");
             await WaitForWaiters(baseline + 1);
-            batch = admin.PostAsJsonAsync("/api/circuits/batch", new
-            {
-                range = new { from = start, to = start + 4 },
-                settings = new { name = "Lote", customerId = customer, areaCode = "21" },
-            });
+            batch = sendBatch();
             await WaitForWaiters(baseline + 2);
             await tx.RollbackAsync();
         }
         Assert.True((await rivalCreate).IsOk);
-        var failed = await batch;
+        return await batch;
+    }
+
+    [Fact]
+    public async Task WhenABatchFailsOnItsFourthCircuit_ThenNoCircuitIsLeftAndTheNextBatchGetsTheSameNumbers()
+    {
+        var admin = cluster.AsAdmin();
+        var customer = await Seed.CustomerAsync(admin);
+        var start = Seed.NewAccountRange(5);
+        var accounts = Enumerable.Range(0, 5).Select(i => (start + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+        var rival = accounts[3];
+
+        var failed = await RaceAsync(customer, rival, () => admin.PostAsJsonAsync("/api/circuits/batch", new
+        {
+            range = new { from = start, to = start + 4 },
+            settings = new { name = "Lote", customerId = customer, areaCode = "21" },
+        }));
         Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
         var errors = (await failed.JsonAsync()).GetProperty("errors");
         Assert.True(errors.TryGetProperty("accounts[3]", out _), errors.ToString());
@@ -105,6 +113,61 @@ public sealed class CircuitBatchUndoTests(ClusterFixture cluster)
             Assert.Equal(0m, got.GetProperty("balance").GetDecimal());
             Assert.Equal(1, await Count("SELECT count(*) FROM circuits WHERE account = @a AND deleted_at IS NULL", a));
         }
+    }
+
+    [Fact]
+    public async Task WhenTheNovoLotePageFailsOnItsThirdCircuit_ThenThePageSaysSo_AndNoCircuitIsLeft_AndTheSamePageCreatesTheRestAfter()
+    {
+        var web = await AdminWebServer.ForAsync(cluster);
+        using var http = web.Http();
+        await AdminHttpTests.LoginAsync(http);
+        var admin = cluster.AsAdmin();
+        var customer = await Seed.CustomerAsync(admin);
+        var start = Seed.NewAccountRange(4);
+        var accounts = Enumerable.Range(0, 4).Select(i => (start + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+        var rival = accounts[2];
+        var name = "Lote página " + Guid.NewGuid().ToString("N")[..6];
+
+        async Task<HttpResponseMessage> Post(Dictionary<string, string> accountsField)
+        {
+            var token = AdminHttpTests.TokenRegex().Match(await http.GetStringAsync("/admin/circuitos/lote")).Groups[1].Value;
+            var form = new Dictionary<string, string>(accountsField)
+            {
+                ["Input.Name"] = name,
+                ["Input.CustomerId"] = customer.ToString(CultureInfo.InvariantCulture),
+                ["Input.AreaCode"] = "21",
+                ["__RequestVerificationToken"] = token,
+            };
+            return await http.PostAsync("/admin/circuitos/lote", new FormUrlEncodedContent(form));
+        }
+
+        // the page's post goes through the same all-or-none batch as the API: refused, the page shown again with the error
+        var failed = await RaceAsync(customer, rival, () => Post(new()
+        {
+            ["De"] = start.ToString(CultureInfo.InvariantCulture),
+            ["Ate"] = (start + 3).ToString(CultureInfo.InvariantCulture),
+        }));
+        Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        var html = WebUtility.HtmlDecode(await failed.Content.ReadAsStringAsync());
+        Assert.Contains("id=\"problema\"", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"field-error\"", html, StringComparison.Ordinal);
+        foreach (var a in accounts.Where(a => a != rival))
+        {
+            Assert.Equal(0, await Count("SELECT count(*) FROM circuits WHERE account = @a", a));
+            Assert.Null(await cluster.Grains.GetGrain<ICircuitGrain>(CircuitKeys.Prefix + a).Get());
+            Assert.Equal(1, await Count("SELECT count(*) FROM audit_log WHERE entity = 'circuit' AND entity_id = @a AND action = 'undo-create'", a));
+        }
+
+        // the freed numbers are created by the page on the next try, by list
+        var retry = await Post(new() { ["Lista"] = string.Join("\n", accounts.Where(a => a != rival)) });
+        Assert.True(retry.StatusCode == HttpStatusCode.Redirect, await retry.Content.ReadAsStringAsync());
+        foreach (var a in accounts.Where(a => a != rival))
+        {
+            var got = await (await admin.GetAsync($"/api/circuits/{a}")).JsonAsync();
+            Assert.Equal(name, got.GetProperty("name").GetString());
+            Assert.Equal("21", got.GetProperty("areaCode").GetString());
+        }
+        Assert.Equal("Rival", (await cluster.Grains.GetGrain<ICircuitGrain>(CircuitKeys.Prefix + rival).Get())!.Data.Name);
     }
 
     [Fact]

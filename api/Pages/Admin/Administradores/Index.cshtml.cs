@@ -1,16 +1,12 @@
 using System.Globalization;
 using Billing.Api.Web;
-using Billing.GrainInterfaces.Logins;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Administradores;
 
 /// <summary>Admin users: list, add another admin, change one's own password.</summary>
-public sealed class IndexModel(AdminUsers users, NpgsqlDataSource db, IClusterClient cluster, WebSessions sessions) : AdminPageModel
+public sealed class IndexModel(AdminUsers users, WebSessions sessions) : AdminPageModel
 {
-    public sealed record Row(string Username, string Nome, DateTimeOffset? LastLogin, bool Locked, string CreatedBy);
-
     [BindProperty]
     public string? NovoUsuario { get; set; }
 
@@ -26,25 +22,11 @@ public sealed class IndexModel(AdminUsers users, NpgsqlDataSource db, IClusterCl
     [BindProperty]
     public string? MinhaNovaSenha { get; set; }
 
-    public IReadOnlyList<Row> Rows { get; private set; } = [];
+    public IReadOnlyList<AdminUserRow> Rows { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
-    private async Task LoadAsync(CancellationToken ct)
-    {
-        var list = new List<Row>();
-        await using var cmd = db.CreateCommand(
-            "SELECT username, nome, last_login_at, created_by FROM admin_users WHERE NOT disabled ORDER BY username");
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct))
-                list.Add(new Row(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2), false, r.GetString(3)));
-        }
-        // the lockout lives in the login guard grains (shared by every API host)
-        var guards = await Task.WhenAll(list.Select(row =>
-            cluster.GetGrain<ILoginGuardGrain>(LoginKeys.Admin(AdminUsers.Normalize(row.Username))).Get()));
-        Rows = [.. list.Select((row, i) => row with { Locked = guards[i].LockedUntil is not null })];
-    }
+    private async Task LoadAsync(CancellationToken ct) => Rows = await users.ListAsync(ct);
 
     public async Task<IActionResult> OnPostCriarAsync(CancellationToken ct)
     {

@@ -121,10 +121,10 @@ public sealed class CreditForm
 }
 
 /// <summary>
-/// Create/edit a circuit (Gestão Web flags, Configurar Fatura, Senha Web, Senha SIP) and move it to another customer, via the
-/// /api/circuits handlers; its Créditos (with history), DIDs and Excluir through <see cref="CircuitService"/> and its queries.
+/// Create/edit a circuit (Gestão Web flags, Configurar Fatura, Senha Web, Senha SIP), move it to another customer, its Créditos
+/// (with history), DIDs and Excluir: the commands of /api/circuits through <see cref="CircuitService"/>, and its queries.
 /// </summary>
-public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db, CircuitService circuits, CircuitQueries queries,
+public sealed class EditarModel(NpgsqlDataSource db, CircuitService circuits, CircuitQueries queries,
     CircuitCallQueries ledger) : AdminPageModel
 {
     /// <summary>Credits shown on the page (newest first).</summary>
@@ -174,7 +174,7 @@ public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db, Cir
     {
         await LookupsAsync(ct);
         if (IsNew) return true;
-        Circuit = ApiResults.Value<CircuitResponse>(await CircuitsApi.Get(Account, cluster));
+        Circuit = (await circuits.Find(Account)).Value;
         if (Circuit is null) return false;
         CustomerNames = await AdminLookups.CustomerNamesAsync(db, [Circuit.CustomerId], ct);
         Credits = await ledger.Credits(Account, 1, CreditsShown, ct);
@@ -195,15 +195,15 @@ public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db, Cir
             return await LoadAsync(ct) ? Page() : NotFound();
         }
         var r = IsNew
-            ? await CircuitsApi.Create(body, cluster, HttpContext)
-            : await CircuitsApi.Update(Account, body with { Account = null }, cluster, HttpContext);
+            ? await circuits.Create(body, CommandResults.Actor(HttpContext))
+            : await circuits.Update(Account, body with { Account = null }, CommandResults.Actor(HttpContext));
         if (!Absorb(r))
         {
             Input.WebPassword = null;
             Input.SipPassword = null;
             return await LoadAsync(ct) ? Page() : NotFound();
         }
-        var saved = ApiResults.Value<CircuitResponse>(r)!;
+        var saved = r.Value!;
         Flash = IsNew ? $"Circuito {saved.Account} criado." : "Circuito salvo.";
         return Redirect("/admin/circuitos/" + saved.Account);
     }
@@ -211,7 +211,7 @@ public sealed class EditarModel(IClusterClient cluster, NpgsqlDataSource db, Cir
     public async Task<IActionResult> OnPostMoverAsync(CancellationToken ct)
     {
         if (IsNew) return NotFound();
-        var r = await CircuitsApi.Move(Account, new MoveRequest(NovoCliente), cluster, HttpContext);
+        var r = await circuits.Move(Account, NovoCliente, CommandResults.Actor(HttpContext));
         if (!Absorb(r))
         {
             if (!await LoadAsync(ct)) return NotFound();

@@ -1,4 +1,5 @@
 using Billing.Api.Apis;
+using Billing.Api.Application;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Circuits;
 using Microsoft.AspNetCore.Mvc;
@@ -6,8 +7,8 @@ using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Circuitos;
 
-/// <summary>"Novo Lote": many circuits with the same settings, by list or range (POST /api/circuits/batch: all or none).</summary>
-public sealed class LoteModel(IClusterClient cluster, NpgsqlDataSource db) : AdminPageModel
+/// <summary>"Novo Lote": many circuits with the same settings, by list or range (<see cref="CircuitService.Batch"/>, as POST /api/circuits/batch: all or none).</summary>
+public sealed class LoteModel(CircuitService circuits, NpgsqlDataSource db) : AdminPageModel
 {
     [BindProperty]
     public string? Lista { get; set; }
@@ -45,7 +46,7 @@ public sealed class LoteModel(IClusterClient cluster, NpgsqlDataSource db) : Adm
         }
         var accounts = (Lista ?? "").Split(['\n', ',', ';', ' ', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries);
         var body = new BatchRequest(accounts.Length > 0 ? accounts : null, accounts.Length > 0 ? null : new BatchRange(De, Ate), settings);
-        var r = await CircuitsApi.Batch(body, cluster, db, HttpContext);
+        var r = await circuits.Batch(body, CommandResults.Actor(HttpContext), ct);
         if (!Absorb(r)) return Page();
         Flash = "Lote criado.";
         return Redirect(Input.CustomerId is { } c ? "/admin/circuitos?cliente=" + AdminHtml.Inv(c) : "/admin/circuitos");

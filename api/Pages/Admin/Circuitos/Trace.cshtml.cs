@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Api.Pages.Admin.Circuitos;
 
-/// <summary>SIP Trace of a circuit (the circuit list's "Trace" action): on/off and the messages, newest first, via <see cref="SipTraceService"/>.</summary>
-public sealed class TraceModel(SipTraceService traces) : AdminPageModel
+/// <summary>SIP Trace of a circuit (the circuit list's "Trace" action): on/off and the messages, newest first, via <see cref="SipTraceService"/> and <see cref="SipTraceQueries"/>.</summary>
+public sealed class TraceModel(SipTraceService traces, SipTraceQueries queries) : AdminPageModel
 {
     [BindProperty(SupportsGet = true)]
     public string Account { get; set; } = "";
@@ -15,7 +15,7 @@ public sealed class TraceModel(SipTraceService traces) : AdminPageModel
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        var r = await traces.Get(Account, null, ct);
+        var r = await queries.Get(Account, null, ct);
         if (!Absorb(r)) return NotFound();
         Trace = r.Value;
         return Page();

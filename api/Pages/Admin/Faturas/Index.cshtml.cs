@@ -1,4 +1,5 @@
 using Billing.Api.Apis;
+using Billing.Api.Application;
 using Billing.Api.Infrastructure;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Invoicing;
@@ -7,8 +8,8 @@ using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Faturas;
 
-/// <summary>Faturas de clientes: by customer, circuit, period range and status (the query of GET /api/invoices).</summary>
-public sealed class IndexModel(NpgsqlDataSource db) : AdminPageModel
+/// <summary>Faturas de clientes: by customer, circuit, period range and status (<see cref="InvoiceQueries.List"/>, the query of GET /api/invoices).</summary>
+public sealed class IndexModel(NpgsqlDataSource db, InvoiceQueries invoices) : AdminPageModel
 {
     [BindProperty(SupportsGet = true, Name = "cliente")]
     public long? Cliente { get; set; }
@@ -38,9 +39,9 @@ public sealed class IndexModel(NpgsqlDataSource db) : AdminPageModel
     public async Task OnGetAsync(CancellationToken ct)
     {
         var account = string.IsNullOrWhiteSpace(Circuito) ? null : Circuito.Trim();
-        var r = await InvoicesApi.List(db, ct, Cliente, account, De, Ate, Status, Math.Max(Pagina, 1), Paging.DefaultPageSize);
+        var r = await invoices.List(Cliente, account, De, Ate, Status, Math.Max(Pagina, 1), Paging.DefaultPageSize, ct);
         if (!Absorb(r)) return;
-        Result = ApiResults.Value<PagedResult<InvoiceListItem>>(r);
+        Result = r.Value;
         var ids = Result!.Items.Select(i => i.CustomerId).Append(Cliente ?? 0).Distinct().ToArray();
         await using var cmd = db.CreateCommand("SELECT id, nome FROM customers WHERE id = ANY(@ids)");
         cmd.Parameters.AddWithValue("ids", ids);
