@@ -12,7 +12,7 @@ namespace Billing.Api.Apis;
 public sealed record CircuitRequest(
     string? Account, string? Name, long? CustomerId, string? PlanId, string? AreaCode, string? Central,
     BillingMode? BillingMode, decimal? CreditLimit, CircuitStatus? Status, WebFlags? Flags, InvoiceConfigRequest? Invoice,
-    string? WebPassword, string? SipPassword = null, string? TimeZone = null);
+    string? WebPassword, string? SipPassword = null, string? TimeZone = null, IReadOnlyList<decimal>? LowBalanceThresholds = null);
 
 public sealed record InvoiceConfigRequest(int? ClosingDay, int? DueDays, decimal? MonthlyFee, IReadOnlyList<InvoiceCustomField>? CustomFields);
 
@@ -21,7 +21,7 @@ public sealed record CircuitResponse(
     decimal CreditLimit, CircuitStatus Status, WebFlags Flags, InvoiceConfigRequest Invoice, decimal Balance,
     bool HasWebPassword, string? Ip, int? LatencyMs, DateTimeOffset? RegisteredAt, string Registration, int ActiveCalls,
     DateTimeOffset CreatedAt, bool HasSipPassword, int? Port, string? Transport, string? UserAgent, DateTimeOffset? ExpiresAt,
-    string TimeZone);
+    string TimeZone, IReadOnlyList<decimal>? LowBalanceThresholds = null);
 
 public sealed record CircuitListItem(
     string Account, string Name, long CustomerId, string? PlanId, string? Central, decimal Balance, string? Ip,
@@ -99,6 +99,8 @@ public static class CircuitsApi
             Flags = r.Flags ?? current?.Flags ?? new WebFlags(),
             Invoice = inv,
             TimeZone = r.TimeZone?.Trim() ?? current?.TimeZone ?? CircuitData.DefaultTimeZone,
+            // absent keeps the circuit's own (none: the default of Billing:LowBalance); [] turns its alerts off
+            LowBalanceThresholds = r.LowBalanceThresholds is { } low ? ImmutableArray.CreateRange(low) : current?.LowBalanceThresholds,
         };
     }
 
@@ -108,7 +110,8 @@ public static class CircuitsApi
         new InvoiceConfigRequest(v.Data.Invoice.ClosingDay, v.Data.Invoice.DueDays, v.Data.Invoice.MonthlyFee,
             v.Data.Invoice.CustomFields.IsDefault ? [] : v.Data.Invoice.CustomFields),
         v.Balance, v.HasWebPassword, v.Ip, v.LatencyMs, v.RegisteredAt, v.RegistrationStatus, v.ActiveCalls, v.CreatedAt,
-        v.HasSipPassword, v.Port, v.Transport, v.UserAgent, v.ExpiresAt, v.Data.TimeZone ?? CircuitData.DefaultTimeZone);
+        v.HasSipPassword, v.Port, v.Transport, v.UserAgent, v.ExpiresAt, v.Data.TimeZone ?? CircuitData.DefaultTimeZone,
+        v.Data.LowBalanceThresholds is { IsDefault: false } low ? (IReadOnlyList<decimal>)low : null);
 
     private static async Task<IResult> Create(CircuitRequest body, CircuitService circuits, HttpContext http) =>
         (await circuits.Create(body, CommandResults.Actor(http))).ToHttp(c => TypedResults.Created($"/api/circuits/{c.Account}", c));
@@ -174,13 +177,13 @@ public static class CircuitsApi
     }
 
     internal static async Task<IResult> List(CircuitQueries circuits, CancellationToken ct,
-        string? search = null, long? customerId = null, string? status = null, int? page = null, int? pageSize = null)
+        string? search = null, long? customerId = null, string? status = null, int? page = null, int? pageSize = null, bool? lowBalance = null)
     {
         var errors = new FieldErrors();
         var (p, size) = Paging.Read(page, pageSize, errors);
         if (status is not null && status is not ("ativo" or "bloqueado")) errors.Add("status", "Use 'ativo' ou 'bloqueado'.");
         if (errors.Any) return errors.ToProblem();
-        return TypedResults.Ok(await circuits.List(search, customerId, status, p, size, ct));
+        return TypedResults.Ok(await circuits.List(search, customerId, status, p, size, ct, lowBalance == true));
     }
 
     private static async Task<IResult> Batch(BatchRequest body, CircuitService circuits, HttpContext http, CancellationToken ct) =>

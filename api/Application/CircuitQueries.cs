@@ -10,10 +10,15 @@ public sealed record CircuitDid(string Number, decimal? MonthlyFee, DateTimeOffs
     bool AcceptsCollect);
 
 /// <summary>Read-only queries of circuits (the <c>circuits</c> and <c>dids</c> read models, written by their grains).</summary>
-public sealed class CircuitQueries(NpgsqlDataSource db, TimeProvider clock)
+public sealed class CircuitQueries(NpgsqlDataSource db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<LowBalanceOptions> lowBalance)
 {
-    /// <summary>One page of live circuits by name; <paramref name="search"/> matches account, name, IP… (trigram index).</summary>
-    public async Task<PagedResult<CircuitListItem>> List(string? search, long? customerId, string? status, int p, int size, CancellationToken ct)
+    /// <summary>
+    /// One page of live circuits by name; <paramref name="search"/> matches account, name, IP… (trigram index);
+    /// <paramref name="lowBalanceOnly"/>: "saldo baixo", circuits whose balance + credit limit (the list's balance, as of the
+    /// circuit's last snapshot) is below their highest low-balance threshold (own, else <see cref="LowBalanceOptions"/>).
+    /// </summary>
+    public async Task<PagedResult<CircuitListItem>> List(string? search, long? customerId, string? status, int p, int size, CancellationToken ct,
+        bool lowBalanceOnly = false)
     {
         var where = "deleted_at IS NULL";
         await using var cmd = db.CreateCommand();
@@ -31,6 +36,18 @@ public sealed class CircuitQueries(NpgsqlDataSource db, TimeProvider clock)
         {
             where += " AND status = @status";
             cmd.Parameters.AddWithValue("status", status);
+        }
+        if (lowBalanceOnly)
+        {
+            where += """
+                 AND balance + credit_limit < CASE WHEN low_balance_thresholds IS NULL THEN @lowDefault
+                                                   ELSE (SELECT max(t) FROM unnest(low_balance_thresholds) AS t) END
+                """;
+            var defaults = lowBalance.Value.DefaultThresholds;
+            cmd.Parameters.Add(new NpgsqlParameter("lowDefault", NpgsqlTypes.NpgsqlDbType.Numeric)
+            {
+                Value = defaults.Length == 0 ? DBNull.Value : defaults.Max(),
+            });
         }
         // the page walks the (…, name, account) indexes; the count is a separate statement of the same batch
         const string columns = "account, name, customer_id, plan_id, central, balance, ip, status, seen_at, latency_ms, billing_mode, expires_at";

@@ -38,6 +38,8 @@ public static class ApiSetup
         services.AddValidatedOptions<WebSessionOptions>("Billing:Sessions");
         // the call limits the silos enforce too (one definition, CallLimits), checked at start like theirs
         services.AddValidatedOptions<CallLimits>(CallLimits.Section);
+        // the default low-balance thresholds the silos alert with: the admin list's "saldo baixo" filter needs them too
+        services.AddValidatedOptions<LowBalanceOptions>(LowBalanceOptions.Section);
         services.AddSingleton<CdrImportService>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<SipTraceService>();

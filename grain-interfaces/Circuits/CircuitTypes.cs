@@ -61,6 +61,8 @@ public sealed record CircuitData
     [Id(9)] public InvoiceConfig Invoice { get; init; } = new();
     /// <summary>IANA time zone its plan's tariff windows are read in (issue 19).</summary>
     [Id(10)] public string TimeZone { get; init; } = DefaultTimeZone;
+    /// <summary>Low-balance alert thresholds in reais (issue 19); null: the default of <see cref="LowBalanceOptions"/>.</summary>
+    [Id(11)] public ImmutableArray<decimal>? LowBalanceThresholds { get; init; }
 
     public const string DefaultTimeZone = "America/Sao_Paulo";
 }

@@ -84,6 +84,10 @@ public interface ICircuitGrain : IGrainWithStringKey
     [Alias("GetBalance")]
     Task<BalanceView?> GetBalance();
 
+    /// <summary>The low-balance thresholds in force, the available balance and which threshold it is below (null: no circuit).</summary>
+    [Alias("GetLowBalance")]
+    Task<LowBalanceStatus?> GetLowBalance();
+
     [Alias("Credit")]
     Task<CreditResult> Credit(CreditRequest request);
 

@@ -20,7 +20,8 @@ public static class WebhookSignature
     /// <summary>How old a signature <see cref="Verify"/> accepts by default (and how far in the future, for clock skew).</summary>
     public static readonly TimeSpan DefaultTolerance = TimeSpan.FromMinutes(5);
 
-    public static readonly IReadOnlyList<string> EventTypes = ["billing.created", "billing.cancelled", "invoice.status_changed", "invoice.credited"];
+    public static readonly IReadOnlyList<string> EventTypes = ["billing.created", "billing.cancelled", "invoice.status_changed",
+        "invoice.credited", Circuits.LowBalanceRules.WebhookEvent];
 
     /// <summary>The header value for <paramref name="body"/> sent at <paramref name="timestamp"/>: <c>t=…,v1=…</c>.</summary>
     public static string Sign(string secret, byte[] body, DateTimeOffset timestamp)

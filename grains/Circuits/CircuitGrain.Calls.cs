@@ -194,7 +194,11 @@ public sealed partial class CircuitGrain
             _book.Withdraw(r);
             throw;
         }
-        if (outcome == AppendOutcome.Written || emergency) return answer;
+        if (outcome == AppendOutcome.Written || emergency)
+        {
+            CheckLowBalance(lifted: false);
+            return answer;
+        }
         _book.Withdraw(r);
         return Refuse(r.CallId, RefusalReasons.DestinoInvalido);
     }
@@ -251,7 +255,11 @@ public sealed partial class CircuitGrain
             _book.Restore(next, r);
             throw;
         }
-        if (outcome == AppendOutcome.Written) return answer;
+        if (outcome == AppendOutcome.Written)
+        {
+            CheckLowBalance(lifted: false);
+            return answer;
+        }
         _book.Restore(next, r);
         return new ExtendResult(false, 0, r.GrantedSeconds, RefusalReasons.ChamadaDesconhecida);
     }
@@ -417,6 +425,7 @@ public sealed partial class CircuitGrain
             case AppendOutcome.Written:
             {
                 _view.Resolve(entry.Seq, entry);
+                CheckLowBalance(lifted: false);
                 var result = ResultOf(entry, CompleteStatus.Rated);
                 RememberCall(request.CallId, result);
                 if (authorized) result = result with { Authorized = true };

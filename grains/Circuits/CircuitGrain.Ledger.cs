@@ -132,6 +132,7 @@ public sealed partial class CircuitGrain
     {
         foreach (var r in _book.ExpireDue())
             log.LogInformation("Circuito {Account}: reserva da chamada {CallId} expirou sem complete", _account, r.CallId);
+        CheckLowBalance(lifted: false);
         if (_view.Dirty && Live) await TryWriteSnapshotAsync();
     }
 
@@ -210,6 +211,9 @@ public sealed partial class CircuitGrain
             _view.Resolve(entry.Seq, entry);
             var result = new CreditResult(true, false, entry.Amount, _view.Balance, entry.Seq);
             _credits[request.IdempotencyKey] = result;
+            // a debit may cross a threshold; a credit re-arms what it lifted, durable before the answer
+            CheckLowBalance(lifted: entry.Amount > 0);
+            await AlarmWritesSettled();
             return result;
         }
         if (entry.Amount < 0) _view.Subtract(entry.Amount);

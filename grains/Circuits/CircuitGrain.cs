@@ -55,6 +55,7 @@ public sealed partial class CircuitGrain(
             await ReplayAsync(cancellationToken);
             await LoadHoldsAsync(cancellationToken);
         }
+        await LoadAlarmsAsync(cancellationToken);
         var tick = TimeSpan.FromSeconds(Math.Max(1, _opt.TimerSeconds));
         this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(tick, tick)
         {
@@ -65,6 +66,7 @@ public sealed partial class CircuitGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await AlarmWritesSettled();
         _book.Abandon(); // in-memory reservations end with the activation
         if (_s.Exists && _view.Dirty) await TryWriteSnapshotAsync();
     }
@@ -138,6 +140,8 @@ public sealed partial class CircuitGrain(
                 throw;
             }
             await tx.CommitAsync();
+            SyncThresholds();
+            CheckLowBalance(lifted: true);
             await Invoicing.InvoiceScheduling.TryScheduleAsync(GrainFactory, _account, data, log);
             return CommandResult.Ok;
         }
@@ -161,6 +165,8 @@ public sealed partial class CircuitGrain(
             var changes = AuditLog.Diff(CircuitRules.Flatten(before), CircuitRules.Flatten(data));
             if (changes.Count == 0) return CommandResult.Ok;
             await SaveAdminChangeAsync(data, actor, "update", changes);
+            SyncThresholds();
+            CheckLowBalance(lifted: true);
             await Invoicing.InvoiceScheduling.TryScheduleAsync(GrainFactory, _account, data, log);
             return CommandResult.Ok;
         }

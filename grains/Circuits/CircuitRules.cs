@@ -35,6 +35,8 @@ public static class CircuitRules
         if (!Enum.IsDefined(d.Status)) Add("status", "Use 'ativo' ou 'bloqueado'.");
         if (Billing.Grains.Rating.RatingContext.FindZone(d.TimeZone) is null)
             Add("timeZone", "Fuso horário desconhecido: use um nome IANA, ex.: America/Sao_Paulo, America/Manaus, America/Noronha.");
+        if (d.LowBalanceThresholds is { IsDefault: false } lowBalance && LowBalanceRules.Problem(lowBalance) is { } badThresholds)
+            Add("lowBalanceThresholds", badThresholds);
         var inv = d.Invoice ?? new InvoiceConfig();
         if (inv.ClosingDay is < 1 or > 28) Add("invoice.closingDay", "O dia de fechamento vai de 1 a 28.");
         if (inv.DueDays is < 0 or > 90) Add("invoice.dueDays", "Os dias até o vencimento vão de 0 a 90.");
@@ -74,6 +76,7 @@ public static class CircuitRules
             ["creditLimit"] = d.CreditLimit.ToString(ci),
             ["status"] = d.Status.ToString(),
             ["timeZone"] = d.TimeZone,
+            ["lowBalanceThresholds"] = d.LowBalanceThresholds is { IsDefault: false } low ? string.Join(";", low.Select(t => t.ToString(ci))) : null,
             ["flags"] = string.Join(',', new[]
             {
                 f.Acb ? "acb" : null, f.Blacklist ? "blacklist" : null, f.Faturas ? "faturas" : null,

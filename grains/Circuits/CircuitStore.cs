@@ -17,13 +17,14 @@ public sealed class CircuitStore(NpgsqlDataSource db)
         await using var cmd = new NpgsqlCommand(
             """
             INSERT INTO circuits (account, name, customer_id, plan_id, area_code, central, billing_mode, credit_limit,
-                                  status, balance, created_at, updated_at, search, time_zone)
-            VALUES (@account, @name, @customer, @plan, @area, @central, @mode, @limit, @status, @balance, @created, @now, @search, @tz)
+                                  status, balance, created_at, updated_at, search, time_zone, low_balance_thresholds)
+            VALUES (@account, @name, @customer, @plan, @area, @central, @mode, @limit, @status, @balance, @created, @now, @search, @tz, @low)
             ON CONFLICT (account) DO UPDATE SET
                 name = EXCLUDED.name, customer_id = EXCLUDED.customer_id, plan_id = EXCLUDED.plan_id,
                 area_code = EXCLUDED.area_code, central = EXCLUDED.central, billing_mode = EXCLUDED.billing_mode,
                 credit_limit = EXCLUDED.credit_limit, status = EXCLUDED.status, balance = EXCLUDED.balance,
-                updated_at = EXCLUDED.updated_at, search = EXCLUDED.search, time_zone = EXCLUDED.time_zone
+                updated_at = EXCLUDED.updated_at, search = EXCLUDED.search, time_zone = EXCLUDED.time_zone,
+                low_balance_thresholds = EXCLUDED.low_balance_thresholds
             """, conn, tx);
         cmd.Parameters.AddWithValue("account", account);
         cmd.Parameters.AddWithValue("name", d.Name);
@@ -39,6 +40,10 @@ public sealed class CircuitStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("now", now.UtcDateTime);
         cmd.Parameters.AddWithValue("search", SearchText(account, d));
         cmd.Parameters.AddWithValue("tz", d.TimeZone);
+        cmd.Parameters.Add(new NpgsqlParameter("low", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Numeric)
+        {
+            Value = d.LowBalanceThresholds is { IsDefault: false } low ? low.ToArray() : DBNull.Value,
+        });
         await cmd.ExecuteNonQueryAsync();
     }
 

@@ -63,6 +63,7 @@ public static class SiloSetup
         silo.Services.AddSingleton<SipTraceStore>();
         silo.Services.AddSingleton<Billing.Grains.Logins.DataProtectionKeyStore>();
         silo.Services.AddValidatedOptions<CallOptions>(CallLimits.Section);
+        silo.Services.AddValidatedOptions<LowBalanceOptions>(LowBalanceOptions.Section);
         silo.Services.AddOptions<SipOptions>().BindConfiguration("Billing:Sip")
             .Validate(o => SipPassword.IsValidRealm(o.Realm), "Billing:Sip:Realm: 1 a 64 caracteres ASCII visíveis, sem aspas.").ValidateOnStart();
         silo.AddBillingObservability(configuration);

@@ -28,9 +28,9 @@ var circuits = Arg("circuits", 200);
 var concurrency = Arg("concurrency", 64);
 var seconds = Arg("seconds", 10);
 BenchSettings.WarmupSeconds = Arg("warmup", 10);
-if (scenario is not ("completes" or "circuit-list" or "scaling" or "switch" or "sip"))
+if (scenario is not ("completes" or "circuit-list" or "scaling" or "switch" or "sip" or "low-balance"))
 {
-    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list, scaling, switch, sip");
+    Console.Error.WriteLine($"Cenário desconhecido: {scenario}. Disponíveis: completes, circuit-list, scaling, switch, sip, low-balance");
     return 2;
 }
 var server = Environment.GetEnvironmentVariable("BILLING_BENCH_DB")
@@ -196,6 +196,53 @@ async Task<int> SwitchAsync()
         rest, open, openAuthorize, rate = switchRate, ledgerCheck = switchLedger,
     }, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"resultado em {switchFile}");
+    return 0;
+}
+if (scenario == "low-balance")
+{
+    // the hot-path cost of low-balance alerts (issue 19): authorize + complete by grain calls on circuits without
+    // thresholds and on circuits with three (checked after every hold and rated call, never crossed: R$ 1 000 000 each),
+    // alternated in the same run (off, on, off, on) so the machine's drift shows in the two rounds
+    await using var lbEnv = await BenchEnvironment.StartAsync(server, circuits);
+    var half = circuits / 2;
+    var on = lbEnv.Accounts.Take(half).ToList();
+    var off = lbEnv.Accounts.Skip(half).ToList();
+    foreach (var a in on)
+    {
+        var g = lbEnv.Circuit(a);
+        var v = await g.Get();
+        var up = await g.Update(v!.Data with { LowBalanceThresholds = [100m, 10m, 0m] }, "bench");
+        if (!up.IsOk) throw new InvalidOperationException(up.Message);
+    }
+    Func<int, int, Task> Calls(IReadOnlyList<string> set, string tag) => async (worker, n) =>
+    {
+        var account = set[(worker * 7919 + n) % set.Count];
+        var grain = lbEnv.Circuit(account);
+        var callId = $"lb-{tag}-{worker}-{n}-{Guid.NewGuid():N}";
+        var a = await grain.Authorize(new Billing.GrainInterfaces.Circuits.AuthorizeRequest(callId, "1133334444",
+            Billing.GrainInterfaces.Circuits.CallDirection.Outbound, null));
+        if (!a.Allowed) throw new InvalidOperationException("authorize recusado no benchmark: " + a.Reason);
+        var c = await grain.Complete(new Billing.GrainInterfaces.Circuits.CompleteRequest { CallId = callId, DurationSeconds = 60 });
+        if (!c.Ok) throw new InvalidOperationException(c.Reason);
+    };
+    Console.WriteLine($"cenário low-balance: {half} circuitos sem limites, {half} com 3 limites, concorrência {concurrency}, {seconds} s por medição, " +
+        $"{Environment.ProcessorCount} núcleos; {lbEnv.LedgerSettings}");
+    var lbRows = new List<Result>();
+    for (var round = 1; round <= 2; round++)
+    {
+        lbRows.Add(await Measure($"grão: authorize + complete, sem limites (rodada {round})", concurrency, seconds, Calls(off, "off" + round)));
+        lbRows.Add(await Measure($"grão: authorize + complete, 3 limites (rodada {round})", concurrency, seconds, Calls(on, "on" + round)));
+    }
+    Console.WriteLine($"{"medição",-58} {"chamadas/s",10} {"p50 ms",7} {"p99 ms",7} {"p99.9",7}");
+    foreach (var m in lbRows)
+        Console.WriteLine($"{m.Name,-58} {m.Throughput,10:F0} {m.P50,7:F2} {m.P99,7:F2} {m.P999,7:F2}");
+    var alerts = await lbEnv.ScalarAsync("SELECT count(*) FROM circuit_balance_alerts WHERE fired");
+    Console.WriteLine($"limites disparados: {alerts} (esperado 0: nenhum saldo chegou perto)");
+    Directory.CreateDirectory("bench-results");
+    var lbFile = Path.Combine("bench-results", $"low-balance-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.json");
+    await File.WriteAllTextAsync(lbFile, JsonSerializer.Serialize(new { circuits, concurrency, seconds, cores = Environment.ProcessorCount, rows = lbRows },
+        new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"resultado em {lbFile}");
     return 0;
 }
 if (scenario == "circuit-list")

@@ -37,6 +37,9 @@ public abstract class PortalPageModel : PageModel
     public CircuitView Circuit { get; private set; } = null!;
     public WebFlags Flags => Circuit.Data.Flags;
 
+    /// <summary>The circuit's low-balance situation (the banner of every page while the available balance is below a threshold).</summary>
+    public LowBalanceStatus? LowBalance { get; private set; }
+
     public static bool Enabled(WebFlags flags, PortalFeature feature)
     {
         ArgumentNullException.ThrowIfNull(flags);
@@ -76,6 +79,7 @@ public abstract class PortalPageModel : PageModel
         }
         Account = account!;
         Circuit = view;
+        LowBalance = await HttpContext.RequestServices.GetRequiredService<IClusterClient>().Circuit(account!).GetLowBalance();
         if (!Enabled(view.Data.Flags, Feature))
         {
             context.Result = Forbidden();

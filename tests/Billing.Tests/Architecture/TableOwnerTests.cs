@@ -20,6 +20,7 @@ public sealed class TableOwnerTests
         { "credit_notes", ["grains/Invoicing/CreditNoteStore.cs"] },
         { "credit_note_counters", ["grains/Invoicing/CreditNoteStore.cs"] },
         { "credit_note_applications", ["grains/Invoicing/InvoiceStore.cs"] },
+        { "circuit_balance_alerts", ["grains/Circuits/CircuitGrain.LowBalance.cs"] },
     };
 
     [Theory]

@@ -31,6 +31,9 @@ public sealed class CircuitForm
     /// <summary>"Nome: valor", one per line.</summary>
     public string? CustomFields { get; set; }
 
+    /// <summary>Low-balance alert thresholds in reais separated by ";" ("10,00; 0"); blank keeps the circuit's (or the default).</summary>
+    public string? LowBalanceThresholds { get; set; }
+
     public CircuitRequest? ToRequest(Dictionary<string, string[]> errors)
     {
         if (!AdminLookups.TryMoney(CreditLimit, out var limit)) errors["creditLimit"] = ["Informe um valor como 100,00."];
@@ -42,10 +45,21 @@ public sealed class CircuitForm
             if (at <= 0) errors["invoice.customFields"] = ["Use uma linha por campo no formato Nome: valor."];
             else fields.Add(new InvoiceCustomField(line[..at].Trim(), line[(at + 1)..].Trim()));
         }
+        List<decimal>? thresholds = null;
+        if (!string.IsNullOrWhiteSpace(LowBalanceThresholds))
+        {
+            thresholds = [];
+            foreach (var part in LowBalanceThresholds.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (AdminLookups.TryMoney(part, out var t) && t is { } value) thresholds.Add(value);
+                else errors["lowBalanceThresholds"] = ["Informe valores em reais separados por ponto e vírgula, como 10,00; 0."];
+            }
+        }
         if (errors.Count > 0) return null;
         return new CircuitRequest(Account?.Trim(), Name ?? "", CustomerId ?? 0, PlanId ?? "", AreaCode ?? "", Central ?? "", BillingMode,
             limit ?? 0m, Status, Flags.ToFlags(), new InvoiceConfigRequest(ClosingDay ?? 0, DueDays ?? -1, fee ?? 0m, fields),
-            string.IsNullOrEmpty(WebPassword) ? null : WebPassword, string.IsNullOrEmpty(SipPassword) ? null : SipPassword);
+            string.IsNullOrEmpty(WebPassword) ? null : WebPassword, string.IsNullOrEmpty(SipPassword) ? null : SipPassword,
+            LowBalanceThresholds: thresholds);
     }
 
     public static CircuitForm From(CircuitResponse c) => new()
@@ -54,6 +68,7 @@ public sealed class CircuitForm
         BillingMode = c.BillingMode, CreditLimit = AdminHtml.Money(c.CreditLimit), Status = c.Status, Flags = WebFlagsForm.From(c.Flags),
         ClosingDay = c.Invoice.ClosingDay, DueDays = c.Invoice.DueDays, MonthlyFee = AdminHtml.Money(c.Invoice.MonthlyFee ?? 0m),
         CustomFields = string.Join("\n", (c.Invoice.CustomFields ?? []).Select(f => f.Name + ": " + f.Value)),
+        LowBalanceThresholds = c.LowBalanceThresholds is { } low ? string.Join("; ", low.Select(AdminHtml.Money)) : null,
     };
 }
 

@@ -23,6 +23,10 @@ public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, Cir
     [BindProperty(SupportsGet = true, Name = "status")]
     public string? Status { get; set; }
 
+    /// <summary>"baixo": only circuits whose available balance is below their highest low-balance threshold.</summary>
+    [BindProperty(SupportsGet = true, Name = "saldo")]
+    public string? Saldo { get; set; }
+
     [BindProperty(SupportsGet = true, Name = "pagina")]
     public int Pagina { get; set; } = 1;
 
@@ -57,7 +61,7 @@ public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, Cir
             Problem = "Corrija os campos indicados.";
             return;
         }
-        Result = await circuits.List(Busca, Cliente, status, Math.Max(Pagina, 1), Paging.DefaultPageSize, ct);
+        Result = await circuits.List(Busca, Cliente, status, Math.Max(Pagina, 1), Paging.DefaultPageSize, ct, Saldo == "baixo");
         CustomerNames = await AdminLookups.CustomerNamesAsync(db, Result.Items.Select(i => i.CustomerId).Append(Cliente ?? 0), ct);
         PlanNames = await plans.Names(Result.Items.Select(i => i.PlanId), ct);
     }
@@ -90,6 +94,7 @@ public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, Cir
         if (!string.IsNullOrWhiteSpace(Busca)) q["busca"] = Busca;
         if (Cliente is { } c) q["cliente"] = c.ToString(CultureInfo.InvariantCulture);
         if (!string.IsNullOrWhiteSpace(Status)) q["status"] = Status;
+        if (Saldo == "baixo") q["saldo"] = Saldo;
         if (Pagina > 1) q["pagina"] = Pagina.ToString(CultureInfo.InvariantCulture);
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/admin/circuitos", q);
     }
