@@ -48,6 +48,14 @@ public interface IInvoiceGrain : IGrainWithStringKey
     /// <summary>The PDF of one of this invoice's credit notes; null when either does not exist.</summary>
     [Alias("RenderCreditNote")]
     Task<InvoiceDocument?> RenderCreditNote(long creditNoteId);
+
+    /// <summary>
+    /// Makes the ledger credit of every prepaid note of this invoice whose credit is still missing (the silo failed
+    /// between storing the note and crediting the circuit); the note's ledger key keeps it to once. Answers how many
+    /// were credited now. Called by the invoice's own retry timer and by the circuit's daily scheduler tick.
+    /// </summary>
+    [Alias("SettleLedgerCredits")]
+    Task<int> SettleLedgerCredits();
 }
 
 /// <summary>

@@ -175,6 +175,20 @@ public sealed class CreditNoteStore(NpgsqlDataSource db)
         }
     }
 
+    /// <summary>Prepaid notes whose ledger credit is still missing: of one invoice, or (<paramref name="invoiceId"/> null) of one circuit.</summary>
+    public async Task<List<CreditNoteView>> LedgerPendingAsync(long? invoiceId, string? account)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {Columns} FROM {From} WHERE n.mode = 'prepaid' AND n.ledger_credited_at IS NULL " +
+            "AND (@inv::bigint IS NULL OR n.invoice_id = @inv) AND (@acc::text IS NULL OR n.account = @acc) ORDER BY n.id");
+        cmd.Parameters.AddWithValue("inv", (object?)invoiceId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("acc", (object?)account ?? DBNull.Value);
+        var list = new List<CreditNoteView>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) list.Add(Read(r));
+        return list;
+    }
+
     /// <summary>Records that a prepaid note's ledger credit was made (once; a retry keeps the first moment).</summary>
     public async Task<CreditNoteView?> MarkLedgerCreditedAsync(long id, DateTimeOffset now)
     {

@@ -3,6 +3,7 @@ using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
 using Billing.GrainInterfaces.Registration;
 using Billing.Grains.Documents;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Grains.Invoicing;
 
@@ -10,8 +11,13 @@ namespace Billing.Grains.Invoicing;
 /// One invoice (<c>inv:&lt;id&gt;</c>). The <c>invoices</c> row is the record; the grain serializes the commands on
 /// it (the row lock and the counter lock make them safe across silos too) and renders its documents.
 /// </summary>
-public sealed class InvoiceGrain(InvoiceStore store, CreditNoteStore notes, TimeProvider clock) : Grain, IInvoiceGrain
+public sealed class InvoiceGrain(InvoiceStore store, CreditNoteStore notes, TimeProvider clock, ILogger<InvoiceGrain> log) : Grain, IInvoiceGrain
 {
+    /// <summary>How soon a failed prepaid ledger credit is tried again while this activation lives (the daily scheduler tick covers the rest).</summary>
+    internal static readonly TimeSpan LedgerRetry = TimeSpan.FromSeconds(30);
+
+    private IGrainTimer? _ledgerRetry;
+
     private long Id => long.Parse(this.GetPrimaryKeyString().AsSpan("inv:".Length), System.Globalization.CultureInfo.InvariantCulture);
 
     public Task<InvoiceView?> Get() => store.GetAsync(Id);
@@ -63,13 +69,7 @@ public sealed class InvoiceGrain(InvoiceStore store, CreditNoteStore notes, Time
         if (!r.IsOk) return r;
         var (note, duplicate) = (r.Value!.Note, r.Value.Duplicate);
         if (note.Mode == CreditNoteModes.Prepaid && note.LedgerCreditedAt is null)
-        {
-            // through the circuit's ledger, once: the note's id is the credit's idempotency key, so a replay after a
-            // failure here (silo down, timeout) credits what is missing and never twice
-            var credit = await GrainFactory.Circuit(note.Account).Credit(new CreditRequest(note.Amount,
-                $"Nota de crédito {note.DocumentNumber} (fatura {note.InvoiceDocumentNumber})", CreditNoteModes.LedgerKey(note.Id), actor));
-            if (credit.Found) note = await notes.MarkLedgerCreditedAsync(note.Id, clock.GetUtcNow()) ?? note;
-        }
+            note = await CreditLedgerAsync(note, actor);
         else if (note.Mode == CreditNoteModes.Postpaid && !duplicate)
         {
             // drafts of later periods already generated deduct it now instead of at their next daily refresh
@@ -78,6 +78,49 @@ public sealed class InvoiceGrain(InvoiceStore store, CreditNoteStore notes, Time
                     await GrainFactory.InvoiceScheduler(note.Account).Generate(period, actor);
         }
         return CommandResult<CreditNoteResult>.Ok(new CreditNoteResult(note, duplicate));
+    }
+
+    public async Task<int> SettleLedgerCredits()
+    {
+        var done = 0;
+        foreach (var note in await notes.LedgerPendingAsync(Id, null))
+            if ((await CreditLedgerAsync(note, "reprocessamento automático")).LedgerCreditedAt is not null) done++;
+        return done;
+    }
+
+    /// <summary>
+    /// A prepaid note's credit through the circuit's ledger, once: the note's id is the credit's idempotency key, so a
+    /// retry after a failure (silo down, timeout) credits what is missing and never twice. The note is already stored
+    /// and numbered, so a failure here does not fail the command: the note stays "crédito pendente" and a timer retries
+    /// while this activation lives; the circuit's daily scheduler tick retries after that.
+    /// </summary>
+    private async Task<CreditNoteView> CreditLedgerAsync(CreditNoteView note, string actor)
+    {
+        try
+        {
+            var credit = await GrainFactory.Circuit(note.Account).Credit(new CreditRequest(note.Amount,
+                $"Nota de crédito {note.DocumentNumber} (fatura {note.InvoiceDocumentNumber})", CreditNoteModes.LedgerKey(note.Id), actor));
+            if (credit.Found) return await notes.MarkLedgerCreditedAsync(note.Id, clock.GetUtcNow()) ?? note;
+            log.LogWarning("Nota de crédito {Note}: circuito {Account} não encontrado; crédito pendente", note.DocumentNumber, note.Account);
+            return note;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Nota de crédito {Note}: crédito no circuito {Account} falhou; nova tentativa em {Retry}",
+                note.DocumentNumber, note.Account, LedgerRetry);
+            _ledgerRetry ??= this.RegisterGrainTimer(RetryLedgerAsync, LedgerRetry, LedgerRetry);
+            return note;
+        }
+    }
+
+    private async Task RetryLedgerAsync(CancellationToken ct)
+    {
+        await SettleLedgerCredits();
+        if ((await notes.LedgerPendingAsync(Id, null)).Count == 0)
+        {
+            _ledgerRetry?.Dispose();
+            _ledgerRetry = null;
+        }
     }
 
     public async Task<InvoiceDocument?> RenderCreditNote(long creditNoteId)

@@ -13,7 +13,7 @@ namespace Billing.Grains.Invoicing;
 /// regenerates the circuit's other drafts, so late CDRs land in the draft of their period; a late CDR of an
 /// already issued period goes to the next invoice instead (see <see cref="InvoiceStore.GenerateAsync"/>).
 /// </summary>
-public sealed class InvoiceSchedulerGrain(InvoiceStore store, TimeProvider clock, IOptions<InvoiceOptions> options,
+public sealed class InvoiceSchedulerGrain(InvoiceStore store, CreditNoteStore notes, TimeProvider clock, IOptions<InvoiceOptions> options,
     ILogger<InvoiceSchedulerGrain> log) : Grain, IInvoiceSchedulerGrain, IRemindable
 {
     public const string ReminderName = "period-close";
@@ -68,6 +68,9 @@ public sealed class InvoiceSchedulerGrain(InvoiceStore store, TimeProvider clock
         foreach (var period in await store.DraftPeriodsAsync(Account))
             if (period != closed)
                 results.Add(await store.GenerateAsync(Account, circuit.Data, period, options.Value.Issuer, "fechamento automático", now, onlyIfNone: false));
+        // prepaid credit notes whose ledger credit a failure left pending (the invoice grain owns the retry)
+        foreach (var invoiceId in (await notes.LedgerPendingAsync(null, Account)).Select(n => n.InvoiceId).Distinct())
+            await GrainFactory.Invoice(invoiceId).SettleLedgerCredits();
         return results;
     }
 

@@ -168,6 +168,37 @@ public sealed class CreditNotesApiTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task WhenASiloDiesBetweenAPrepaidNoteAndItsLedgerCredit_ThenTheSchedulerTickCreditsIt_Once()
+    {
+        var (account, admin) = await CircuitAsync(40.00m, "prepaid", credit: 100m);
+        var invoice = await InvoiceAsync(admin, account, "2026-06");
+        // the note stored and numbered by its transaction, the circuit never credited: what a crash right after the
+        // commit leaves behind (before, only a replay of the same key by the operator ever credited it)
+        var stored = await new CreditNoteStore(cluster.Db).IssueAsync(invoice, CreditNoteModes.Prepaid,
+            new CreditNoteRequest(12.34m, "Queda do silo", "nc-" + Guid.NewGuid().ToString("N")), "teste", DateTimeOffset.UtcNow);
+        Assert.True(stored.IsOk);
+        var id = stored.Value!.Note.Id;
+        Assert.Equal(100.00m, (await cluster.Grains.Circuit(account).Get())!.Balance);
+        Assert.Equal(JsonValueKind.Null, (await GetAsync(admin, $"/api/invoices/{invoice}/credit-notes"))
+            .EnumerateArray().Single(n => n.GetProperty("id").GetInt64() == id).GetProperty("ledgerCreditedAt").ValueKind);
+
+        // the circuit's daily scheduler tick finds it and has the invoice grain credit it; a second tick changes nothing
+        await cluster.Grains.InvoiceScheduler(account).Tick();
+        await cluster.Grains.InvoiceScheduler(account).Tick();
+        Assert.Equal(0, await cluster.Grains.Invoice(invoice).SettleLedgerCredits());
+
+        Assert.Equal(112.34m, (await cluster.Grains.Circuit(account).Get())!.Balance);
+        await using (var cmd = cluster.Db.CreateCommand("SELECT count(*) FROM ledger WHERE account = @a AND idempotency_key = @k"))
+        {
+            cmd.Parameters.AddWithValue("a", account);
+            cmd.Parameters.AddWithValue("k", CreditNoteModes.LedgerKey(id));
+            Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+        }
+        Assert.NotEqual(JsonValueKind.Null, (await GetAsync(admin, $"/api/invoices/{invoice}/credit-notes"))
+            .EnumerateArray().Single(n => n.GetProperty("id").GetInt64() == id).GetProperty("ledgerCreditedAt").ValueKind);
+    }
+
+    [Fact]
     public async Task WhenNotesWouldPassTheInvoiceTotal_ThenTheyAre409_AndOtherStatusesAre409()
     {
         var (account, admin) = await CircuitAsync(40.00m, "postpaid");
