@@ -40,10 +40,6 @@ public static class BillingDocumentsApi
 
     public const string AttachmentLinkPath = "/faturamento/anexos/";
 
-    /// <summary>scheme://host of the request: where the links printed in a report point to.</summary>
-    public static string LinkBase(HttpRequest request) =>
-        request is null ? "" : request.Scheme + "://" + request.Host.Value;
-
     // ---------------------------------------------------------------- attachments
 
     internal static IResult ToProblem(FileProblem p) => p.Status == 400
@@ -106,7 +102,7 @@ public static class BillingDocumentsApi
 
     private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Report(long id, HttpContext http,
         BillingService billing, CancellationToken ct, string? type = null) =>
-        (await billing.Report(id, type, LinkBase(http.Request), ct)).ToHttp(f => TypedResults.File(f.Content, f.ContentType, f.Name));
+        (await billing.Report(id, type, CommandResults.LinkBase(http.Request), ct)).ToHttp(f => TypedResults.File(f.Content, f.ContentType, f.Name));
 
     /// <summary>Preview of one customer's pending items before billing (same filters as the pending list, optionally some item ids).</summary>
     private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Preview(BillingService billing,
@@ -119,6 +115,6 @@ public static class BillingDocumentsApi
     /// <summary>Queues the report (rendered now, attached as is) in the e-mail outbox; the silo's sender delivers it.</summary>
     private static async Task<Results<Accepted<BillingEmailResponse>, ValidationProblem, ProblemHttpResult>> Email(long id, BillingEmailRequest body,
         HttpContext http, BillingService billing, CancellationToken ct) =>
-        (await billing.Email(id, body.To, body.ReportType, LinkBase(http.Request), CommandResults.Actor(http), ct))
+        (await billing.Email(id, body.To, body.ReportType, CommandResults.LinkBase(http.Request), CommandResults.Actor(http), ct))
             .ToHttp(e => TypedResults.Accepted("/api/outbox", e));
 }

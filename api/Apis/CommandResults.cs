@@ -1,5 +1,6 @@
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Common;
+using Billing.GrainInterfaces.Invoicing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.Api.Apis;
@@ -40,6 +41,19 @@ public static class CommandResults
         CommandStatus.NotFound => Problems.NotFound(message ?? "Não encontrado."),
         _ => Problems.Conflict(message ?? "Conflito."),
     };
+
+    /// <summary>The scheme and host links in documents and e-mails point back to (<c>https://billing.example</c>).</summary>
+    public static string LinkBase(HttpRequest request) =>
+        request is null ? "" : request.Scheme + "://" + request.Host.Value;
+
+    /// <summary>A rendered document as a download (the print view inline); 404 with <paramref name="notFound"/> when there is none.</summary>
+    public static IResult DocumentFile(InvoiceDocument? doc, InvoiceDocumentKind kind, string notFound)
+    {
+        if (doc is null) return Problems.NotFound(notFound);
+        return kind == InvoiceDocumentKind.Print
+            ? TypedResults.File(doc.Content, doc.ContentType)
+            : TypedResults.File(doc.Content, doc.ContentType, doc.FileName);
+    }
 
     public static string Actor(HttpContext http) =>
         http?.User.Identity?.Name is { Length: > 0 } name ? name : "desconhecido";

@@ -50,6 +50,6 @@ public static class CreditNotesApi
         var note = await queries.CreditNote(id, ct);
         var notFound = $"Nota de crédito {id} não encontrada.";
         if (note is null) return Problems.NotFound(notFound);
-        return InvoicesApi.File(await invoices.CreditNotePdf(note.InvoiceId, id), InvoiceDocumentKind.Pdf, notFound);
+        return CommandResults.DocumentFile(await invoices.CreditNotePdf(note.InvoiceId, id), InvoiceDocumentKind.Pdf, notFound);
     }
 }

@@ -118,17 +118,8 @@ public static class InvoicesApi
     private static async Task<IResult> Discard(long id, InvoiceService invoices, HttpContext http) =>
         (await invoices.Discard(id, CommandResults.Actor(http))).ToNoContent();
 
-    /// <summary>A rendered document as a download (the print view inline); 404 when the invoice does not exist.</summary>
-    internal static IResult File(InvoiceDocument? doc, InvoiceDocumentKind kind, string notFound)
-    {
-        if (doc is null) return Problems.NotFound(notFound);
-        return kind == InvoiceDocumentKind.Print
-            ? TypedResults.File(doc.Content, doc.ContentType)
-            : TypedResults.File(doc.Content, doc.ContentType, doc.FileName);
-    }
-
     private static async Task<IResult> Document(long id, InvoiceDocumentKind kind, InvoiceService invoices) =>
-        File(await invoices.Document(id, kind), kind, $"Fatura {id} não encontrada.");
+        CommandResults.DocumentFile(await invoices.Document(id, kind), kind, $"Fatura {id} não encontrada.");
 
     private static async Task<IResult> History(long id, InvoiceDetailQueries queries, CancellationToken ct)
     {

@@ -49,6 +49,7 @@ public static class ApiSetup
         services.AddSingleton<CircuitQueries>();
         services.AddSingleton<CircuitCallQueries>();
         services.AddSingleton<InvoiceQueries>();
+        services.AddSingleton<LookupQueries>();
         services.AddSingleton<ResellerService>();
         services.AddSingleton<ResellerQueries>();
         services.AddSingleton<DidService>();

@@ -21,23 +21,6 @@ public abstract class AdminPageModel : PageModel
     [TempData]
     public string? Flash { get; set; }
 
-    /// <summary>Keeps what the API handler answered when it is a validation or other problem; true when it was not.</summary>
-    protected bool Absorb(IResult result)
-    {
-        switch (ApiResults.Unwrap(result))
-        {
-            case ValidationProblem v:
-                foreach (var (k, msgs) in v.ProblemDetails.Errors) Errors[k] = msgs;
-                Problem = Errors.Count == 0 ? v.ProblemDetails.Detail : "Corrija os campos indicados.";
-                return false;
-            case ProblemHttpResult p:
-                Problem = p.ProblemDetails.Detail ?? p.ProblemDetails.Title;
-                return false;
-            default:
-                return true;
-        }
-    }
-
     /// <summary>Keeps why a command failed (field errors next to their fields, or a general problem); true when it was Ok.</summary>
     protected bool Absorb<T>(CommandResult<T> result)
     {
@@ -70,13 +53,6 @@ public abstract class AdminPageModel : PageModel
     public IHtmlContent FieldError(string field) => AdminHtml.FieldError(Errors, field);
 
     public string Invalid(string field) => Errors.ContainsKey(field) ? "true" : "false";
-}
-
-public static class ApiResults
-{
-    public static IResult Unwrap(IResult result) => result is INestedHttpResult n ? Unwrap(n.Result) : result;
-
-    public static T? Value<T>(IResult result) where T : class => Unwrap(result) is IValueHttpResult<T> v ? v.Value : null;
 }
 
 /// <summary>Runs a minimal-API <see cref="IResult"/> (a file, a problem) as the answer of a page handler.</summary>

@@ -146,6 +146,50 @@ public sealed partial class ArchitectureTests
 
     // ------------------------------------------------------------------ Billing.Api does not reference Billing.Grains
 
+    // ------------------------------------------------------------------ pages go through the application services
+
+    /// <summary>A call of a REST handler class's method (<c>CircuitsApi.Create(</c>), or SQL text, or a data source.</summary>
+    [GeneratedRegex(@"\b[A-Z]\w*Api\.[A-Z]\w*\s*\(|\bNpgsql(DataSource|Connection|Command)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex PageBypass();
+
+    [GeneratedRegex(@"\bSELECT\b[\s\S]*\bFROM\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReadingSql();
+
+    /// <summary>
+    /// Razor page models call the application services and query classes (api/Application) that the REST handlers
+    /// call too: never a handler (unwrapping its IResult), never SQL of their own.
+    /// </summary>
+    [Fact]
+    public void WhenThePageModelsAreScanned_ThenNoneCallsARestHandlerOrHoldsSql()
+    {
+        var offenders = new List<string>();
+        var pages = SourceFiles("api").Where(f => f.Replace('\\', '/').Contains("/Pages/", StringComparison.Ordinal)).ToList();
+        foreach (var file in pages)
+        {
+            var code = File.ReadAllText(file);
+            var lines = code.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+                if (!lines[i].TrimStart().StartsWith("//", StringComparison.Ordinal) && PageBypass().Match(lines[i]) is { Success: true } m)
+                    offenders.Add($"{Path.GetRelativePath(Root, file)}:{i + 1} {m.Value}");
+            foreach (var (line, text) in StringLiterals(code))
+                if (ReadingSql().IsMatch(text))
+                    offenders.Add($"{Path.GetRelativePath(Root, file)}:{line} SQL");
+        }
+        Assert.True(pages.Count > 40, $"só {pages.Count} page models: a varredura não achou api/Pages");
+        Assert.True(offenders.Count == 0, "Page models que chamam um handler REST ou têm SQL próprio:\n" + string.Join('\n', offenders));
+    }
+
+    [Fact]
+    public void WhenAPageCallsAHandler_ThenThePageRuleSeesIt()
+    {
+        // the rule itself: a handler call, a data source and a SELECT are seen; a service call is not
+        Assert.Matches(PageBypass(), "var r = await CircuitsApi.Create(body, cluster, HttpContext);");
+        Assert.Matches(PageBypass(), "public sealed class X(NpgsqlDataSource db) : AdminPageModel");
+        Assert.Matches(ReadingSql(), "SELECT id, nome FROM customers WHERE id = ANY(@ids)");
+        Assert.DoesNotMatch(PageBypass(), "var r = await circuits.Create(body, actor, ct);");
+        Assert.DoesNotMatch(PageBypass(), "PageSize = CustomersApi.DefaultPageSize;");
+    }
+
     [Fact]
     public void WhenTheApiProjectIsRead_ThenItReferencesNeitherBillingGrainsNorTheSilo()
     {

@@ -5,7 +5,6 @@ using Billing.Api.Infrastructure;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Circuits;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Circuitos;
 
@@ -124,7 +123,7 @@ public sealed class CreditForm
 /// Create/edit a circuit (Gestão Web flags, Configurar Fatura, Senha Web, Senha SIP), move it to another customer, its Créditos
 /// (with history), DIDs and Excluir: the commands of /api/circuits through <see cref="CircuitService"/>, and its queries.
 /// </summary>
-public sealed class EditarModel(NpgsqlDataSource db, CircuitService circuits, CircuitQueries queries,
+public sealed class EditarModel(LookupQueries lookups, CircuitService circuits, CircuitQueries queries,
     CircuitCallQueries ledger) : AdminPageModel
 {
     /// <summary>Credits shown on the page (newest first).</summary>
@@ -176,7 +175,7 @@ public sealed class EditarModel(NpgsqlDataSource db, CircuitService circuits, Ci
         if (IsNew) return true;
         Circuit = (await circuits.Find(Account)).Value;
         if (Circuit is null) return false;
-        CustomerNames = await AdminLookups.CustomerNamesAsync(db, [Circuit.CustomerId], ct);
+        CustomerNames = await lookups.CustomerNamesAsync([Circuit.CustomerId], ct);
         Credits = await ledger.Credits(Account, 1, CreditsShown, ct);
         Dids = await queries.Dids(Account, ct);
         // a fresh key per rendered form: submitting this form twice credits once
@@ -184,7 +183,7 @@ public sealed class EditarModel(NpgsqlDataSource db, CircuitService circuits, Ci
         return true;
     }
 
-    private async Task LookupsAsync(CancellationToken ct) => Plans = await AdminLookups.PlansAsync(db, ct);
+    private async Task LookupsAsync(CancellationToken ct) => Plans = await lookups.PlansAsync(ct);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {

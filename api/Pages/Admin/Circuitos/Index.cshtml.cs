@@ -4,7 +4,6 @@ using Billing.Api.Apis;
 using Billing.Api.Infrastructure;
 using Billing.Api.Web;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Circuitos;
 
@@ -12,7 +11,7 @@ namespace Billing.Api.Pages.Admin.Circuitos;
 /// Circuitos: 50 per page, search, customer and status filters (<see cref="CircuitQueries"/>, the query of GET /api/circuits),
 /// and the toolbar actions on the selected rows: Excluir Circuitos and Configurar Fatura (<see cref="CircuitService"/>).
 /// </summary>
-public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, CircuitService service, PlanQueries plans) : AdminPageModel
+public sealed class IndexModel(LookupQueries lookups, CircuitQueries circuits, CircuitService service, PlanQueries plans) : AdminPageModel
 {
     [BindProperty(SupportsGet = true, Name = "busca")]
     public string? Busca { get; set; }
@@ -62,7 +61,7 @@ public sealed class IndexModel(NpgsqlDataSource db, CircuitQueries circuits, Cir
             return;
         }
         Result = await circuits.List(Busca, Cliente, status, Math.Max(Pagina, 1), Paging.DefaultPageSize, ct, Saldo == "baixo");
-        CustomerNames = await AdminLookups.CustomerNamesAsync(db, Result.Items.Select(i => i.CustomerId).Append(Cliente ?? 0), ct);
+        CustomerNames = await lookups.CustomerNamesAsync(Result.Items.Select(i => i.CustomerId).Append(Cliente ?? 0), ct);
         PlanNames = await plans.Names(Result.Items.Select(i => i.PlanId), ct);
     }
 

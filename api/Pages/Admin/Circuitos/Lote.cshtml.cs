@@ -3,12 +3,11 @@ using Billing.Api.Application;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Circuits;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Circuitos;
 
 /// <summary>"Novo Lote": many circuits with the same settings, by list or range (<see cref="CircuitService.Batch"/>, as POST /api/circuits/batch: all or none).</summary>
-public sealed class LoteModel(CircuitService circuits, NpgsqlDataSource db) : AdminPageModel
+public sealed class LoteModel(CircuitService circuits, LookupQueries lookups) : AdminPageModel
 {
     [BindProperty]
     public string? Lista { get; set; }
@@ -32,12 +31,12 @@ public sealed class LoteModel(CircuitService circuits, NpgsqlDataSource db) : Ad
     public async Task OnGetAsync(long? cliente, CancellationToken ct)
     {
         Input.CustomerId = cliente;
-        Plans = await AdminLookups.PlansAsync(db, ct);
+        Plans = await lookups.PlansAsync(ct);
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        Plans = await AdminLookups.PlansAsync(db, ct);
+        Plans = await lookups.PlansAsync(ct);
         var settings = Input.ToRequest(Errors);
         if (settings is null)
         {

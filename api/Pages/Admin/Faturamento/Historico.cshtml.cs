@@ -93,7 +93,7 @@ public sealed class HistoricoModel(BillingService billing, BillingQueries querie
     /// <summary>"Enviar PDF por e-mail": the report of the chosen type, queued in the outbox for the address typed.</summary>
     public async Task<IActionResult> OnPostEmailAsync(long id, string? para, string? tipo, CancellationToken ct)
     {
-        var r = await billing.Email(id, para, tipo, BillingDocumentsApi.LinkBase(Request), CommandResults.Actor(HttpContext), ct);
+        var r = await billing.Email(id, para, tipo, CommandResults.LinkBase(Request), CommandResults.Actor(HttpContext), ct);
         if (!Absorb(r))
         {
             EmailId = id;
@@ -118,7 +118,7 @@ public sealed class HistoricoModel(BillingService billing, BillingQueries querie
 
     public async Task<IActionResult> OnGetRelatorioAsync(long id, string? tipo, CancellationToken ct)
     {
-        var r = await billing.Report(id, tipo, BillingDocumentsApi.LinkBase(Request), ct);
+        var r = await billing.Report(id, tipo, CommandResults.LinkBase(Request), ct);
         if (!r.IsOk) return new HttpResultAction(r.ToNoContent());
         return File(r.Value!.Content, r.Value.ContentType, r.Value.Name);
     }

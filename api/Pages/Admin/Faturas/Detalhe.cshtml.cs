@@ -5,7 +5,6 @@ using Billing.GrainInterfaces.Common;
 using Billing.Api.Web;
 using Billing.GrainInterfaces.Invoicing;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 
 namespace Billing.Api.Pages.Admin.Faturas;
 
@@ -14,7 +13,7 @@ namespace Billing.Api.Pages.Admin.Faturas;
 /// credit notes (list, "Emitir nota de crédito" behind a confirmation dialog), discard, history. Commands through
 /// <see cref="InvoiceService"/>, reads through <see cref="InvoiceDetailQueries"/> — the code of <c>/api/invoices</c>.
 /// </summary>
-public sealed class DetalheModel(InvoiceService invoices, InvoiceDetailQueries queries, NpgsqlDataSource db, InvoicePaymentService payments,
+public sealed class DetalheModel(InvoiceService invoices, InvoiceDetailQueries queries, LookupQueries lookups, InvoicePaymentService payments,
     TimeProvider clock) : AdminPageModel
 {
     [BindProperty(SupportsGet = true)]
@@ -80,7 +79,7 @@ public sealed class DetalheModel(InvoiceService invoices, InvoiceDetailQueries q
         // a form shown again after a refused post keeps its key (a second try is still the same request)
         NcChave ??= Guid.NewGuid().ToString("N");
         PagChave ??= Guid.NewGuid().ToString("N");
-        CustomerName = (await AdminLookups.CustomerNamesAsync(db, [Invoice.CustomerId], ct)).GetValueOrDefault(Invoice.CustomerId);
+        CustomerName = (await lookups.CustomerNamesAsync([Invoice.CustomerId], ct)).GetValueOrDefault(Invoice.CustomerId);
         return true;
     }
 
@@ -161,7 +160,7 @@ public sealed class DetalheModel(InvoiceService invoices, InvoiceDetailQueries q
 
     /// <summary>The PDF of one of this invoice's credit notes.</summary>
     public async Task<IActionResult> OnGetNotaCreditoPdfAsync(long nota) =>
-        new HttpResultAction(InvoicesApi.File(await invoices.CreditNotePdf(Id, nota), InvoiceDocumentKind.Pdf, $"Nota de crédito {nota} não encontrada."));
+        new HttpResultAction(CommandResults.DocumentFile(await invoices.CreditNotePdf(Id, nota), InvoiceDocumentKind.Pdf, $"Nota de crédito {nota} não encontrada."));
 
     public async Task<IActionResult> OnPostDescartarAsync(CancellationToken ct)
     {
@@ -185,6 +184,6 @@ public sealed class DetalheModel(InvoiceService invoices, InvoiceDetailQueries q
             "imprimir" => InvoiceDocumentKind.Print,
             _ => null,
         };
-        return kind is null ? NotFound() : new HttpResultAction(InvoicesApi.File(await invoices.Document(Id, kind.Value), kind.Value, $"Fatura {Id} não encontrada."));
+        return kind is null ? NotFound() : new HttpResultAction(CommandResults.DocumentFile(await invoices.Document(Id, kind.Value), kind.Value, $"Fatura {Id} não encontrada."));
     }
 }

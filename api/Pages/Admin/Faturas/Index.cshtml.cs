@@ -9,7 +9,7 @@ using Npgsql;
 namespace Billing.Api.Pages.Admin.Faturas;
 
 /// <summary>Faturas de clientes: by customer, circuit, period range and status (<see cref="InvoiceQueries.List"/>, the query of GET /api/invoices).</summary>
-public sealed class IndexModel(NpgsqlDataSource db, InvoiceQueries invoices) : AdminPageModel
+public sealed class IndexModel(InvoiceQueries invoices, LookupQueries lookups) : AdminPageModel
 {
     [BindProperty(SupportsGet = true, Name = "cliente")]
     public long? Cliente { get; set; }
@@ -32,7 +32,7 @@ public sealed class IndexModel(NpgsqlDataSource db, InvoiceQueries invoices) : A
 
     public PagedResult<InvoiceListItem>? Result { get; private set; }
 
-    public Dictionary<long, string> CustomerNames { get; } = [];
+    public Dictionary<long, string> CustomerNames { get; private set; } = [];
 
     public IReadOnlyList<string> Statuses => InvoiceStatus.All;
 
@@ -42,10 +42,6 @@ public sealed class IndexModel(NpgsqlDataSource db, InvoiceQueries invoices) : A
         var r = await invoices.List(Cliente, account, De, Ate, Status, Math.Max(Pagina, 1), Paging.DefaultPageSize, ct);
         if (!Absorb(r)) return;
         Result = r.Value;
-        var ids = Result!.Items.Select(i => i.CustomerId).Append(Cliente ?? 0).Distinct().ToArray();
-        await using var cmd = db.CreateCommand("SELECT id, nome FROM customers WHERE id = ANY(@ids)");
-        cmd.Parameters.AddWithValue("ids", ids);
-        await using var rd = await cmd.ExecuteReaderAsync(ct);
-        while (await rd.ReadAsync(ct)) CustomerNames[rd.GetInt64(0)] = rd.GetString(1);
+        CustomerNames = await lookups.CustomerNamesAsync(Result!.Items.Select(i => i.CustomerId).Append(Cliente ?? 0), ct);
     }
 }
