@@ -44,8 +44,32 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
             await Task.Delay(200);
             text = await Scrape(client);
         }
-        return text;
+        // a scrape with nothing but target_info once failed in a full run (never alone): say what OpenTelemetry reported
+        return ok(text) ? text : text + "\n-- OpenTelemetry warnings/errors:\n" + string.Join('\n', OtelDiagnostics.Events);
     }
+
+    /// <summary>OpenTelemetry's own warnings and errors (its EventSources), kept for a failing scrape's message.</summary>
+    private sealed class OtelEvents : System.Diagnostics.Tracing.EventListener
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<string> Events = new();
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+        {
+            if (eventSource.Name.StartsWith("OpenTelemetry", StringComparison.Ordinal))
+                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Warning);
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+        {
+            Events.Enqueue($"{eventData.EventSource.Name}/{eventData.EventName}: {string.Join(" | ", eventData.Payload ?? [])}");
+            while (Events.Count > 40) Events.TryDequeue(out _);
+        }
+    }
+
+    private static readonly OtelEvents OtelDiagnostics = new();
+
+    // listen from the first test of the class on (not from the first failing scrape)
+    static MetricsTests() => _ = OtelDiagnostics.Events;
 
     [Fact]
     public async Task WhenCallsRun_ThenTheCallCountersAndLatencyHistogramsMoveAtMetrics()
