@@ -4,7 +4,6 @@ using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Circuits;
 using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.Invoicing;
-using Npgsql;
 
 namespace Billing.Api.Apis;
 
@@ -73,7 +72,7 @@ public static class InvoicesApi
         return app;
     }
 
-    private static async Task<IResult> Generate(GenerateRequest body, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> Generate(GenerateRequest body, IClusterClient cluster, InvoiceQueries invoices, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if ((BillingPeriod.Read(body.Period, "period", out var typed) ?? typed.OutsideWindow("period", SaoPauloTime.Today(clock))) is { } badPeriod)
@@ -82,20 +81,7 @@ public static class InvoicesApi
         if (body.CustomerId is <= 0) errors.Add("customerId", "Cliente inválido.");
         if (errors.Any) return errors.ToProblem();
         var period = typed.Key;
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT account FROM circuits c
-            WHERE deleted_at IS NULL
-              AND (@a::text IS NULL OR account = @a)
-              AND (@c::bigint IS NULL OR customer_id = @c
-                   OR EXISTS (SELECT 1 FROM circuit_moves m WHERE m.account = c.account AND (m.from_customer_id = @c OR m.to_customer_id = @c)))
-            ORDER BY account
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)body.Account ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)body.CustomerId ?? DBNull.Value });
-        var accounts = new List<string>();
-        await using (var r = await cmd.ExecuteReaderAsync())
-            while (await r.ReadAsync()) accounts.Add(r.GetString(0));
+        var accounts = await invoices.GenerateAccounts(body.Account, body.CustomerId, ct);
         if (body.Account is not null && accounts.Count == 0) return Problems.NotFound($"Circuito {body.Account} não encontrado.");
         var actor = CommandResults.Actor(http);
         var results = new GenerateOutcome[accounts.Count];
@@ -131,7 +117,7 @@ public static class InvoicesApi
         string? from = null, string? to = null, string? status = null, int? page = null, int? pageSize = null) =>
         (await invoices.List(customerId, account, from, to, status, page, pageSize, ct)).ToHttp(TypedResults.Ok);
 
-    private static async Task<IResult> CustomerInvoices(long id, NpgsqlDataSource db, CancellationToken ct,
+    private static async Task<IResult> CustomerInvoices(long id, InvoiceQueries invoices, CancellationToken ct,
         string? from = null, string? to = null, string? status = null)
     {
         var errors = new FieldErrors();
@@ -139,35 +125,19 @@ public static class InvoicesApi
         var t = InvoiceQueries.PeriodArg(to, "to", errors);
         var s = InvoiceQueries.StatusArg(status, errors);
         if (errors.Any) return errors.ToProblem();
-        if (!await CustomerExists(db, id, ct)) return Problems.NotFound($"Cliente {id} não encontrado.");
-        await using var cmd = db.CreateCommand(
-            $"SELECT {InvoiceQueries.ListColumns} FROM invoices WHERE {InvoiceQueries.Where} ORDER BY period DESC, account, id");
-        InvoiceQueries.Filters(cmd, id, null, f, t, s);
-        var items = new List<InvoiceListItem>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct)) items.Add(InvoiceQueries.ReadItem(r));
+        if (!await invoices.CustomerExists(id, ct)) return Problems.NotFound($"Cliente {id} não encontrado.");
+        var items = await invoices.OfCustomer(id, f, t, s, ct);
         var periods = items.GroupBy(i => i.Period, StringComparer.Ordinal)
             .Select(g => new CustomerPeriod(g.Key, g.ToList(), g.Where(i => i.Status != InvoiceStatus.Anulado).Sum(i => i.Total)))
             .ToList();
         return TypedResults.Ok(new CustomerInvoicesResponse(id, periods, periods.Sum(x => x.Total)));
     }
 
-    private static async Task<bool> CustomerExists(NpgsqlDataSource db, long id, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand("SELECT 1 FROM customers WHERE id = @id AND deleted_at IS NULL");
-        cmd.Parameters.AddWithValue("id", id);
-        return await cmd.ExecuteScalarAsync(ct) is not null;
-    }
-
     /// <summary>The open (not yet closed) period of each of the customer's circuits, live from the circuit grains in parallel.</summary>
-    private static async Task<IResult> OpenInvoice(long id, IClusterClient cluster, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> OpenInvoice(long id, IClusterClient cluster, InvoiceQueries invoices, TimeProvider clock, CancellationToken ct)
     {
-        if (!await CustomerExists(db, id, ct)) return Problems.NotFound($"Cliente {id} não encontrado.");
-        await using var cmd = db.CreateCommand("SELECT account FROM circuits WHERE customer_id = @c AND deleted_at IS NULL ORDER BY account");
-        cmd.Parameters.AddWithValue("c", id);
-        var accounts = new List<string>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct)) accounts.Add(r.GetString(0));
+        if (!await invoices.CustomerExists(id, ct)) return Problems.NotFound($"Cliente {id} não encontrado.");
+        var accounts = await invoices.CustomerAccounts(id, ct);
         var now = clock.GetUtcNow();
         var circuits = await Task.WhenAll(accounts.Select(async a =>
         {
@@ -185,7 +155,7 @@ public static class InvoicesApi
         return TypedResults.Ok(new OpenInvoiceResponse(id, list, list.Sum(c => c.Total), now));
     }
 
-    private static async Task<IResult> Outbox(NpgsqlDataSource db, CancellationToken ct, string? status = null)
+    private static async Task<IResult> Outbox(InvoiceQueries invoices, CancellationToken ct, string? status = null)
     {
         string? s = null;
         if (!string.IsNullOrWhiteSpace(status))
@@ -193,19 +163,6 @@ public static class InvoicesApi
             s = status.Trim().ToUpperInvariant();
             if (s is not ("PENDENTE" or "ENVIADO" or "FALHOU")) return Problems.Field("status", "Use PENDENTE, ENVIADO ou FALHOU.");
         }
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT id, kind, invoice_id, recipients, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at
-            FROM outbox WHERE (@s::text IS NULL OR status = @s) ORDER BY id DESC LIMIT 500
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)s ?? DBNull.Value });
-        var items = new List<OutboxItem>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-                items.Add(new OutboxItem(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetFieldValue<string[]>(3),
-                    r.GetString(4), r.GetString(5), r.GetInt32(6), new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero),
-                    r.IsDBNull(8) ? null : r.GetString(8), new DateTimeOffset(r.GetDateTime(9), TimeSpan.Zero),
-                    r.IsDBNull(10) ? null : new DateTimeOffset(r.GetDateTime(10), TimeSpan.Zero)));
-        return TypedResults.Ok(items);
+        return TypedResults.Ok(await invoices.Outbox(s, ct));
     }
 }

@@ -1,19 +1,12 @@
 using System.Security.Cryptography;
+using Billing.Api.Application;
 using Billing.Api.Infrastructure;
 using Billing.GrainInterfaces.Common;
 using Billing.GrainInterfaces.PendingBilling;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace Billing.Api.Apis;
 
 public sealed record WebhookRequest(string? Url, IReadOnlyList<string>? Events, string? Secret, bool? Active);
-
-public sealed record WebhookResponse(long Id, string Url, IReadOnlyList<string> Events, bool Active, string? Secret, string SecretHint,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
-public sealed record WebhookDeliveryItem(long Id, Guid EventId, string EventType, string Status, int Attempts, int? LastStatus, string? LastError,
-    DateTimeOffset NextAttemptAt, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, string Payload);
 
 /// <summary>
 /// Webhook endpoints (boleto / NF issuers: the Asaas / Conta Azul role). Each has its own secret (returned once, on
@@ -51,16 +44,8 @@ public static class WebhooksApi
         return e.Any ? null : events;
     }
 
-    private static string Hint(string secret) => "…" + secret[^4..];
-
-    private const string Columns = "id, url, events, active, secret, created_at, updated_at";
-
-    private static WebhookResponse Read(NpgsqlDataReader r, bool showSecret) => new(
-        r.GetInt64(0), r.GetString(1), r.GetFieldValue<string[]>(2), r.GetBoolean(3), showSecret ? r.GetString(4) : null, Hint(r.GetString(4)),
-        new DateTimeOffset(r.GetDateTime(5), TimeSpan.Zero), new DateTimeOffset(r.GetDateTime(6), TimeSpan.Zero));
-
     private static WebhookResponse Response(WebhookEndpoint w, bool showSecret) =>
-        new(w.Id, w.Url, w.Events, w.Active, showSecret ? w.Secret : null, Hint(w.Secret), w.CreatedAt, w.UpdatedAt);
+        new(w.Id, w.Url, w.Events, w.Active, showSecret ? w.Secret : null, WebhookQueries.Hint(w.Secret), w.CreatedAt, w.UpdatedAt);
 
     private static IWebhookEndpointsGrain Owner(IClusterClient cluster) => cluster.GetGrain<IWebhookEndpointsGrain>(IWebhookEndpointsGrain.Key);
 
@@ -74,22 +59,10 @@ public static class WebhooksApi
         return TypedResults.Created($"/api/webhooks/{created.Id}", created);
     }
 
-    private static async Task<IResult> List(NpgsqlDataSource db, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM webhook_endpoints WHERE deleted_at IS NULL ORDER BY id");
-        var list = new List<WebhookResponse>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(Read(r, showSecret: false));
-        return TypedResults.Ok(list);
-    }
+    private static async Task<IResult> List(WebhookQueries webhooks, CancellationToken ct) => TypedResults.Ok(await webhooks.List(ct));
 
-    private static async Task<IResult> Get(long id, NpgsqlDataSource db, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM webhook_endpoints WHERE id = @id AND deleted_at IS NULL");
-        cmd.Parameters.AddWithValue("id", id);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? TypedResults.Ok(Read(r, showSecret: false)) : Problems.NotFound($"Webhook {id} não encontrado.");
-    }
+    private static async Task<IResult> Get(long id, WebhookQueries webhooks, CancellationToken ct) =>
+        await webhooks.Get(id, ct) is { } w ? TypedResults.Ok(w) : Problems.NotFound($"Webhook {id} não encontrado.");
 
     /// <summary>Changes URL, events and active flag (the secret stays; create another endpoint to rotate it).</summary>
     private static async Task<IResult> Update(long id, WebhookRequest body, IClusterClient cluster)
@@ -104,35 +77,14 @@ public static class WebhooksApi
     private static async Task<IResult> Delete(long id, IClusterClient cluster) =>
         await Owner(cluster).Delete(id) ? TypedResults.NoContent() : Problems.NotFound($"Webhook {id} não encontrado.");
 
-    private static async Task<IResult> Deliveries(long id, NpgsqlDataSource db, CancellationToken ct, string? status = null, int? page = null, int? pageSize = null)
+    private static async Task<IResult> Deliveries(long id, WebhookQueries webhooks, CancellationToken ct, string? status = null, int? page = null, int? pageSize = null)
     {
         var errors = new FieldErrors();
         var (p, size) = Paging.Read(page, pageSize, errors);
         var s = string.IsNullOrWhiteSpace(status) ? null : status.Trim().ToUpperInvariant();
         if (s is not (null or "PENDENTE" or "ENVIADO" or "FALHOU")) errors.Add("status", "Use PENDENTE, ENVIADO ou FALHOU.");
         if (errors.Any) return errors.ToProblem();
-        await using var cmd = db.CreateCommand(
-            """
-            SELECT id, event_id, event_type, status, attempts, last_status, last_error, next_attempt_at, created_at, delivered_at, payload, count(*) OVER ()
-            FROM webhook_deliveries WHERE endpoint_id = @id AND (@s::text IS NULL OR status = @s)
-            ORDER BY id DESC LIMIT @limit OFFSET @offset
-            """);
-        cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Text) { Value = (object?)s ?? DBNull.Value });
-        cmd.Parameters.AddWithValue("limit", size);
-        cmd.Parameters.AddWithValue("offset", (long)(p - 1) * size);
-        var items = new List<WebhookDeliveryItem>();
-        long total = 0;
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                items.Add(new WebhookDeliveryItem(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetInt32(4),
-                    r.IsDBNull(5) ? null : r.GetInt32(5), r.IsDBNull(6) ? null : r.GetString(6), new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero),
-                    new DateTimeOffset(r.GetDateTime(8), TimeSpan.Zero), r.IsDBNull(9) ? null : new DateTimeOffset(r.GetDateTime(9), TimeSpan.Zero),
-                    r.GetString(10)));
-                total = r.GetInt64(11);
-            }
-        return TypedResults.Ok(Paging.Of(items, p, size, total));
+        return TypedResults.Ok(await webhooks.Deliveries(id, s, p, size, ct));
     }
 
     /// <summary>Sends a delivery again now (e.g. a FALHOU one after the receiver was fixed), with the same event id.</summary>

@@ -92,4 +92,73 @@ public sealed class InvoiceQueries(NpgsqlDataSource db)
         if (!InvoiceStatus.IsValid(s)) errors.Add("status", "Use RASCUNHO, ABERTO, FECHADO ou ANULADO.");
         return s;
     }
+
+    /// <summary>The circuits an invoice generation covers: one account, a customer's (also circuits moved in or out), or all.</summary>
+    public async Task<List<string>> GenerateAccounts(string? account, long? customerId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT account FROM circuits c
+            WHERE deleted_at IS NULL
+              AND (@a::text IS NULL OR account = @a)
+              AND (@c::bigint IS NULL OR customer_id = @c
+                   OR EXISTS (SELECT 1 FROM circuit_moves m WHERE m.account = c.account AND (m.from_customer_id = @c OR m.to_customer_id = @c)))
+            ORDER BY account
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)account ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)customerId ?? DBNull.Value });
+        var accounts = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) accounts.Add(r.GetString(0));
+        return accounts;
+    }
+
+    /// <summary>Every invoice of a customer in the filter, newest period first.</summary>
+    public async Task<List<InvoiceListItem>> OfCustomer(long id, string? from, string? to, string? status, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {ListColumns} FROM invoices WHERE {Where} ORDER BY period DESC, account, id");
+        Filters(cmd, id, null, from, to, status);
+        var items = new List<InvoiceListItem>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) items.Add(ReadItem(r));
+        return items;
+    }
+
+    public async Task<bool> CustomerExists(long id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT 1 FROM customers WHERE id = @id AND deleted_at IS NULL");
+        cmd.Parameters.AddWithValue("id", id);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
+    /// <summary>A customer's live circuits.</summary>
+    public async Task<List<string>> CustomerAccounts(long id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT account FROM circuits WHERE customer_id = @c AND deleted_at IS NULL ORDER BY account");
+        cmd.Parameters.AddWithValue("c", id);
+        var accounts = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) accounts.Add(r.GetString(0));
+        return accounts;
+    }
+
+    /// <summary>The e-mail outbox (written by the grains, sent by the silos), newest 500, optionally of one status.</summary>
+    public async Task<List<OutboxItem>> Outbox(string? status, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            SELECT id, kind, invoice_id, recipients, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at
+            FROM outbox WHERE (@s::text IS NULL OR status = @s) ORDER BY id DESC LIMIT 500
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)status ?? DBNull.Value });
+        var items = new List<OutboxItem>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                items.Add(new OutboxItem(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetFieldValue<string[]>(3),
+                    r.GetString(4), r.GetString(5), r.GetInt32(6), new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero),
+                    r.IsDBNull(8) ? null : r.GetString(8), new DateTimeOffset(r.GetDateTime(9), TimeSpan.Zero),
+                    r.IsDBNull(10) ? null : new DateTimeOffset(r.GetDateTime(10), TimeSpan.Zero)));
+        return items;
+    }
 }

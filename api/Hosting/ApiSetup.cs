@@ -49,6 +49,8 @@ public static class ApiSetup
         services.AddSingleton<CircuitQueries>();
         services.AddSingleton<CircuitCallQueries>();
         services.AddSingleton<InvoiceQueries>();
+        services.AddSingleton<AuditQueries>();
+        services.AddSingleton<WebhookQueries>();
         services.AddSingleton<LookupQueries>();
         services.AddSingleton<ResellerService>();
         services.AddSingleton<ResellerQueries>();
