@@ -61,6 +61,8 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
 
         protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
         {
+            // EventCounters of every source reach every listener: keep OpenTelemetry's own events only
+            if (eventData.EventSource.Name.StartsWith("OpenTelemetry", StringComparison.Ordinal) is false) return;
             Events.Enqueue($"{eventData.EventSource.Name}/{eventData.EventName}: {string.Join(" | ", eventData.Payload ?? [])}");
             while (Events.Count > 40) Events.TryDequeue(out _);
         }
