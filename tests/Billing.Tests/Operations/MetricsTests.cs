@@ -17,8 +17,53 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Billing.Tests.Operations;
 
 [Collection(ClusterCollection.Name)]
-public sealed partial class MetricsTests(ClusterFixture cluster)
+public sealed partial class MetricsTests(ClusterFixture cluster) : IAsyncLifetime
 {
+    // The call metrics are read from an API host of this class's own. The collection's shared host lost every series
+    // of its /metrics (only target_info left, no OpenTelemetry warning) in full runs after other classes' hosts came
+    // and went — never when this class ran alone, nor when a host built like theirs (KestrelApi) was started and disposed
+    // here on purpose. A fresh host makes what these tests assert — the API's own counters and histograms — independent
+    // of what ran before them; the failure message keeps the instruments the process has, should it happen here too.
+    private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> _api = null!;
+
+    public Task InitializeAsync()
+    {
+        _api = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("BILLING_DB", cluster.Database);
+            b.UseSetting("BILLING_CLUSTER_ID", cluster.ClusterId);
+            b.UseSetting("BILLING_ADMIN_KEY", cluster.AdminKey);
+            b.UseSetting("BILLING_SWITCH_KEY", cluster.SwitchKey);
+            b.UseEnvironment("Testing");
+        });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    private HttpClient Client(string key)
+    {
+        var c = _api.CreateClient();
+        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return c;
+    }
+
+    /// <summary>The instruments of the API's meters the process has now (a MeterListener sees every published one on start).</summary>
+    private static string Instruments()
+    {
+        var seen = new List<string>();
+        using var l = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (i, _) =>
+            {
+                if (i.Meter.Name is Billing.Api.Infrastructure.CallMetrics.MeterName or "Microsoft.Orleans") seen.Add(i.Meter.Name + "/" + i.Name);
+            },
+        };
+        l.Start();
+        return $"{seen.Count} instrumentos: " + string.Join(", ", seen.Where(x => x.StartsWith("Billing", StringComparison.Ordinal)))
+            + $" (+{seen.Count(x => x.StartsWith("Microsoft", StringComparison.Ordinal))} do Orleans)";
+    }
+
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
     private static partial Regex Sample();
 
@@ -45,7 +90,7 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
             text = await Scrape(client);
         }
         // a scrape with nothing but target_info once failed in a full run (never alone): say what OpenTelemetry reported
-        return ok(text) ? text : text + "\n-- OpenTelemetry warnings/errors:\n" + string.Join('\n', OtelDiagnostics.Events);
+        return ok(text) ? text : text + "\n-- " + Instruments() + "\n-- OpenTelemetry warnings/errors:\n" + string.Join('\n', OtelDiagnostics.Events);
     }
 
     /// <summary>OpenTelemetry's own warnings and errors (its EventSources), kept for a failing scrape's message.</summary>
@@ -76,8 +121,8 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
     [Fact]
     public async Task WhenCallsRun_ThenTheCallCountersAndLatencyHistogramsMoveAtMetrics()
     {
-        var admin = cluster.AsAdmin();
-        var sw = cluster.AsSwitch();
+        var admin = Client(cluster.AdminKey);
+        var sw = Client(cluster.SwitchKey);
         var customer = await Seed.CustomerAsync(admin);
         var plan = await Seed.PlanAsync(cluster.Grains, 0.10m);
         var account = await Seed.CircuitAsync(admin, customer, plan);
@@ -116,8 +161,8 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
     {
         // A second API host in the process (another test, or a host restarted in place) shares the meter names;
         // disposing it used to remove the shared metric streams, and this host's /metrics lost every billing_* series.
-        var admin = cluster.AsAdmin();
-        var sw = cluster.AsSwitch();
+        var admin = Client(cluster.AdminKey);
+        var sw = Client(cluster.SwitchKey);
         var account = await Seed.CircuitAsync(admin, await Seed.CustomerAsync(admin), await Seed.PlanAsync(cluster.Grains, 0.10m));
         await Seed.CreditAsync(admin, account, 5m);
         double Completed(string t) => Sum(t, "billing_calls_completed_total", "outcome=\"rated\"");
