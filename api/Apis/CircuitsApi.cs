@@ -12,7 +12,40 @@ namespace Billing.Api.Apis;
 public sealed record CircuitRequest(
     string? Account, string? Name, long? CustomerId, string? PlanId, string? AreaCode, string? Central,
     BillingMode? BillingMode, decimal? CreditLimit, CircuitStatus? Status, WebFlags? Flags, InvoiceConfigRequest? Invoice,
-    string? WebPassword, string? SipPassword = null, string? TimeZone = null, IReadOnlyList<decimal>? LowBalanceThresholds = null);
+    string? WebPassword, string? SipPassword = null, string? TimeZone = null, IReadOnlyList<decimal>? LowBalanceThresholds = null)
+{
+    /// <summary>The grain's data from this request: on an update, what the request leaves out keeps <paramref name="current"/>'s value.</summary>
+    public CircuitData ToData(CircuitData? current = null)
+    {
+        var inv = current?.Invoice ?? new InvoiceConfig();
+        if (Invoice is { } i)
+        {
+            inv = new InvoiceConfig
+            {
+                ClosingDay = i.ClosingDay ?? inv.ClosingDay,
+                DueDays = i.DueDays ?? inv.DueDays,
+                MonthlyFee = i.MonthlyFee ?? inv.MonthlyFee,
+                CustomFields = i.CustomFields is null ? inv.CustomFields : [.. i.CustomFields],
+            };
+        }
+        return new CircuitData
+        {
+            Name = Name?.Trim() ?? current?.Name ?? "",
+            CustomerId = CustomerId ?? current?.CustomerId ?? 0,
+            PlanId = PlanId is null ? current?.PlanId : (PlanId.Trim().Length == 0 ? null : PlanId.Trim()),
+            AreaCode = AreaCode?.Trim() ?? current?.AreaCode ?? "",
+            Central = Central is null ? current?.Central : (Central.Trim().Length == 0 ? null : Central.Trim()),
+            BillingMode = BillingMode ?? current?.BillingMode ?? Billing.GrainInterfaces.Circuits.BillingMode.Prepaid,
+            CreditLimit = CreditLimit ?? current?.CreditLimit ?? 0m,
+            Status = Status ?? current?.Status ?? CircuitStatus.Ativo,
+            Flags = Flags ?? current?.Flags ?? new WebFlags(),
+            Invoice = inv,
+            TimeZone = TimeZone?.Trim() ?? current?.TimeZone ?? CircuitData.DefaultTimeZone,
+            // absent keeps the circuit's own (none: the default of Billing:LowBalance); [] turns its alerts off
+            LowBalanceThresholds = LowBalanceThresholds is { } low ? ImmutableArray.CreateRange(low) : current?.LowBalanceThresholds,
+        };
+    }
+}
 
 public sealed record InvoiceConfigRequest(int? ClosingDay, int? DueDays, decimal? MonthlyFee, IReadOnlyList<InvoiceCustomField>? CustomFields);
 
@@ -21,7 +54,17 @@ public sealed record CircuitResponse(
     decimal CreditLimit, CircuitStatus Status, WebFlags Flags, InvoiceConfigRequest Invoice, decimal Balance,
     bool HasWebPassword, string? Ip, int? LatencyMs, DateTimeOffset? RegisteredAt, string Registration, int ActiveCalls,
     DateTimeOffset CreatedAt, bool HasSipPassword, int? Port, string? Transport, string? UserAgent, DateTimeOffset? ExpiresAt,
-    string TimeZone, IReadOnlyList<decimal>? LowBalanceThresholds = null);
+    string TimeZone, IReadOnlyList<decimal>? LowBalanceThresholds = null)
+{
+    public static CircuitResponse From(CircuitView v) => new(
+        v.Account, v.Data.Name, v.Data.CustomerId, v.Data.PlanId, v.Data.AreaCode, v.Data.Central, v.Data.BillingMode,
+        v.Data.CreditLimit, v.Data.Status, v.Data.Flags,
+        new InvoiceConfigRequest(v.Data.Invoice.ClosingDay, v.Data.Invoice.DueDays, v.Data.Invoice.MonthlyFee,
+            v.Data.Invoice.CustomFields.IsDefault ? [] : v.Data.Invoice.CustomFields),
+        v.Balance, v.HasWebPassword, v.Ip, v.LatencyMs, v.RegisteredAt, v.RegistrationStatus, v.ActiveCalls, v.CreatedAt,
+        v.HasSipPassword, v.Port, v.Transport, v.UserAgent, v.ExpiresAt, v.Data.TimeZone ?? CircuitData.DefaultTimeZone,
+        v.Data.LowBalanceThresholds is { IsDefault: false } low ? (IReadOnlyList<decimal>)low : null);
+}
 
 public sealed record CircuitListItem(
     string Account, string Name, long CustomerId, string? PlanId, string? Central, decimal Balance, string? Ip,
@@ -72,46 +115,6 @@ public static class CircuitsApi
         app.MapGet("/api/circuits/{account}/balance", Balance).WithTags("Circuitos").RequireAuthorization(Policies.AdminOrSwitch);
         return app;
     }
-
-    internal static CircuitData ToData(CircuitRequest r, CircuitData? current = null)
-    {
-        var inv = current?.Invoice ?? new InvoiceConfig();
-        if (r.Invoice is { } i)
-        {
-            inv = new InvoiceConfig
-            {
-                ClosingDay = i.ClosingDay ?? inv.ClosingDay,
-                DueDays = i.DueDays ?? inv.DueDays,
-                MonthlyFee = i.MonthlyFee ?? inv.MonthlyFee,
-                CustomFields = i.CustomFields is null ? inv.CustomFields : [.. i.CustomFields],
-            };
-        }
-        return new CircuitData
-        {
-            Name = r.Name?.Trim() ?? current?.Name ?? "",
-            CustomerId = r.CustomerId ?? current?.CustomerId ?? 0,
-            PlanId = r.PlanId is null ? current?.PlanId : (r.PlanId.Trim().Length == 0 ? null : r.PlanId.Trim()),
-            AreaCode = r.AreaCode?.Trim() ?? current?.AreaCode ?? "",
-            Central = r.Central is null ? current?.Central : (r.Central.Trim().Length == 0 ? null : r.Central.Trim()),
-            BillingMode = r.BillingMode ?? current?.BillingMode ?? BillingMode.Prepaid,
-            CreditLimit = r.CreditLimit ?? current?.CreditLimit ?? 0m,
-            Status = r.Status ?? current?.Status ?? CircuitStatus.Ativo,
-            Flags = r.Flags ?? current?.Flags ?? new WebFlags(),
-            Invoice = inv,
-            TimeZone = r.TimeZone?.Trim() ?? current?.TimeZone ?? CircuitData.DefaultTimeZone,
-            // absent keeps the circuit's own (none: the default of Billing:LowBalance); [] turns its alerts off
-            LowBalanceThresholds = r.LowBalanceThresholds is { } low ? ImmutableArray.CreateRange(low) : current?.LowBalanceThresholds,
-        };
-    }
-
-    internal static CircuitResponse ToResponse(CircuitView v) => new(
-        v.Account, v.Data.Name, v.Data.CustomerId, v.Data.PlanId, v.Data.AreaCode, v.Data.Central, v.Data.BillingMode,
-        v.Data.CreditLimit, v.Data.Status, v.Data.Flags,
-        new InvoiceConfigRequest(v.Data.Invoice.ClosingDay, v.Data.Invoice.DueDays, v.Data.Invoice.MonthlyFee,
-            v.Data.Invoice.CustomFields.IsDefault ? [] : v.Data.Invoice.CustomFields),
-        v.Balance, v.HasWebPassword, v.Ip, v.LatencyMs, v.RegisteredAt, v.RegistrationStatus, v.ActiveCalls, v.CreatedAt,
-        v.HasSipPassword, v.Port, v.Transport, v.UserAgent, v.ExpiresAt, v.Data.TimeZone ?? CircuitData.DefaultTimeZone,
-        v.Data.LowBalanceThresholds is { IsDefault: false } low ? (IReadOnlyList<decimal>)low : null);
 
     private static async Task<IResult> Create(CircuitRequest body, CircuitService circuits, HttpContext http) =>
         (await circuits.Create(body, CommandResults.Actor(http))).ToHttp(c => TypedResults.Created($"/api/circuits/{c.Account}", c));

@@ -35,7 +35,7 @@ public sealed class CircuitService(IClusterClient grains, CircuitQueries queries
     public async Task<CommandResult<CircuitResponse>> Find(string account)
     {
         var view = await Get(account);
-        return view is null ? NotFound<CircuitResponse>(account) : CommandResult<CircuitResponse>.Ok(CircuitsApi.ToResponse(view));
+        return view is null ? NotFound<CircuitResponse>(account) : CommandResult<CircuitResponse>.Ok(CircuitResponse.From(view));
     }
 
     /// <summary>Creates a circuit; its Senha Web and Senha SIP, when given, are set right after.</summary>
@@ -46,7 +46,7 @@ public sealed class CircuitService(IClusterClient grains, CircuitQueries queries
             return CommandResult<CircuitResponse>.Invalid("account", "Informe o número do circuito (1 a 20 dígitos).");
         if (SipPasswordProblem(body.SipPassword) is { } sipProblem) return sipProblem;
         var grain = grains.Circuit(body.Account!);
-        var result = await grain.Create(CircuitsApi.ToData(body), actor);
+        var result = await grain.Create(body.ToData(), actor);
         if (!result.IsOk) return CommandResult<CircuitResponse>.From(result);
         if (!string.IsNullOrEmpty(body.WebPassword))
         {
@@ -59,7 +59,7 @@ public sealed class CircuitService(IClusterClient grains, CircuitQueries queries
             if (!sip.IsOk) return CommandResult<CircuitResponse>.From(sip);
         }
         var view = await grain.Get();
-        return CommandResult<CircuitResponse>.Ok(CircuitsApi.ToResponse(view!));
+        return CommandResult<CircuitResponse>.Ok(CircuitResponse.From(view!));
     }
 
     /// <summary>Edits a circuit (a field left null keeps its value); the account number cannot change.</summary>
@@ -73,7 +73,7 @@ public sealed class CircuitService(IClusterClient grains, CircuitQueries queries
         var grain = grains.Circuit(account);
         var current = await grain.Get();
         if (current is null) return NotFound<CircuitResponse>(account);
-        var result = await grain.Update(CircuitsApi.ToData(body, current.Data), actor);
+        var result = await grain.Update(body.ToData(current.Data), actor);
         // the web flag may be off now, or the password new: this host's portal sessions are rechecked at once
         sessions.ForgetPortal(account);
         if (!result.IsOk) return CommandResult<CircuitResponse>.From(result);
@@ -87,7 +87,7 @@ public sealed class CircuitService(IClusterClient grains, CircuitQueries queries
             var sip = await grain.SetSipPassword(body.SipPassword, actor);
             if (!sip.IsOk) return CommandResult<CircuitResponse>.From(sip);
         }
-        return CommandResult<CircuitResponse>.Ok(CircuitsApi.ToResponse((await grain.Get())!));
+        return CommandResult<CircuitResponse>.Ok(CircuitResponse.From((await grain.Get())!));
     }
 
     /// <summary>Moves a circuit to another customer: issued invoices stay with the previous one, the next consolidate under the new.</summary>
@@ -98,7 +98,7 @@ public sealed class CircuitService(IClusterClient grains, CircuitQueries queries
         if (!CircuitKeys.IsValidAccount(account)) return NotFound<CircuitResponse>(account);
         var result = await grains.Circuit(account).Move(target, actor);
         if (!result.IsOk) return CommandResult<CircuitResponse>.From(result);
-        return CommandResult<CircuitResponse>.Ok(CircuitsApi.ToResponse((await grains.Circuit(account).Get())!));
+        return CommandResult<CircuitResponse>.Ok(CircuitResponse.From((await grains.Circuit(account).Get())!));
     }
 
     /// <summary>
@@ -144,7 +144,7 @@ public sealed class CircuitService(IClusterClient grains, CircuitQueries queries
         }
         if (errors.Any) return BatchRefused(errors, "Nenhum circuito foi criado: corrija os itens listados.");
 
-        var data = CircuitsApi.ToData(body.Settings! with { Account = null });
+        var data = (body.Settings! with { Account = null }).ToData();
         // the first one validates the shared settings (plan, customer, DDD...) before any other is created
         var first = await grains.Circuit(accounts[0]).Create(data, actor);
         if (!first.IsOk) return CommandResult<BatchResponse>.From(first);
