@@ -361,11 +361,9 @@ public sealed class BillingQueries(NpgsqlDataSource db, IDataProtectionProvider 
         var items = new List<BillingReportItem>();
         foreach (var i in b.Items)
         {
-            var item = ReportItem(i.Source, i.Description, i.Reference, i.Date, i.DueDate, i.Amount, i.Details);
+            var item = await LineAsync(i.Source, i.Description, i.Reference, i.Date, i.DueDate, i.Amount, i.Details, kind, ct);
             if (files.TryGetValue(i.ItemId, out var f))
                 item = item with { AttachmentName = f.Name, AttachmentUrl = linkBase.TrimEnd('/') + "/faturamento/anexos/" + Uri.EscapeDataString(AttachmentToken(f.AvulsoId)) };
-            if (BillingReportKinds.WithCalls(kind) && i.Details is { Account: { } account, UsagePeriod: { } period, Usage.Count: > 0 })
-                item = item with { Calls = await Calls(account, period, ct) };
             items.Add(item);
         }
         return new BillingReport
@@ -419,13 +417,18 @@ public sealed class BillingQueries(NpgsqlDataSource db, IDataProtectionProvider 
         ArgumentNullException.ThrowIfNull(pending);
         var items = new List<BillingReportItem>();
         foreach (var i in pending)
-        {
-            var item = ReportItem(i.Source, i.Description, i.Reference, i.Date, i.DueDate, i.Amount, i.Details);
-            if (BillingReportKinds.WithCalls(kind) && i.Details is { Account: { } account, UsagePeriod: { } period, Usage.Count: > 0 })
-                item = item with { Calls = await Calls(account, period, ct) };
-            items.Add(item);
-        }
+            items.Add(await LineAsync(i.Source, i.Description, i.Reference, i.Date, i.DueDate, i.Amount, i.Details, kind, ct));
         return items;
+    }
+
+    /// <summary>One report line, with its circuit's rated calls for the kinds that print them.</summary>
+    private async Task<BillingReportItem> LineAsync(string source, string description, string reference, DateOnly date, DateOnly due,
+        decimal amount, ItemDetails? details, string kind, CancellationToken ct)
+    {
+        var item = ReportItem(source, description, reference, date, due, amount, details);
+        return BillingReportKinds.WithCalls(kind) && details is { Account: { } account, UsagePeriod: { } period, Usage.Count: > 0 }
+            ? item with { Calls = await Calls(account, period, ct) }
+            : item;
     }
 
     /// <summary>The billed avulsos of a billing that carry an attachment, by pending item id.</summary>
@@ -460,11 +463,4 @@ public sealed class BillingQueries(NpgsqlDataSource db, IDataProtectionProvider 
             list.Add(new BillingReportCall(Utc(r.GetDateTime(0)), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetDecimal(4)));
         return list.ToImmutable();
     }
-}
-
-/// <summary>Field errors of the API's validation as a command result.</summary>
-internal static class FieldErrorsResults
-{
-    public static CommandResult<T> Invalid<T>(this FieldErrors errors) =>
-        CommandResult<T>.Invalid(new Dictionary<string, string[]>(errors.ToDictionary(), StringComparer.Ordinal));
 }

@@ -32,7 +32,7 @@ public sealed class PlanService(IClusterClient grains, TimeProvider clock, IOpti
         CheckValidFrom(body.ValidFrom, errors);
         var entries = RatingJson.ParseEntries(body.Entries, errors);
         if (entries is not null) await CheckDecks(entries, errors);
-        if (errors.Any || entries is null) return Invalid<Plan>(errors);
+        if (errors.Any || entries is null) return errors.Invalid<Plan>();
 
         var id = body.Id;
         if (id is null)
@@ -62,7 +62,7 @@ public sealed class PlanService(IClusterClient grains, TimeProvider clock, IOpti
             errors.Add("validFrom", $"Deve ser posterior ao início da versão {latest.Version} ({latest.ValidFrom.ToString("O", CultureInfo.InvariantCulture)}).");
         var entries = RatingJson.ParseEntries(body.Entries, errors);
         if (entries is not null) await CheckDecks(entries, errors);
-        if (errors.Any || entries is null) return Invalid<Plan>(errors);
+        if (errors.Any || entries is null) return errors.Invalid<Plan>();
 
         try
         {
@@ -94,7 +94,7 @@ public sealed class PlanService(IClusterClient grains, TimeProvider clock, IOpti
             errors.Add("timeZone", "Fuso horário desconhecido: use um nome IANA, ex.: America/Sao_Paulo, America/Manaus, America/Noronha.");
         if (body.Uf is not null && Billing.GrainInterfaces.Registration.Uf.Normalize(body.Uf) is null)
             errors.Add("uf", "UF desconhecida: use uma das 27 siglas (ex.: SP, RJ, DF) ou omita.");
-        if (errors.Any) return Invalid<RatingPreview>(errors);
+        if (errors.Any) return errors.Invalid<RatingPreview>();
 
         var at = body.At ?? clock.GetUtcNow();
         var rating = await grains.GetGrain<IPlanGrain>("plan:" + body.PlanId!.Trim())
@@ -162,7 +162,4 @@ public sealed class PlanService(IClusterClient grains, TimeProvider clock, IOpti
                 errors.Add($"entries.{RatingJson.Name(type)}.rateDeckId", $"A tabela de destinos '{deck}' não existe; importe-a antes em POST /api/rate-decks.");
         }
     }
-
-    internal static CommandResult<T> Invalid<T>(FieldErrors errors) =>
-        CommandResult<T>.Invalid(new Dictionary<string, string[]>(errors.ToDictionary(), StringComparer.Ordinal));
 }

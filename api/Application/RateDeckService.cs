@@ -28,7 +28,7 @@ public sealed class RateDeckService(IClusterClient grains)
         if (name is { Length: > 200 }) errors.Add("name", "O nome tem no máximo 200 caracteres.");
         else if (name is not null && InputRules.Text(name, 200) is { } bad) errors.Add("name", bad);
         if (string.IsNullOrWhiteSpace(csv)) errors.Add(field, "O CSV está vazio.");
-        if (errors.Any) return PlanService.Invalid<DeckImportResult>(errors);
+        if (errors.Any) return errors.Invalid<DeckImportResult>();
 
         id ??= "d" + (await grains.GetGrain<ISequenceGrain>("seq:deck").Next()).ToString(CultureInfo.InvariantCulture);
         var result = await grains.GetGrain<IRateDeckGrain>("deck:" + id).Import(name ?? "", csv);
