@@ -50,10 +50,16 @@ public static class WindowText
     public static string Price(Tariff tariff)
     {
         ArgumentNullException.ThrowIfNull(tariff);
-        var prices = (tariff.Slots.IsDefault ? [] : tariff.Slots).Select(s => s.PricePerMinute).Distinct()
-            .Select(p => p.ToString("#,##0.00####", AdminHtml.PtBr)).ToList();
+        return Price((tariff.Slots.IsDefault ? [] : tariff.Slots).Select(s => s.PricePerMinute).Distinct(), tariff.ConnectFee);
+    }
+
+    /// <summary>"R$ 0,12 / 0,10/min, conexão R$ 0,05" from the prices per minute and the connect fee.</summary>
+    public static string Price(IEnumerable<decimal> pricesPerMinute, decimal connectFee)
+    {
+        ArgumentNullException.ThrowIfNull(pricesPerMinute);
+        var prices = pricesPerMinute.Select(p => p.ToString("#,##0.00####", AdminHtml.PtBr)).ToList();
         var text = prices.Count == 0 ? "—" : "R$ " + string.Join(" / ", prices) + "/min";
-        return tariff.ConnectFee == 0 ? text : text + ", conexão R$ " + tariff.ConnectFee.ToString("#,##0.00####", AdminHtml.PtBr);
+        return connectFee == 0 ? text : text + ", conexão R$ " + connectFee.ToString("#,##0.00####", AdminHtml.PtBr);
     }
 
     /// <summary>"seg–sex 07:00–19:00: R$ 0,12/min".</summary>

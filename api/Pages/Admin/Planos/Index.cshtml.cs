@@ -29,8 +29,6 @@ public sealed class IndexModel(PlanQueries plans) : AdminPageModel
     public static string Line(PlanWindowSummary w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        var price = w.Prices.Length == 0 ? "—" : "R$ " + string.Join(" / ", w.Prices.Select(p => p.ToString("#,##0.00####", AdminHtml.PtBr))) + "/min";
-        if (w.ConnectFee != 0) price += ", conexão R$ " + w.ConnectFee.ToString("#,##0.00####", AdminHtml.PtBr);
-        return $"{CallTypes.ShortLabel(w.Type)}: {WindowText.Days(w.Days)} {w.From}–{w.To}: {price}";
+        return $"{CallTypes.ShortLabel(w.Type)}: {WindowText.Days(w.Days)} {w.From}–{w.To}: {WindowText.Price(w.Prices, w.ConnectFee)}";
     }
 }
